@@ -1,0 +1,77 @@
+//! One error type for the whole SDK. Bindings map it to Kotlin exceptions and Swift errors,
+//! keeping `Display` as the message users see.
+
+use std::path::PathBuf;
+
+/// Everything that can go wrong between a model file and a prediction.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error("model file not found: {}", path.display())]
+    ModelNotFound { path: PathBuf },
+
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("not a TensorFlow Lite model: {0}")]
+    NotTflite(String),
+
+    #[error("model file is truncated or corrupt: {0}")]
+    CorruptModel(String),
+
+    #[error("the model has no signature; export MoViNet stream models with one (e.g. `serving_default`)")]
+    NoSignature,
+
+    #[error("not a MoViNet stream model: {0}")]
+    NoImageInput(String),
+
+    #[error("not a MoViNet stream model: {0}")]
+    NoLogitsOutput(String),
+
+    #[error(
+        "not a MoViNet stream model: state output `{name}` has no input of the same name and type"
+    )]
+    UnmatchedState { name: String },
+
+    #[error("not a MoViNet stream model: input `{name}` is neither `image` nor a state fed back from an output")]
+    UnexpectedInput { name: String },
+
+    #[error("labels file {} has {found} labels but the model has {expected} classes", path.display())]
+    LabelCountMismatch {
+        path: PathBuf,
+        found: usize,
+        expected: usize,
+    },
+
+    #[error("labels: {0}")]
+    InvalidLabels(String),
+
+    #[error("input has {got} values but the model takes {expected} ({height}x{width}x3)")]
+    InputSize {
+        got: usize,
+        expected: usize,
+        height: usize,
+        width: usize,
+    },
+
+    #[error("invalid frame: {0}")]
+    InvalidFrame(String),
+
+    #[error("invalid option: {0}")]
+    InvalidOption(String),
+
+    #[error("snapshot does not belong to this model: {0}")]
+    SnapshotMismatch(String),
+
+    #[error("LiteRT {call} failed: {status}")]
+    Runtime { call: &'static str, status: String },
+
+    #[error("used after close")]
+    Closed,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

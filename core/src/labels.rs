@@ -1,0 +1,107 @@
+//! Class names, one per line; line i names logit i.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::spec::ModelSpec;
+
+/// Largest labels file accepted.
+const MAX_LABELS_BYTES: u64 = 16 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Labels {
+    names: Vec<String>,
+    source: Option<PathBuf>,
+}
+
+impl Labels {
+    /// Reads a labels file (UTF-8, one label per line, `\n` or `\r\n`).
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let io = |source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_LABELS_BYTES {
+            return Err(Error::InvalidLabels(format!(
+                "{} is {len} bytes, too large for a labels file",
+                path.display()
+            )));
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| Error::InvalidLabels(format!("{} is not UTF-8 text", path.display())))?;
+        let mut labels = Self::parse(&text).map_err(|e| match e {
+            Error::InvalidLabels(m) => Error::InvalidLabels(format!("{}: {m}", path.display())),
+            other => other,
+        })?;
+        labels.source = Some(path.to_path_buf());
+        Ok(labels)
+    }
+
+    /// Parses labels text. A final empty line (trailing newline) is ignored; any other empty
+    /// line is an error, since it would shift every later label by one.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut names: Vec<String> = text
+            .split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+            .collect();
+        if names.last().is_some_and(|l| l.is_empty()) {
+            names.pop();
+        }
+        if names.is_empty() {
+            return Err(Error::InvalidLabels("no labels".into()));
+        }
+        if let Some(i) = names.iter().position(|l| l.trim().is_empty()) {
+            return Err(Error::InvalidLabels(format!("line {} is empty", i + 1)));
+        }
+        Ok(Self {
+            names,
+            source: None,
+        })
+    }
+
+    /// Reads a labels file and checks it names exactly the model's classes.
+    pub fn from_file_for(path: impl AsRef<Path>, spec: &ModelSpec) -> Result<Self> {
+        let labels = Self::from_file(path)?;
+        labels.check(spec)?;
+        Ok(labels)
+    }
+
+    /// Fails unless there is one label per class of the model.
+    pub fn check(&self, spec: &ModelSpec) -> Result<()> {
+        if self.names.len() != spec.num_classes {
+            return Err(Error::LabelCountMismatch {
+                path: self
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| PathBuf::from("<labels>")),
+                found: self.names.len(),
+                expected: spec.num_classes,
+            });
+        }
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn get(&self, index: usize) -> Option<&str> {
+        self.names.get(index).map(String::as_str)
+    }
+
+    /// Index of a label, exact match.
+    pub fn index_of(&self, label: &str) -> Option<usize> {
+        self.names.iter().position(|l| l == label)
+    }
+
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+}

@@ -1,0 +1,36 @@
+//! `movinet`: on-device video action recognition with MoViNet stream models.
+//!
+//! The frame flow, one module per step:
+//! `engine` (LiteRT, the only FFI) → [`spec`] (what the model looks like) → [`model`] (one
+//! compiled model, shared) → [`session`] (a stream's state) → [`postprocess`] (softmax,
+//! top-k) with [`labels`].
+//!
+//! ```no_run
+//! use movinet::{Labels, Model, ModelOptions};
+//! let model = Model::from_file("movinet_a0_stream_int8.tflite", &ModelOptions::default())?;
+//! let labels = Labels::from_file_for("kinetics600_labels.txt", model.spec())?;
+//! let mut session = model.new_session()?;
+//! let frame = vec![0.5f32; model.spec().input_len()];
+//! session.run(&frame)?;
+//! for c in session.top_k(5, Some(&labels)) {
+//!     println!("{} {:.3}", c.label, c.score);
+//! }
+//! # Ok::<(), movinet::Error>(())
+//! ```
+
+pub mod engine;
+pub mod error;
+mod flatbuffer;
+pub mod labels;
+pub mod model;
+pub mod postprocess;
+pub mod session;
+pub mod spec;
+
+pub use engine::ElementType;
+pub use error::{Error, Result};
+pub use labels::Labels;
+pub use model::{Model, ModelOptions};
+pub use postprocess::Category;
+pub use session::{Session, StateSnapshot};
+pub use spec::{ModelSpec, StateSpec};

@@ -1,0 +1,212 @@
+//! A stream: the model's state carried from frame to frame.
+//!
+//! Each state tensor has two buffers. A run reads the current one and writes the other; then
+//! the roles swap. The two possible bindings (which buffer is read, which is written) are
+//! built once, so a frame costs no copy of the state and no allocation.
+
+use litert_sys::LiteRtTensorBuffer;
+
+use crate::engine::HostBuffer;
+use crate::error::{Error, Result};
+use crate::labels::Labels;
+use crate::model::Model;
+use crate::postprocess::{self, Category};
+
+/// Buffer handles for one run, in the signature's positional order.
+struct Binding {
+    inputs: Vec<LiteRtTensorBuffer>,
+    outputs: Vec<LiteRtTensorBuffer>,
+}
+
+/// One video stream on a model. Not shared between threads at once (`&mut self` to run);
+/// several sessions may share one [`Model`].
+pub struct Session {
+    model: Model,
+    image: HostBuffer,
+    logits: HostBuffer,
+    /// `states[i][parity]` is state i's current value; `states[i][1 - parity]` receives the next.
+    states: Vec<[HostBuffer; 2]>,
+    bindings: [Binding; 2],
+    parity: usize,
+    frames: u64,
+}
+
+// SAFETY: the raw buffer handles in `bindings` point at buffers owned by this session, used
+// only through &mut self.
+unsafe impl Send for Session {}
+
+/// A copy of a session's state at one frame, to restore later into a session of a model with
+/// the same state layout.
+#[derive(Clone)]
+pub struct StateSnapshot {
+    layout: Vec<(String, usize)>,
+    data: Vec<Vec<u8>>,
+    frames: u64,
+}
+
+impl StateSnapshot {
+    /// Frames the stream had seen when the snapshot was taken.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.data.iter().map(Vec::len).sum()
+    }
+}
+
+impl Session {
+    pub(crate) fn new(model: Model) -> Result<Self> {
+        let spec = model.spec().clone();
+        let sig = model.signature_tensors();
+        let image = HostBuffer::new(&sig.inputs[spec.image_input_index], spec.input_len() * 4)?;
+        let logits = HostBuffer::new(&sig.outputs[spec.logits_output_index], spec.num_classes * 4)?;
+        let mut states = Vec::with_capacity(spec.states.len());
+        for s in &spec.states {
+            let info = &sig.inputs[s.input_index];
+            states.push([
+                HostBuffer::new(info, s.bytes)?,
+                HostBuffer::new(info, s.bytes)?,
+            ]);
+        }
+        let binding = |parity: usize| {
+            let mut inputs = vec![std::ptr::null_mut(); spec.num_inputs];
+            let mut outputs = vec![std::ptr::null_mut(); spec.num_outputs];
+            inputs[spec.image_input_index] = image.handle();
+            outputs[spec.logits_output_index] = logits.handle();
+            for (s, bufs) in spec.states.iter().zip(&states) {
+                inputs[s.input_index] = bufs[parity].handle();
+                outputs[s.output_index] = bufs[1 - parity].handle();
+            }
+            Binding { inputs, outputs }
+        };
+        let bindings = [binding(0), binding(1)];
+        log::debug!(
+            "session: {} state tensors, {} bytes x 2",
+            spec.states.len(),
+            spec.state_bytes()
+        );
+        Ok(Self {
+            model,
+            image,
+            logits,
+            states,
+            bindings,
+            parity: 0,
+            frames: 0,
+        })
+    }
+
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// Frames run since the session began or was last reset.
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    /// The model's input buffer, `height * width * 3` values, RGB in [0, 1], row-major. Write a
+    /// frame here and call [`Session::run_input`] to avoid any copy.
+    pub fn input_mut(&mut self) -> &mut [f32] {
+        let n = self.model.spec().input_len();
+        &mut self.image.bytes_mut().as_f32_mut()[..n]
+    }
+
+    /// Copies a preprocessed frame (`height * width * 3` values in [0, 1]) in and runs it.
+    pub fn run(&mut self, frame: &[f32]) -> Result<&[f32]> {
+        let spec = self.model.spec();
+        if frame.len() != spec.input_len() {
+            return Err(Error::InputSize {
+                got: frame.len(),
+                expected: spec.input_len(),
+                height: spec.height,
+                width: spec.width,
+            });
+        }
+        self.input_mut().copy_from_slice(frame);
+        self.run_input()
+    }
+
+    /// Runs the frame already in [`Session::input_mut`]; returns the logits.
+    pub fn run_input(&mut self) -> Result<&[f32]> {
+        let signature = self.model.spec().signature_index;
+        let binding = &mut self.bindings[self.parity];
+        {
+            let mut engine = self.model.engine();
+            // SAFETY: every handle in the binding is a live buffer owned by this session, made
+            // for the tensor at its position; state inputs and outputs are distinct buffers.
+            unsafe { engine.run(signature, &mut binding.inputs, &mut binding.outputs)? };
+        }
+        self.parity = 1 - self.parity;
+        self.frames += 1;
+        Ok(self.logits())
+    }
+
+    /// Logits of the last run (zeros before the first).
+    pub fn logits(&self) -> &[f32] {
+        &self.logits.bytes().as_f32()[..self.model.spec().num_classes]
+    }
+
+    /// Softmax of the last logits.
+    pub fn probabilities(&self) -> Vec<f32> {
+        let mut p = vec![0.0; self.model.spec().num_classes];
+        postprocess::softmax(self.logits(), &mut p);
+        p
+    }
+
+    /// The `k` most probable classes of the last run, best first.
+    pub fn top_k(&self, k: usize, labels: Option<&Labels>) -> Vec<Category> {
+        postprocess::top_k(&self.probabilities(), k, labels)
+    }
+
+    /// Back to the zero state of a new stream.
+    pub fn reset(&mut self) {
+        for pair in &mut self.states {
+            for buf in pair.iter_mut() {
+                buf.bytes_mut().as_mut_slice().fill(0);
+            }
+        }
+        self.logits.bytes_mut().as_mut_slice().fill(0);
+        self.frames = 0;
+    }
+
+    /// Copies the current state out.
+    pub fn snapshot(&self) -> StateSnapshot {
+        StateSnapshot {
+            layout: self.layout(),
+            data: self
+                .states
+                .iter()
+                .map(|pair| pair[self.parity].bytes().as_slice().to_vec())
+                .collect(),
+            frames: self.frames,
+        }
+    }
+
+    /// Puts a snapshot's state back; the next run continues from it.
+    pub fn restore(&mut self, snapshot: &StateSnapshot) -> Result<()> {
+        if snapshot.layout != self.layout() {
+            return Err(Error::SnapshotMismatch(
+                "its state tensors differ from this session's".into(),
+            ));
+        }
+        for (pair, data) in self.states.iter_mut().zip(&snapshot.data) {
+            pair[self.parity]
+                .bytes_mut()
+                .as_mut_slice()
+                .copy_from_slice(data);
+        }
+        self.frames = snapshot.frames;
+        Ok(())
+    }
+
+    fn layout(&self) -> Vec<(String, usize)> {
+        self.model
+            .spec()
+            .states
+            .iter()
+            .map(|s| (s.name.clone(), s.bytes))
+            .collect()
+    }
+}

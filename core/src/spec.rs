@@ -1,0 +1,194 @@
+//! What a MoViNet stream model looks like, discovered from its signature: the `image` input
+//! (and so the resolution), the `logits` output (and so the classes), and every state tensor
+//! that goes out and comes back in under the same name. Nothing here is specific to A0.
+
+use crate::engine::{ElementType, SignatureInfo, TensorInfo};
+use crate::error::{Error, Result};
+
+/// The name of the frame input in every MoViNet stream export.
+pub const IMAGE_INPUT: &str = "image";
+/// The name of the class-score output in every MoViNet stream export.
+pub const LOGITS_OUTPUT: &str = "logits";
+/// No real tensor is this large; a bigger one means a corrupt or hostile model file.
+const MAX_TENSOR_BYTES: usize = 1 << 30;
+
+/// One stream state tensor: fed in as an input, produced as the output of the same name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateSpec {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub element_type: ElementType,
+    pub bytes: usize,
+    /// Position among the signature's inputs.
+    pub input_index: usize,
+    /// Position among the signature's outputs (not the same as `input_index` in general).
+    pub output_index: usize,
+}
+
+/// Everything the SDK needs to know about a loaded model.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSpec {
+    /// Signature key, e.g. `serving_default` or `call`.
+    pub signature_key: String,
+    pub(crate) signature_index: usize,
+    /// Input frame height and width (172 for A0/A1, 224 for A2).
+    pub height: usize,
+    pub width: usize,
+    pub num_classes: usize,
+    pub image_input_index: usize,
+    pub logits_output_index: usize,
+    pub num_inputs: usize,
+    pub num_outputs: usize,
+    pub states: Vec<StateSpec>,
+}
+
+impl ModelSpec {
+    /// Bytes of state one stream carries.
+    pub fn state_bytes(&self) -> usize {
+        self.states.iter().map(|s| s.bytes).sum()
+    }
+
+    /// Values in one input frame (`height * width * 3`).
+    pub fn input_len(&self) -> usize {
+        self.height * self.width * 3
+    }
+
+    /// Picks the signature that looks like a MoViNet stream model and describes it.
+    pub(crate) fn discover(signatures: &[SignatureInfo]) -> Result<Self> {
+        let sig = signatures
+            .iter()
+            .find(|s| {
+                s.inputs.iter().any(|t| t.name == IMAGE_INPUT)
+                    && s.outputs.iter().any(|t| t.name == LOGITS_OUTPUT)
+            })
+            .or_else(|| signatures.first())
+            .ok_or(Error::NoSignature)?;
+        Self::from_signature(sig)
+    }
+
+    fn from_signature(sig: &SignatureInfo) -> Result<Self> {
+        let (image_input_index, image) = sig
+            .inputs
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.name == IMAGE_INPUT)
+            .ok_or_else(|| {
+                Error::NoImageInput(format!(
+                    "signature `{}` has no input named `{IMAGE_INPUT}` (inputs: {})",
+                    sig.key,
+                    names(&sig.inputs)
+                ))
+            })?;
+        let (height, width) = match (image.element_type, image.dims.as_slice()) {
+            (ElementType::Float32, &[1, 1, h, w, 3])
+                if h > 0 && w > 0 && h <= 4096 && w <= 4096 =>
+            {
+                (h as usize, w as usize)
+            }
+            _ => return Err(Error::NoImageInput(format!(
+                "input `{IMAGE_INPUT}` is {:?} {:?}; a stream model takes float32 [1, 1, H, W, 3]",
+                image.element_type, image.dims
+            ))),
+        };
+        let (logits_output_index, logits) = sig
+            .outputs
+            .iter()
+            .enumerate()
+            .find(|(_, t)| t.name == LOGITS_OUTPUT)
+            .ok_or_else(|| {
+                Error::NoLogitsOutput(format!(
+                    "signature `{}` has no output named `{LOGITS_OUTPUT}` (outputs: {})",
+                    sig.key,
+                    names(&sig.outputs)
+                ))
+            })?;
+        let num_classes = match (logits.element_type, logits.dims.as_slice()) {
+            (ElementType::Float32, &[1, c]) if c > 0 && c <= 1_000_000 => c as usize,
+            _ => {
+                return Err(Error::NoLogitsOutput(format!(
+                    "output `{LOGITS_OUTPUT}` is {:?} {:?}; expected float32 [1, classes]",
+                    logits.element_type, logits.dims
+                )))
+            }
+        };
+
+        let mut states = Vec::new();
+        for (output_index, out) in sig.outputs.iter().enumerate() {
+            if output_index == logits_output_index {
+                continue;
+            }
+            let unmatched = || Error::UnmatchedState {
+                name: out.name.clone(),
+            };
+            let (input_index, input) = sig
+                .inputs
+                .iter()
+                .enumerate()
+                .find(|(_, t)| t.name == out.name)
+                .ok_or_else(unmatched)?;
+            if input_index == image_input_index
+                || input.element_type != out.element_type
+                || input.dims != out.dims
+            {
+                return Err(unmatched());
+            }
+            let bytes = tensor_bytes(out).ok_or_else(|| {
+                Error::CorruptModel(format!(
+                    "state `{}` has an unusable type or shape: {:?} {:?}",
+                    out.name, out.element_type, out.dims
+                ))
+            })?;
+            states.push(StateSpec {
+                name: out.name.clone(),
+                shape: out.dims.iter().map(|&d| d as usize).collect(),
+                element_type: out.element_type,
+                bytes,
+                input_index,
+                output_index,
+            });
+        }
+        for (i, input) in sig.inputs.iter().enumerate() {
+            if i != image_input_index && !states.iter().any(|s| s.input_index == i) {
+                return Err(Error::UnexpectedInput {
+                    name: input.name.clone(),
+                });
+            }
+        }
+        Ok(Self {
+            signature_key: sig.key.clone(),
+            signature_index: sig.index,
+            height,
+            width,
+            num_classes,
+            image_input_index,
+            logits_output_index,
+            num_inputs: sig.inputs.len(),
+            num_outputs: sig.outputs.len(),
+            states,
+        })
+    }
+}
+
+/// Bytes of a statically shaped tensor, `None` for dynamic, empty-typed or absurd ones.
+pub(crate) fn tensor_bytes(t: &TensorInfo) -> Option<usize> {
+    let mut n = t.element_type.size()?;
+    for &d in &t.dims {
+        if d < 0 {
+            return None;
+        }
+        n = n.checked_mul(d as usize)?;
+    }
+    (n <= MAX_TENSOR_BYTES).then_some(n)
+}
+
+fn names(ts: &[TensorInfo]) -> String {
+    let mut v: Vec<&str> = ts.iter().take(6).map(|t| t.name.as_str()).collect();
+    if ts.len() > 6 {
+        v.push("...");
+    }
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}

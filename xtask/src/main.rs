@@ -1,0 +1,152 @@
+//! `cargo xtask <command>`: the project's set-up and the two README commands.
+//!
+//! * `setup`    fetch and place everything the build and the tests need (idempotent).
+//! * `classify` set up, then classify clips with the `movinet` CLI (the README's main job).
+//! * `test`     set up, then run every check and test (what `.ci/run` calls).
+//!
+//! Only std: this crate must build before anything else is in place.
+
+use std::env;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+mod setup;
+
+type Result<T> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = env::args().skip(1).collect();
+    let (cmd, rest) = match args.split_first() {
+        Some((c, r)) => (c.as_str(), r.to_vec()),
+        None => ("help", Vec::new()),
+    };
+    let result = match cmd {
+        "setup" => setup::all(&repo_root()).map(|_| ()),
+        "classify" => classify(&rest),
+        "test" => test(&rest),
+        "bench" => bench(&rest),
+        _ => {
+            eprintln!(
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test | bench>"
+            );
+            return if cmd == "help" {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: xtask lives one level below it.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask sits inside the workspace")
+        .to_path_buf()
+}
+
+/// Runs a command, echoing it, and fails with its exit status.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    eprintln!("+ {}", describe(cmd));
+    let status = cmd
+        .status()
+        .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed with {status}", describe(cmd)))
+    }
+}
+
+fn describe(cmd: &Command) -> String {
+    let mut s = cmd.get_program().to_string_lossy().into_owned();
+    for a in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(repo_root());
+    c
+}
+
+/// The main job: classify clips (a shared clip by default) with A0 and print the top 5.
+fn classify(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    let env = setup::all(&root)?;
+    let mut cli_args: Vec<String> = vec!["classify".into()];
+    let has_input = args.iter().any(|a| !a.starts_with('-'));
+    cli_args.extend(args.iter().cloned());
+    if !has_input {
+        let clip = root.join("../shared/clips/tfexamples_android_carving_ice.mp4");
+        if !clip.exists() {
+            return Err(format!(
+                "no clip given and the default {} is not there: pass a video file",
+                clip.display()
+            ));
+        }
+        cli_args.push(clip.display().to_string());
+    }
+    let mut c = cargo();
+    c.args(["run", "--release", "--quiet", "-p", "movinet-cli", "--"]);
+    c.args(&cli_args);
+    env.apply(&mut c);
+    run(&mut c)
+}
+
+/// Every check and test, in the order that fails fastest.
+fn test(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    let env = setup::all(&root)?;
+    let steps: Vec<Vec<&str>> = vec![
+        vec!["fmt", "--all", "--", "--check"],
+        vec![
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+        vec!["test", "--workspace", "--release"],
+    ];
+    for step in steps {
+        let mut c = cargo();
+        c.args(&step);
+        if step[0] == "test" {
+            c.args(args);
+        }
+        env.apply(&mut c);
+        run(&mut c)?;
+    }
+    Ok(())
+}
+
+/// The benchmarks (issue: benchmark harness); `--quick` for CI.
+fn bench(args: &[String]) -> Result<()> {
+    let root = repo_root();
+    let env = setup::all(&root)?;
+    let mut c = cargo();
+    c.args([
+        "bench",
+        "-p",
+        "movinet-benches",
+        "--bench",
+        "session_overhead",
+        "--",
+    ]);
+    c.args(args);
+    env.apply(&mut c);
+    run(&mut c)
+}

@@ -1,0 +1,194 @@
+//! Fetches and places what the build and the tests need, on a fresh Linux x86-64 machine with
+//! only the package registries. Every step checks first and does nothing when already done.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{run, Result};
+
+/// The LiteRT release the whole project is pinned to (its C API changes between minors).
+pub const LITERT_VERSION: &str = "2.1.4";
+/// SHA-256 of `ai_edge_litert/libLiteRt.so` inside the `ai-edge-litert==2.1.4` manylinux
+/// x86-64 wheel.
+const LITERT_SO_SHA256: &str = "c590f1124053ce6d2ceaef6d1174af15f8103a76872059414d18ff2e9cfaf681";
+
+/// Environment the later steps run with.
+pub struct Env {
+    vars: Vec<(String, String)>,
+}
+
+impl Env {
+    pub fn apply(&self, cmd: &mut Command) {
+        for (k, v) in &self.vars {
+            cmd.env(k, v);
+        }
+    }
+}
+
+pub fn all(root: &Path) -> Result<Env> {
+    litert_runtime(root)?;
+    ffmpeg()?;
+    let mut vars = Vec::new();
+    if env::var_os("MOVINET_MODELS_DIR").is_none() {
+        if let Some(dir) = default_models_dir(root) {
+            vars.push(("MOVINET_MODELS_DIR".to_string(), dir.display().to_string()));
+        }
+    }
+    Ok(Env { vars })
+}
+
+/// `models/` when the fetch script has filled it, else the team's `../shared/models`.
+fn default_models_dir(root: &Path) -> Option<PathBuf> {
+    let own = root.join("models");
+    if own.join("movinet_a0_stream_int8.tflite").exists() {
+        return Some(own);
+    }
+    let shared = root.join("../shared/models");
+    shared
+        .join("movinet_a0_stream_int8.tflite")
+        .exists()
+        .then(|| shared.canonicalize().unwrap_or(shared))
+}
+
+/// Where `.cargo/config.toml` points `LITERT_LIB_DIR`.
+pub fn litert_lib_dir(root: &Path) -> PathBuf {
+    root.join(".deps")
+        .join(format!("litert-{LITERT_VERSION}"))
+        .join("lib")
+}
+
+fn cache_dir() -> PathBuf {
+    if let Some(d) = env::var_os("MOVINET_CACHE_DIR") {
+        return PathBuf::from(d);
+    }
+    let base = env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(|| env::temp_dir());
+    base.join("movinet")
+}
+
+/// Places `libLiteRt.so` from the PyPI wheel `ai-edge-litert==2.1.4` in `.deps/`.
+fn litert_runtime(root: &Path) -> Result<()> {
+    if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
+        return Err(
+            "the host set-up supports Linux x86-64; for Android and iOS see android/ and ios/"
+                .into(),
+        );
+    }
+    let lib_dir = litert_lib_dir(root);
+    let so = lib_dir.join("libLiteRt.so");
+    let stamp = lib_dir.join("libLiteRt.so.sha256");
+    if so.exists()
+        && fs::read_to_string(&stamp)
+            .map(|s| s.trim() == LITERT_SO_SHA256)
+            .unwrap_or(false)
+    {
+        return Ok(());
+    }
+    fs::create_dir_all(&lib_dir).map_err(|e| format!("create {}: {e}", lib_dir.display()))?;
+    let wheels = cache_dir().join(format!("litert-{LITERT_VERSION}-wheel"));
+    fs::create_dir_all(&wheels).map_err(|e| format!("create {}: {e}", wheels.display()))?;
+    let have_wheel = find_wheel(&wheels).is_some();
+    if !have_wheel {
+        eprintln!("setup: fetching ai-edge-litert=={LITERT_VERSION} from PyPI (first run only)");
+        // The wheel is per CPython version, but libLiteRt.so inside is plain C; ask for one
+        // fixed platform and version so the download works whatever python3 this machine has.
+        run(Command::new(python())
+            .args([
+                "-m",
+                "pip",
+                "download",
+                "--quiet",
+                "--no-deps",
+                "--only-binary=:all:",
+            ])
+            .args([
+                "--platform",
+                "manylinux_2_27_x86_64",
+                "--python-version",
+                "3.11",
+            ])
+            .args(["--implementation", "cp", "-d"])
+            .arg(&wheels)
+            .arg(format!("ai-edge-litert=={LITERT_VERSION}")))?;
+    }
+    let wheel = find_wheel(&wheels).ok_or("pip download left no ai_edge_litert wheel")?;
+    let script = r#"
+import hashlib, sys, zipfile, os
+wheel, dest, want = sys.argv[1:4]
+data = zipfile.ZipFile(wheel).read("ai_edge_litert/libLiteRt.so")
+got = hashlib.sha256(data).hexdigest()
+if got != want:
+    sys.exit(f"libLiteRt.so in {wheel} has sha256 {got}, expected {want}")
+tmp = dest + ".tmp"
+open(tmp, "wb").write(data)
+os.chmod(tmp, 0o755)
+os.replace(tmp, dest)
+"#;
+    run(Command::new(python())
+        .args(["-c", script])
+        .arg(&wheel)
+        .arg(&so)
+        .arg(LITERT_SO_SHA256))?;
+    fs::write(&stamp, LITERT_SO_SHA256).map_err(|e| format!("write {}: {e}", stamp.display()))?;
+    eprintln!(
+        "setup: LiteRT {LITERT_VERSION} runtime placed at {}",
+        so.display()
+    );
+    Ok(())
+}
+
+fn find_wheel(dir: &Path) -> Option<PathBuf> {
+    fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(&format!("ai_edge_litert-{LITERT_VERSION}-")) && n.ends_with(".whl")
+            })
+        })
+}
+
+pub fn python() -> String {
+    env::var("PYTHON").unwrap_or_else(|_| "python3".into())
+}
+
+fn on_path(tool: &str) -> bool {
+    Command::new(tool)
+        .arg("-version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok()
+}
+
+/// FFmpeg decodes videos for the CLI and the clip tests (Debian's package).
+fn ffmpeg() -> Result<()> {
+    if on_path("ffmpeg") && on_path("ffprobe") {
+        return Ok(());
+    }
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let sudo: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
+    eprintln!("setup: installing Debian's ffmpeg (first run only)");
+    let apt = |args: &[&str]| {
+        let mut all: Vec<&str> = sudo.to_vec();
+        all.push("apt-get");
+        all.extend_from_slice(args);
+        let mut c = Command::new(all[0]);
+        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut c)
+    };
+    apt(&["-q", "update"])
+        .and_then(|_| apt(&["-q", "install", "-y", "--no-install-recommends", "ffmpeg"]))
+        .map_err(|e| {
+            format!("{e}\ninstall FFmpeg yourself (`apt-get install ffmpeg`) and run again")
+        })
+}
