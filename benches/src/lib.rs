@@ -1,1 +1,1 @@
-
+//! Benchmark support shared by the bench targets.

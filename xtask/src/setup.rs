@@ -30,7 +30,11 @@ impl Env {
 pub fn all(root: &Path) -> Result<Env> {
     litert_runtime(root)?;
     ffmpeg()?;
-    let mut vars = Vec::new();
+    let venv_python = reference_venv(root)?;
+    let mut vars = vec![(
+        "MOVINET_PYTHON".to_string(),
+        venv_python.display().to_string(),
+    )];
     if env::var_os("MOVINET_MODELS_DIR").is_none() {
         if let Some(dir) = default_models_dir(root) {
             vars.push(("MOVINET_MODELS_DIR".to_string(), dir.display().to_string()));
@@ -139,6 +143,26 @@ os.replace(tmp, dest)
         so.display()
     );
     Ok(())
+}
+
+/// A Python venv with the reference pipeline's tools (numpy, OpenCV, PyAV) for the tests
+/// that compare against it. Reinstalled only when the requirements file changes.
+fn reference_venv(root: &Path) -> Result<PathBuf> {
+    let venv = root.join(".deps").join("venv");
+    let python = venv.join("bin").join("python");
+    let reqs = root.join("tests").join("reference").join("requirements.txt");
+    let wanted = fs::read_to_string(&reqs).map_err(|e| format!("read {}: {e}", reqs.display()))?;
+    let stamp = venv.join("requirements.installed");
+    if python.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
+        return Ok(python);
+    }
+    eprintln!("setup: creating the reference Python environment in {}", venv.display());
+    run(Command::new(self::python()).args(["-m", "venv"]).arg(&venv))?;
+    run(Command::new(&python)
+        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .arg(&reqs))?;
+    fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
+    Ok(python)
 }
 
 fn find_wheel(dir: &Path) -> Option<PathBuf> {
