@@ -1,1 +1,4 @@
-//! Benchmark support shared by the bench targets.
+//! Benchmark support shared by the bench targets and the `movinet-bench` harness.
+
+pub mod bare;
+pub mod stats;

@@ -12,6 +12,9 @@ use litert_sys as sys;
 
 use crate::error::{Error, Result};
 
+/// The key LiteRT gives the signature it makes up for a model exported without any.
+const PLACEHOLDER_SIGNATURE_KEY: &str = "<placeholder signature>";
+
 /// Element types the SDK understands; anything else is reported as `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ElementType {
@@ -309,6 +312,9 @@ impl CompiledModel {
                     "LiteRtGetSignatureKey",
                     sys::LiteRtGetSignatureKey(sig, &mut key),
                 )?;
+                if cstr(key) == PLACEHOLDER_SIGNATURE_KEY {
+                    continue;
+                }
                 let mut n_in: sys::LiteRtParamIndex = 0;
                 let mut n_out: sys::LiteRtParamIndex = 0;
                 check(

@@ -85,10 +85,12 @@ impl ModelSpec {
             {
                 (h as usize, w as usize)
             }
-            _ => return Err(Error::NoImageInput(format!(
+            _ => {
+                return Err(Error::NoImageInput(format!(
                 "input `{IMAGE_INPUT}` is {:?} {:?}; a stream model takes float32 [1, 1, H, W, 3]",
                 image.element_type, image.dims
-            ))),
+            )))
+            }
         };
         let (logits_output_index, logits) = sig
             .outputs

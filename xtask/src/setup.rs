@@ -150,16 +150,29 @@ os.replace(tmp, dest)
 fn reference_venv(root: &Path) -> Result<PathBuf> {
     let venv = root.join(".deps").join("venv");
     let python = venv.join("bin").join("python");
-    let reqs = root.join("tests").join("reference").join("requirements.txt");
+    let reqs = root
+        .join("tests")
+        .join("reference")
+        .join("requirements.txt");
     let wanted = fs::read_to_string(&reqs).map_err(|e| format!("read {}: {e}", reqs.display()))?;
     let stamp = venv.join("requirements.installed");
     if python.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
-    eprintln!("setup: creating the reference Python environment in {}", venv.display());
+    eprintln!(
+        "setup: creating the reference Python environment in {}",
+        venv.display()
+    );
     run(Command::new(self::python()).args(["-m", "venv"]).arg(&venv))?;
     run(Command::new(&python)
-        .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r"])
+        .args([
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            "-r",
+        ])
         .arg(&reqs))?;
     fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
     Ok(python)
