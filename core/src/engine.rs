@@ -135,14 +135,6 @@ impl AlignedBytes {
         Ok(b)
     }
 
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: ptr is valid for len bytes, initialised (zeroed at allocation).
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }

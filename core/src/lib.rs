@@ -18,7 +18,7 @@
 //! # Ok::<(), movinet::Error>(())
 //! ```
 
-pub mod engine;
+mod engine;
 pub mod error;
 mod flatbuffer;
 pub mod labels;

@@ -10,7 +10,7 @@ pub const IMAGE_INPUT: &str = "image";
 /// The name of the class-score output in every MoViNet stream export.
 pub const LOGITS_OUTPUT: &str = "logits";
 /// No real tensor is this large; a bigger one means a corrupt or hostile model file.
-const MAX_TENSOR_BYTES: usize = 1 << 30;
+const MAX_TENSOR_BYTES: usize = 256 << 20;
 
 /// One stream state tensor: fed in as an input, produced as the output of the same name.
 #[derive(Debug, Clone, PartialEq, Eq)]
