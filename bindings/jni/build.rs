@@ -1,0 +1,7 @@
+// Runs LiteRT without LD_LIBRARY_PATH: see core/build.rs. On the host this lets a JVM load the
+// JNI library with System.load and find libLiteRt.so; on Android the app's lib dir serves.
+fn main() {
+    if let Ok(dir) = std::env::var("DEP_MOVINET_LITERT_LIB_DIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
+}
