@@ -21,6 +21,7 @@
 mod engine;
 pub mod error;
 mod flatbuffer;
+pub mod frame;
 pub mod labels;
 pub mod model;
 pub mod postprocess;
@@ -29,6 +30,7 @@ pub mod spec;
 
 pub use engine::ElementType;
 pub use error::{Error, Result};
+pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
 pub use labels::Labels;
 pub use model::{Model, ModelOptions};
 pub use postprocess::Category;
