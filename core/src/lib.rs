@@ -25,6 +25,7 @@ pub mod frame;
 pub mod labels;
 pub mod model;
 pub mod postprocess;
+pub mod preprocess;
 pub mod session;
 pub mod spec;
 
@@ -34,5 +35,6 @@ pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
 pub use labels::Labels;
 pub use model::{Model, ModelOptions};
 pub use postprocess::Category;
+pub use preprocess::{Crop, Preprocessor};
 pub use session::{Session, StateSnapshot};
 pub use spec::{ModelSpec, StateSpec};
