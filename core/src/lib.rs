@@ -18,6 +18,7 @@
 //! # Ok::<(), movinet::Error>(())
 //! ```
 
+pub mod classifier;
 mod engine;
 pub mod error;
 mod flatbuffer;
@@ -30,6 +31,7 @@ pub mod preprocess;
 pub mod session;
 pub mod spec;
 
+pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, Result};
 pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};

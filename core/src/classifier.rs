@@ -1,0 +1,338 @@
+//! The whole pipeline for one camera or video stream: pace, preprocess, run, postprocess.
+//!
+//! ```no_run
+//! use movinet::{Classifier, ClassifierOptions, Frame, Labels, Model, ModelOptions};
+//! use std::time::Duration;
+//! let model = Model::from_file("movinet_a0_stream_int8.tflite", &ModelOptions::default())?;
+//! let labels = Labels::from_file("kinetics600_labels.txt")?;
+//! let mut classifier = Classifier::new(&model, Some(labels), ClassifierOptions::default())?;
+//! # let (y, vu) = (vec![0u8; 640 * 480], vec![128u8; 640 * 240]);
+//! // For each camera frame:
+//! let frame = Frame::nv21(&y, 640, &vu, 640, 640, 480)?.with_timestamp(Duration::from_millis(33));
+//! if let Some(prediction) = classifier.push(&frame)? {
+//!     for c in &prediction.categories {
+//!         println!("{} {:.2}", c.label, c.score);
+//!     }
+//! }
+//! # Ok::<(), movinet::Error>(())
+//! ```
+
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+use crate::frame::Frame;
+use crate::labels::Labels;
+use crate::model::Model;
+use crate::pacing::{Pacer, PacerStats};
+use crate::postprocess::{self, Category};
+use crate::preprocess::{Crop, Preprocessor};
+use crate::session::Session;
+
+/// How a [`Classifier`] paces, crops and reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassifierOptions {
+    /// Categories per prediction, best first (at least 1; more than the model's classes
+    /// gives them all).
+    pub top_k: usize,
+    /// Categories scoring below this (0 to 1) are left out of predictions.
+    pub score_threshold: f32,
+    /// Frames per second fed to the model, from the frames' timestamps; `None` feeds every
+    /// frame. The models were trained at 5.
+    pub fps: Option<f32>,
+    /// How early (a fraction of a frame interval, 0 to below 1) a frame may be and still
+    /// count for its slot; 0.1 suits live cameras, 0 reproduces the reference's selection
+    /// on videos. See [`Pacer`].
+    pub pace_tolerance: f32,
+    /// Which part of the upright frame the model sees.
+    pub crop: Crop,
+    /// Exponential moving average of the probabilities reported: each prediction is
+    /// `smoothing * previous + (1 - smoothing) * current`. 0 (the default) turns it off; it
+    /// must be below 1. The model's stream state already integrates over time, so this only
+    /// steadies what an app displays.
+    pub smoothing: f32,
+}
+
+impl Default for ClassifierOptions {
+    fn default() -> Self {
+        Self {
+            top_k: 3,
+            score_threshold: 0.0,
+            fps: Some(Pacer::DEFAULT_FPS),
+            pace_tolerance: Pacer::DEFAULT_TOLERANCE,
+            crop: Crop::CenterSquare,
+            smoothing: 0.0,
+        }
+    }
+}
+
+impl ClassifierOptions {
+    /// Fails with [`Error::InvalidOption`] naming the first option out of range.
+    pub fn validate(&self) -> Result<()> {
+        if self.top_k == 0 {
+            return Err(Error::InvalidOption("top_k must be at least 1".into()));
+        }
+        if !(self.score_threshold.is_finite() && (0.0..=1.0).contains(&self.score_threshold)) {
+            return Err(Error::InvalidOption(format!(
+                "score_threshold must be between 0 and 1, got {}",
+                self.score_threshold
+            )));
+        }
+        if !(self.smoothing.is_finite() && (0.0..1.0).contains(&self.smoothing)) {
+            return Err(Error::InvalidOption(format!(
+                "smoothing must be at least 0 and below 1, got {}",
+                self.smoothing
+            )));
+        }
+        Pacer::new(self.fps, self.pace_tolerance)?;
+        Preprocessor::new(1, 1, self.crop)?;
+        Ok(())
+    }
+}
+
+/// Where the time of one prediction went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Timings {
+    /// Colour conversion, rotation, crop and resize into the model input.
+    pub preprocess: Duration,
+    /// The model run.
+    pub run: Duration,
+    /// Softmax, smoothing and top-k.
+    pub postprocess: Duration,
+    /// The whole `push`, frame checks and pacing included.
+    pub total: Duration,
+}
+
+/// What the classifier says after a frame it fed to the model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// The `top_k` most probable classes at or above the score threshold, best first.
+    pub categories: Vec<Category>,
+    /// Index of the frame among all frames pushed since the start or the last reset,
+    /// paced-out ones included.
+    pub frame_index: u64,
+    /// Frames the model has seen in this stream, this one included.
+    pub model_frames: u64,
+    /// The frame's timestamp.
+    pub timestamp: Option<Duration>,
+    pub timings: Timings,
+}
+
+impl Prediction {
+    /// The best category, if any cleared the threshold.
+    pub fn top(&self) -> Option<&Category> {
+        self.categories.first()
+    }
+}
+
+/// A model stream with its pacer, preprocessing and postprocessing: push camera frames in,
+/// get predictions out. One per camera or video; several may share one [`Model`].
+pub struct Classifier {
+    session: Session,
+    labels: Option<Labels>,
+    options: ClassifierOptions,
+    preprocessor: Preprocessor,
+    pacer: Pacer,
+    /// Probabilities of the last prediction (smoothed when smoothing is on).
+    probabilities: Vec<f32>,
+    /// This frame's probabilities before smoothing.
+    current: Vec<f32>,
+    /// Class indices, the top-k scratch space.
+    order: Vec<usize>,
+    pushed: u64,
+}
+
+impl Classifier {
+    /// A new stream on `model`. Labels, when given, must name exactly the model's classes;
+    /// without them categories are named by their index.
+    pub fn new(model: &Model, labels: Option<Labels>, options: ClassifierOptions) -> Result<Self> {
+        options.validate()?;
+        let spec = model.spec();
+        if let Some(l) = &labels {
+            l.check(spec)?;
+        }
+        let n = spec.num_classes;
+        Ok(Self {
+            preprocessor: Preprocessor::for_model(spec, options.crop)?,
+            pacer: Pacer::new(options.fps, options.pace_tolerance)?,
+            session: model.new_session()?,
+            labels,
+            options,
+            probabilities: vec![0.0; n],
+            current: vec![0.0; n],
+            order: Vec::with_capacity(n),
+            pushed: 0,
+        })
+    }
+
+    /// Offers the stream a frame. Returns the prediction after it, or `None` when pacing
+    /// leaves the frame out. A frame that does not fit the crop fails even when it would
+    /// have been left out.
+    pub fn push(&mut self, frame: &Frame<'_>) -> Result<Option<Prediction>> {
+        let start = Instant::now();
+        self.preprocessor.prepare(frame)?;
+        let frame_index = self.pushed;
+        self.pushed += 1;
+        if !self.pacer.accept(frame.timestamp()) {
+            return Ok(None);
+        }
+        let t0 = Instant::now();
+        self.preprocessor.run(frame, self.session.input_mut())?;
+        let t1 = Instant::now();
+        self.session.run_input()?;
+        let t2 = Instant::now();
+        let categories = self.postprocess();
+        let t3 = Instant::now();
+        Ok(Some(Prediction {
+            categories,
+            frame_index,
+            model_frames: self.session.frames(),
+            timestamp: frame.timestamp(),
+            timings: Timings {
+                preprocess: t1 - t0,
+                run: t2 - t1,
+                postprocess: t3 - t2,
+                total: t3 - start,
+            },
+        }))
+    }
+
+    fn postprocess(&mut self) -> Vec<Category> {
+        let s = self.options.smoothing;
+        if s > 0.0 && self.session.frames() > 1 {
+            postprocess::softmax(self.session.logits(), &mut self.current);
+            for (p, &c) in self.probabilities.iter_mut().zip(&self.current) {
+                *p = s * *p + (1.0 - s) * c;
+            }
+        } else {
+            postprocess::softmax(self.session.logits(), &mut self.probabilities);
+        }
+        let scores = &self.probabilities;
+        let k = self.options.top_k.min(scores.len());
+        self.order.clear();
+        self.order.extend(0..scores.len());
+        // Best first; ties keep the lower index first (as `postprocess::top_k`).
+        let by_score = |a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+        if k < self.order.len() {
+            self.order.select_nth_unstable_by(k - 1, by_score);
+        }
+        let top = &mut self.order[..k];
+        top.sort_unstable_by(by_score);
+        let threshold = self.options.score_threshold;
+        let labels = self.labels.as_ref();
+        top.iter()
+            .take_while(|&&i| scores[i] >= threshold)
+            .map(|&index| Category {
+                index,
+                label: labels
+                    .and_then(|l| l.get(index))
+                    .map_or_else(|| index.to_string(), str::to_owned),
+                score: scores[index],
+            })
+            .collect()
+    }
+
+    /// Starts a new stream: zero model state, a new pacing grid, no smoothing history, frame
+    /// counts back to 0.
+    pub fn reset(&mut self) {
+        self.session.reset();
+        self.pacer.reset();
+        self.probabilities.fill(0.0);
+        self.pushed = 0;
+    }
+
+    /// Probabilities of all classes after the last prediction (smoothed when smoothing is
+    /// on), index i for class i.
+    pub fn probabilities(&self) -> &[f32] {
+        &self.probabilities
+    }
+
+    /// Frames kept and dropped by pacing since the start or the last reset.
+    pub fn pacer_stats(&self) -> PacerStats {
+        self.pacer.stats()
+    }
+
+    /// Frames pushed since the start or the last reset.
+    pub fn frames_pushed(&self) -> u64 {
+        self.pushed
+    }
+
+    pub fn options(&self) -> &ClassifierOptions {
+        &self.options
+    }
+
+    pub fn labels(&self) -> Option<&Labels> {
+        self.labels.as_ref()
+    }
+
+    pub fn model(&self) -> &Model {
+        self.session.model()
+    }
+
+    /// The model stream underneath (its logits, frame count, snapshots).
+    pub fn session(&self) -> &Session {
+        &self.session
+    }
+
+    /// The model stream underneath, mutable: e.g. to restore a snapshot. Running frames on
+    /// it directly bypasses pacing and smoothing.
+    pub fn session_mut(&mut self) -> &mut Session {
+        &mut self.session
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_validated() {
+        assert!(ClassifierOptions::default().validate().is_ok());
+        let bad = [
+            ClassifierOptions {
+                top_k: 0,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                score_threshold: 1.5,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                score_threshold: f32::NAN,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                smoothing: 1.0,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                fps: Some(0.0),
+                ..Default::default()
+            },
+            ClassifierOptions {
+                pace_tolerance: -0.5,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                crop: Crop::Region {
+                    x: 0,
+                    y: 0,
+                    width: 0,
+                    height: 10,
+                },
+                ..Default::default()
+            },
+        ];
+        for o in bad {
+            assert!(
+                matches!(o.validate(), Err(Error::InvalidOption(_))),
+                "{o:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn classifier_is_send() {
+        fn send<T: Send>() {}
+        send::<Classifier>();
+    }
+}
