@@ -129,3 +129,291 @@ pub fn read_npy(path: &Path, descr: &str) -> (Vec<usize>, Vec<u8>) {
         .collect();
     (shape, bytes[start + header_len..].to_vec())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Video clips, decoded by ffmpeg for the tests (the CLI has its own decoder).
+
+/// A clip decoded to packed RGB24 with each frame's presentation time.
+pub struct Clip {
+    pub name: String,
+    pub width: usize,
+    pub height: usize,
+    /// `width * height * 3` bytes per frame.
+    pub frames: Vec<Vec<u8>>,
+    /// From the stream's timestamps (`pts`, else the best-effort timestamp) and time base.
+    pub timestamps: Vec<Option<std::time::Duration>>,
+}
+
+pub fn clip_path(name: &str) -> PathBuf {
+    shared_dir().join("clips").join(name)
+}
+
+fn run_tool(cmd: &mut std::process::Command) -> Vec<u8> {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e} (ffmpeg and ffprobe must be on PATH)"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// `(width, height)` and every frame's timestamp, from ffprobe.
+pub fn probe(path: &Path) -> (usize, usize, Vec<Option<std::time::Duration>>) {
+    let text = |args: &[&str]| {
+        let mut cmd = std::process::Command::new("ffprobe");
+        cmd.args(["-v", "error", "-select_streams", "v:0"])
+            .args(args)
+            .arg(path);
+        String::from_utf8(run_tool(&mut cmd)).expect("ffprobe output is text")
+    };
+    let stream = text(&[
+        "-show_entries",
+        "stream=width,height,time_base",
+        "-of",
+        "csv=p=0",
+    ]);
+    let fields: Vec<&str> = stream.trim().split(',').collect();
+    let (width, height) = (fields[0].parse().unwrap(), fields[1].parse().unwrap());
+    let (num, den): (u64, u64) = fields[2]
+        .split_once('/')
+        .map(|(n, d)| (n.parse().unwrap(), d.parse().unwrap()))
+        .expect("time base");
+    let frames = text(&[
+        "-show_entries",
+        "frame=pts,best_effort_timestamp",
+        "-of",
+        "csv",
+    ]);
+    let times = frames
+        .lines()
+        .filter_map(|l| l.strip_prefix("frame,"))
+        .map(|l| {
+            let mut f = l.split(',');
+            let (pts, best) = (f.next(), f.next());
+            [pts, best]
+                .into_iter()
+                .flatten()
+                .find_map(|v| v.parse::<i64>().ok())
+                .map(|t| {
+                    let ns = i128::from(t) * 1_000_000_000 * i128::from(num) / i128::from(den);
+                    std::time::Duration::from_nanos(ns.try_into().expect("timestamp >= 0"))
+                })
+        })
+        .collect();
+    (width, height, times)
+}
+
+/// Decodes up to `max_frames` frames (all when `None`) of a shared clip to RGB24 with ffmpeg,
+/// one output frame per decoded frame.
+pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
+    let path = clip_path(name);
+    let (width, height, mut timestamps) = probe(&path);
+    let mut cmd = std::process::Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-i"]).arg(&path);
+    if let Some(n) = max_frames {
+        cmd.args(["-frames:v", &n.to_string()]);
+    }
+    cmd.args([
+        "-fps_mode",
+        "passthrough",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-",
+    ]);
+    let raw = run_tool(&mut cmd);
+    let size = width * height * 3;
+    assert_eq!(raw.len() % size, 0, "{name}: partial frame");
+    let frames: Vec<Vec<u8>> = raw.chunks_exact(size).map(<[u8]>::to_vec).collect();
+    match max_frames {
+        Some(n) => timestamps.truncate(n.min(timestamps.len())),
+        None => assert_eq!(
+            frames.len(),
+            timestamps.len(),
+            "{name}: ffmpeg and ffprobe disagree"
+        ),
+    }
+    assert_eq!(frames.len(), timestamps.len(), "{name}: frame count");
+    Clip {
+        name: name.to_string(),
+        width,
+        height,
+        frames,
+        timestamps,
+    }
+}
+
+/// The frame indices a golden file was made from (its `.json`'s `frame_indices`).
+pub fn golden_frame_indices(name: &str) -> Vec<usize> {
+    let path = shared_dir().join("golden").join(format!("{name}.json"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let list = text
+        .split("\"frame_indices\"")
+        .nth(1)
+        .and_then(|s| s.split_once('['))
+        .and_then(|(_, s)| s.split_once(']'))
+        .map(|(s, _)| s)
+        .expect("frame_indices");
+    list.split(',')
+        .map(|v| v.trim().parse().expect("index"))
+        .collect()
+}
+
+/// The Python of the reference venv: `MOVINET_PYTHON`, else `.deps/venv/bin/python`.
+pub fn python() -> PathBuf {
+    std::env::var_os("MOVINET_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.deps/venv/bin/python"))
+}
+
+// ---------------------------------------------------------------------------------------------
+// BT.601 YUV 4:2:0 made from RGB in the tests.
+
+/// Planar 4:2:0 (video range BT.601): `y` is `width x height`, `u` and `v` are
+/// `ceil(width/2) x ceil(height/2)`, all unpadded.
+pub struct Yuv420 {
+    pub width: usize,
+    pub height: usize,
+    pub y: Vec<u8>,
+    pub u: Vec<u8>,
+    pub v: Vec<u8>,
+}
+
+impl Yuv420 {
+    pub fn chroma_size(&self) -> (usize, usize) {
+        (self.width.div_ceil(2), self.height.div_ceil(2))
+    }
+
+    /// NV21's interleaved V, U plane with `row_stride` bytes a row (padding 0).
+    pub fn vu_interleaved(&self, row_stride: usize) -> Vec<u8> {
+        self.interleaved(row_stride, false)
+    }
+
+    /// NV12's interleaved U, V plane with `row_stride` bytes a row.
+    pub fn uv_interleaved(&self, row_stride: usize) -> Vec<u8> {
+        self.interleaved(row_stride, true)
+    }
+
+    fn interleaved(&self, row_stride: usize, u_first: bool) -> Vec<u8> {
+        let (cw, ch) = self.chroma_size();
+        let mut out = vec![0u8; row_stride * ch];
+        for r in 0..ch {
+            for c in 0..cw {
+                let (a, b) = (self.u[r * cw + c], self.v[r * cw + c]);
+                let (first, second) = if u_first { (a, b) } else { (b, a) };
+                out[r * row_stride + 2 * c] = first;
+                out[r * row_stride + 2 * c + 1] = second;
+            }
+        }
+        out
+    }
+}
+
+/// Copies `rows` rows of `row_bytes` bytes into rows of `stride` bytes; the last row is left
+/// unpadded, as Android's planes often are.
+pub fn pad_rows(data: &[u8], row_bytes: usize, rows: usize, stride: usize) -> Vec<u8> {
+    let mut out = vec![0xA5u8; stride * (rows - 1) + row_bytes];
+    for r in 0..rows {
+        out[r * stride..r * stride + row_bytes]
+            .copy_from_slice(&data[r * row_bytes..(r + 1) * row_bytes]);
+    }
+    out
+}
+
+const KY: f64 = 255.0 / 219.0;
+const KC: f64 = 255.0 / 224.0;
+/// BT.601 (Kr 0.299, Kb 0.114) full-range chroma coefficients.
+const KR_V: f64 = 1.402;
+const KG_U: f64 = 0.344136;
+const KG_V: f64 = 0.714136;
+const KB_U: f64 = 1.772;
+
+/// The RGB (unrounded, unclamped) that video-range Y, U, V decode to.
+pub fn bt601_rgb(y: f64, u: f64, v: f64) -> [f64; 3] {
+    let (y, u, v) = (KY * (y - 16.0), KC * (u - 128.0), KC * (v - 128.0));
+    [y + KR_V * v, y - KG_U * u - KG_V * v, y + KB_U * u]
+}
+
+/// RGB24 to 4:2:0 BT.601 video range. U and V are the means over each 2x2 block, and each Y
+/// is kept within the range that decodes inside the RGB cube with its block's chroma (for
+/// the rare very saturated blocks where no integer Y fits, the block's chroma is moved
+/// towards grey until one does). So the picture a YUV frame carries ([`Yuv420::to_rgb`])
+/// never needs clamping: the YUV and RGB descriptions of it are the same picture.
+pub fn rgb_to_yuv420(rgb: &[u8], width: usize, height: usize) -> Yuv420 {
+    let px = |x: usize, y: usize| {
+        let i = (y * width + x) * 3;
+        [rgb[i], rgb[i + 1], rgb[i + 2]].map(f64::from)
+    };
+    let luma = |[r, g, b]: [f64; 3]| 16.0 + (65.481 * r + 128.553 * g + 24.966 * b) / 255.0;
+    let cb = |[r, g, b]: [f64; 3]| 128.0 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255.0;
+    let cr = |[r, g, b]: [f64; 3]| 128.0 + (112.0 * r - 93.786 * g - 18.214 * b) / 255.0;
+    // Integer Y values that decode inside the cube with chroma (u, v).
+    let y_range = |u: f64, v: f64| {
+        let (mut lo, mut hi) = (0.0f64, 255.0f64);
+        for c0 in bt601_rgb(16.0, u, v) {
+            lo = lo.max(16.0 - c0 / KY);
+            hi = hi.min(16.0 + (255.0 - c0) / KY);
+        }
+        // A little inside, so that float noise cannot push a decode out.
+        (lo + 1e-6).ceil()..=(hi - 1e-6).floor()
+    };
+    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+    let (mut u, mut v) = (vec![0u8; cw * ch], vec![0u8; cw * ch]);
+    let mut y = vec![0u8; width * height];
+    for by in 0..ch {
+        for bx in 0..cw {
+            let block: Vec<(usize, usize)> = (2 * by..(2 * by + 2).min(height))
+                .flat_map(|yy| (2 * bx..(2 * bx + 2).min(width)).map(move |xx| (xx, yy)))
+                .collect();
+            let n = block.len() as f64;
+            let mean = |f: &dyn Fn([f64; 3]) -> f64| {
+                block.iter().map(|&(x, y)| f(px(x, y))).sum::<f64>() / n
+            };
+            let (mut uu, mut vv) = (mean(&cb).round(), mean(&cr).round());
+            let mut range = y_range(uu, vv);
+            while range.is_empty() {
+                uu += (128.0 - uu).signum();
+                vv += (128.0 - vv).signum();
+                range = y_range(uu, vv);
+            }
+            u[by * cw + bx] = uu as u8;
+            v[by * cw + bx] = vv as u8;
+            for &(xx, yy) in &block {
+                let l = luma(px(xx, yy)).round().clamp(*range.start(), *range.end());
+                y[yy * width + xx] = l as u8;
+            }
+        }
+    }
+    Yuv420 {
+        width,
+        height,
+        y,
+        u,
+        v,
+    }
+}
+
+impl Yuv420 {
+    /// The RGB24 picture this frame carries: each pixel decoded with its block's chroma,
+    /// rounded and clamped.
+    pub fn to_rgb(&self) -> Vec<u8> {
+        let (cw, _) = self.chroma_size();
+        let mut out = Vec::with_capacity(self.width * self.height * 3);
+        for yy in 0..self.height {
+            for xx in 0..self.width {
+                let c = (yy / 2) * cw + xx / 2;
+                let rgb = bt601_rgb(
+                    f64::from(self.y[yy * self.width + xx]),
+                    f64::from(self.u[c]),
+                    f64::from(self.v[c]),
+                );
+                out.extend(rgb.map(|x| x.round().clamp(0.0, 255.0) as u8));
+            }
+        }
+        out
+    }
+}
