@@ -455,3 +455,91 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// No allocation per frame.
+
+/// Counts this thread's heap allocations (tests run on several threads).
+struct CountingAlloc;
+
+thread_local! {
+    static ALLOCATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+// SAFETY: forwards every call unchanged to the system allocator; the counter is a
+// const-initialised thread-local Cell, which neither allocates nor can re-enter.
+unsafe impl std::alloc::GlobalAlloc for CountingAlloc {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        std::alloc::System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        std::alloc::System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+        std::alloc::System.realloc(ptr, layout, size)
+    }
+}
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+fn allocations() -> usize {
+    ALLOCATIONS.with(|n| n.get())
+}
+
+/// Once a stream runs, preprocessing allocates nothing, and a classifier frame allocates
+/// only the prediction it returns (its categories and their labels).
+#[test]
+fn a_running_stream_allocates_only_the_prediction() {
+    let (w, h) = (1280, 720);
+    let y = pseudo_random(w * h, 3);
+    let vu = pseudo_random(w * h / 2, 4);
+    let rgba = pseudo_random(w * h * 4, 5);
+    let nv21 = Frame::nv21(&y, w, &vu, w, w, h).unwrap();
+    let rgba = Frame::rgba8888(&rgba, w, h, w * 4).unwrap();
+    let mut pre = Preprocessor::new(172, 172, Crop::CenterSquare).unwrap();
+    let mut out = vec![0.0; 172 * 172 * 3];
+    for frame in [
+        nv21,
+        rgba,
+        nv21.with_rotation(Rotation::Deg90).with_mirror(true),
+    ] {
+        pre.run(&frame, &mut out).unwrap(); // geometry changed: tables built
+        let before = allocations();
+        for _ in 0..5 {
+            pre.run(&frame, &mut out).unwrap();
+        }
+        assert_eq!(allocations() - before, 0, "{:?}", frame.format());
+    }
+
+    let model = movinet_tests::a0();
+    let labels = movinet_tests::kinetics_labels();
+    let options = movinet::ClassifierOptions {
+        top_k: 3,
+        ..Default::default()
+    };
+    let mut classifier = movinet::Classifier::new(&model, Some(labels), options).unwrap();
+    let at = |i: u64| nv21.with_timestamp(std::time::Duration::from_millis(200 * i));
+    classifier.push(&at(0)).unwrap().unwrap();
+    for i in 1..4 {
+        let before = allocations();
+        let p = classifier.push(&at(i)).unwrap().unwrap();
+        let n = allocations() - before;
+        // The categories Vec and one String per label.
+        // (at least the Vec: the counter counts).
+        assert!(
+            (1..=1 + p.categories.len()).contains(&n),
+            "{n} allocations for one frame"
+        );
+        drop(p);
+        // A paced-out frame allocates nothing.
+        let before = allocations();
+        let skipped = nv21.with_timestamp(std::time::Duration::from_millis(200 * i + 50));
+        assert!(classifier.push(&skipped).unwrap().is_none());
+        assert_eq!(allocations() - before, 0);
+    }
+}
