@@ -3,6 +3,7 @@
 //! * `setup`    fetch and place everything the build and the tests need (idempotent).
 //! * `classify` set up, then classify clips with the `movinet` CLI (the README's main job).
 //! * `test`     set up, then run every check and test (what `.ci/run` calls).
+//! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
 //!
 //! Only std: this crate must build before anything else is in place.
 
@@ -11,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
 mod setup;
+mod uniffi;
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -25,9 +27,10 @@ fn main() -> ExitCode {
         "classify" => classify(&rest),
         "test" => test(&rest),
         "bench" => bench(&rest),
+        "uniffi" => setup::all(&repo_root()).and_then(|env| uniffi::command(&repo_root(), &env)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test | bench>"
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test | bench | uniffi>"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -130,6 +133,9 @@ fn test(args: &[String]) -> Result<()> {
         env.apply(&mut c);
         run(&mut c)?;
     }
+    // UniFFI: Python module and Swift generated from the built library, Swift in ios/ checked
+    // current, Python binding tests.
+    uniffi::check_and_test(&root, &env)?;
     Ok(())
 }
 

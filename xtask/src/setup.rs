@@ -25,6 +25,14 @@ impl Env {
             cmd.env(k, v);
         }
     }
+
+    /// The value the set-up gives `key`, if any.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.vars
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 pub fn all(root: &Path) -> Result<Env> {
@@ -70,7 +78,7 @@ fn cache_dir() -> PathBuf {
     let base = env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .or_else(|| env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(|| env::temp_dir());
+        .unwrap_or_else(env::temp_dir);
     base.join("movinet")
 }
 

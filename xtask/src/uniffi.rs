@@ -1,0 +1,219 @@
+//! The UniFFI bindings (`bindings/uniffi`): build the host library, generate the Python module
+//! and the Swift sources from it with the workspace's pinned `uniffi-bindgen`, check that the
+//! Swift checked into `ios/` is what the library generates, run the Python binding tests.
+//!
+//! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/`) and
+//!   rewrites `ios/Sources/MovinetFFI/` from the current library: run it after changing the
+//!   exported API, and commit the Swift it writes.
+//! * `cargo xtask test` runs [`check_and_test`]: the same generation, but the Swift goes to a
+//!   scratch folder and any difference from `ios/` fails the run.
+
+use std::env;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::setup::Env;
+use crate::{cargo, run, Result};
+
+/// The library's file stem (`[lib] name` of `bindings/uniffi/Cargo.toml`).
+const LIB_NAME: &str = "movinet_ffi";
+/// What the Swift generator names its outputs (`bindings/uniffi/uniffi.toml`).
+const SWIFT_SOURCE: &str = "MovinetFFI.swift";
+const SWIFT_FFI_MODULE: &str = "MovinetRustFFI";
+/// Where the generated Swift lives in the Swift package.
+const SWIFT_DIR: &str = "ios/Sources/MovinetFFI";
+const PYTHON_PACKAGE: &str = "bindings/uniffi/python/movinet";
+const PYTHON_TESTS: &str = "bindings/uniffi/python/tests";
+
+/// `cargo xtask uniffi`: regenerate the Python module and the checked-in Swift.
+pub fn command(root: &Path, env: &Env) -> Result<()> {
+    let lib = build(root, env)?;
+    python_module(root, &lib)?;
+    let swift = root.join(SWIFT_DIR);
+    generate_swift(root, &lib, &swift)?;
+    eprintln!("uniffi: Swift bindings written to {}", swift.display());
+    Ok(())
+}
+
+/// The `cargo xtask test` step: generate, check the Swift in `ios/` is current, run pytest.
+pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
+    let lib = build(root, env)?;
+    python_module(root, &lib)?;
+    let fresh = target_dir(root).join("uniffi").join("swift-check");
+    generate_swift(root, &lib, &fresh)?;
+    compare_dirs(&root.join(SWIFT_DIR), &fresh)?;
+    eprintln!("uniffi: {SWIFT_DIR} matches the bindings generated from the library");
+
+    let python = env
+        .get("MOVINET_PYTHON")
+        .ok_or("the set-up gave no Python venv")?;
+    let mut c = Command::new(python);
+    c.current_dir(root)
+        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", PYTHON_TESTS]);
+    env.apply(&mut c);
+    run(&mut c)
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|d| if d.is_absolute() { d } else { root.join(d) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn cdylib_file() -> String {
+    if cfg!(target_os = "macos") {
+        format!("lib{LIB_NAME}.dylib")
+    } else {
+        format!("lib{LIB_NAME}.so")
+    }
+}
+
+/// Builds the host cdylib and the pinned bindgen (release, like the test step, so the
+/// dependencies are shared); returns the library's path.
+fn build(root: &Path, env: &Env) -> Result<PathBuf> {
+    let mut c = cargo();
+    c.args([
+        "build",
+        "--release",
+        "-p",
+        "movinet-uniffi",
+        "-p",
+        "movinet-uniffi-bindgen",
+    ]);
+    env.apply(&mut c);
+    run(&mut c)?;
+    let lib = target_dir(root).join("release").join(cdylib_file());
+    if !lib.exists() {
+        return Err(format!("the build left no {}", lib.display()));
+    }
+    Ok(lib)
+}
+
+/// Runs the pinned `uniffi-bindgen generate` (library mode; unformatted, so the output does not
+/// depend on which formatters a machine has). It reads `bindings/uniffi/uniffi.toml` through
+/// `cargo metadata`, hence the workspace as working directory.
+fn bindgen(root: &Path, lib: &Path, language: &str, out: &Path) -> Result<()> {
+    let exe = target_dir(root)
+        .join("release")
+        .join(format!("uniffi-bindgen{}", env::consts::EXE_SUFFIX));
+    run(Command::new(exe)
+        .current_dir(root)
+        .args(["generate", "--library"])
+        .arg(lib)
+        .args(["--language", language, "--no-format", "--out-dir"])
+        .arg(out))
+}
+
+/// `movinet.py` and a copy of the library in the Python package (both git-ignored).
+fn python_module(root: &Path, lib: &Path) -> Result<()> {
+    let pkg = root.join(PYTHON_PACKAGE);
+    bindgen(root, lib, "python", &pkg)?;
+    let dest = pkg.join(cdylib_file());
+    // Replace, never overwrite in place: a running Python may have the old file mapped.
+    let tmp = pkg.join(format!(".{}.tmp", cdylib_file()));
+    fs::copy(lib, &tmp).map_err(|e| format!("copy {} to {}: {e}", lib.display(), tmp.display()))?;
+    fs::rename(&tmp, &dest).map_err(|e| format!("place {}: {e}", dest.display()))?;
+    eprintln!("uniffi: Python module placed in {}", pkg.display());
+    Ok(())
+}
+
+/// Generates the Swift bindings into `dest`, laid out as the Swift package and the XCFramework
+/// script take them: `MovinetFFI.swift`, and `include/` with the C header and the module map
+/// (`module.modulemap`, the name clang looks for in an XCFramework's headers).
+fn generate_swift(root: &Path, lib: &Path, dest: &Path) -> Result<()> {
+    let raw = target_dir(root).join("uniffi").join("swift-raw");
+    remove_dir(&raw)?;
+    bindgen(root, lib, "swift", &raw)?;
+    remove_dir(dest)?;
+    let include = dest.join("include");
+    fs::create_dir_all(&include).map_err(|e| format!("create {}: {e}", include.display()))?;
+    for (from, to) in [
+        (raw.join(SWIFT_SOURCE), dest.join(SWIFT_SOURCE)),
+        (
+            raw.join(format!("{SWIFT_FFI_MODULE}.h")),
+            include.join(format!("{SWIFT_FFI_MODULE}.h")),
+        ),
+        (
+            raw.join(format!("{SWIFT_FFI_MODULE}.modulemap")),
+            include.join("module.modulemap"),
+        ),
+    ] {
+        fs::rename(&from, &to)
+            .map_err(|e| format!("move {} to {}: {e}", from.display(), to.display()))?;
+    }
+    let left: Vec<_> = fs::read_dir(&raw)
+        .map_err(|e| format!("read {}: {e}", raw.display()))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if !left.is_empty() {
+        return Err(format!(
+            "uniffi-bindgen wrote files this step does not place: {left:?} (update xtask/src/uniffi.rs)"
+        ));
+    }
+    Ok(())
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("remove {}: {e}", dir.display())),
+    }
+}
+
+/// Every file under `dir`, as paths relative to it, sorted.
+fn files(dir: &Path) -> Result<Vec<PathBuf>> {
+    fn walk(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(format!("read {}: {e}", dir.display())),
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(base, &path, out)?;
+            } else {
+                out.push(path.strip_prefix(base).unwrap_or(&path).to_path_buf());
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Fails unless `checked_in` and `fresh` hold the same files with the same bytes; shows a
+/// unified diff of each difference where `diff` is available.
+fn compare_dirs(checked_in: &Path, fresh: &Path) -> Result<()> {
+    let (a, b) = (files(checked_in)?, files(fresh)?);
+    let mut problems = Vec::new();
+    for f in a.iter().filter(|f| !b.contains(f)) {
+        problems.push(format!("{} is not generated any more", f.display()));
+    }
+    for f in b.iter().filter(|f| !a.contains(f)) {
+        problems.push(format!("{} is missing", f.display()));
+    }
+    for f in a.iter().filter(|f| b.contains(f)) {
+        let (old, new) = (checked_in.join(f), fresh.join(f));
+        let read = |p: &Path| fs::read(p).map_err(|e| format!("read {}: {e}", p.display()));
+        if read(&old)? != read(&new)? {
+            problems.push(format!("{} differs", f.display()));
+            // Only for the reader: the comparison above decides.
+            let _ = Command::new("diff").arg("-u").arg(&old).arg(&new).status();
+        }
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(format!(
+        "the Swift bindings in {SWIFT_DIR} are not what the library generates:\n  {}\n\
+         run `cargo xtask uniffi` and commit {SWIFT_DIR}",
+        problems.join("\n  ")
+    ))
+}
