@@ -4,4 +4,8 @@ fn main() {
     if let Ok(dir) = std::env::var("DEP_MOVINET_LITERT_LIB_DIR") {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
+    // Android 15+ devices may use 16 KB pages; Google Play requires 16 KB-aligned libraries.
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("android") {
+        println!("cargo:rustc-link-arg=-Wl,-z,max-page-size=16384");
+    }
 }

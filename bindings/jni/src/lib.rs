@@ -19,11 +19,17 @@ mod error;
 mod logging;
 mod registry;
 
-use jni::objects::{JByteBuffer, JIntArray, JObject, JString};
-use jni::sys::{jboolean, jint, jintArray, jlong, jstring};
+use std::time::Duration;
+
+use jni::objects::{JByteBuffer, JFloatArray, JIntArray, JLongArray, JObject, JString};
+use jni::refs::Reference as _;
+use jni::sys::{jboolean, jfloat, jint, jintArray, jlong, jstring};
 use jni::{Env, EnvUnowned};
 
-use movinet::{Model, ModelOptions};
+use movinet::{
+    Classifier, ClassifierOptions, Crop, Frame, Labels, Model, ModelOptions, PixelFormat, Plane,
+    Rotation, YuvRange,
+};
 
 use crate::error::{BridgeError, BridgeResult, ThrowJava};
 use crate::registry::Registry;
@@ -31,6 +37,9 @@ use crate::registry::Registry;
 /// Loaded models. A classifier keeps its own reference to its model, so a model handle can
 /// be closed as soon as its classifiers are made.
 static MODELS: Registry<Model> = Registry::new("MovinetModel");
+
+/// Open classifiers (one per camera stream).
+static CLASSIFIERS: Registry<Classifier> = Registry::new("MovinetClassifier");
 
 fn threads(threads: jint) -> BridgeResult<ModelOptions> {
     // The core checks the range and says so in its own words.
@@ -137,12 +146,261 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_openHandles<'local>(
     _this: JObject<'local>,
 ) -> jintArray {
     env.with_env(|env| -> BridgeResult<jintArray> {
-        let counts = [to_jint(MODELS.len())?, 0];
+        let counts = [to_jint(MODELS.len())?, to_jint(CLASSIFIERS.len())?];
         let array = JIntArray::new(env, counts.len())?;
         array.set_region(env, 0, &counts)?;
         Ok(array.into_raw())
     })
     .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.createClassifier(model, labels, topK, scoreThreshold, hasFps, fps,
+/// paceTolerance, cropKind, cropX, cropY, cropWidth, cropHeight, smoothing): Long`
+///
+/// `labels` is the labels text (one class per line) or null; `cropKind` is 0 centre square,
+/// 1 stretch, 2 region. The core validates every option and the labels against the model.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    model: jlong,
+    labels: JString<'local>,
+    top_k: jint,
+    score_threshold: jfloat,
+    has_fps: jboolean,
+    fps: jfloat,
+    pace_tolerance: jfloat,
+    crop_kind: jint,
+    crop_x: jint,
+    crop_y: jint,
+    crop_width: jint,
+    crop_height: jint,
+    smoothing: jfloat,
+) -> jlong {
+    env.with_env(|env| -> BridgeResult<jlong> {
+        let labels = if labels.is_null() {
+            None
+        } else {
+            Some(Labels::parse(&labels.try_to_string(env)?)?)
+        };
+        let crop = match crop_kind {
+            0 => Crop::CenterSquare,
+            1 => Crop::Stretch,
+            2 => Crop::Region {
+                x: non_negative(crop_x, "crop x")?,
+                y: non_negative(crop_y, "crop y")?,
+                width: non_negative(crop_width, "crop width")?,
+                height: non_negative(crop_height, "crop height")?,
+            },
+            other => {
+                return Err(BridgeError::illegal_argument(format!(
+                    "unknown crop kind {other}"
+                )))
+            }
+        };
+        let options = ClassifierOptions {
+            // 0 is what the core rejects with its own message.
+            top_k: usize::try_from(top_k).unwrap_or(0),
+            score_threshold,
+            fps: has_fps.then_some(fps),
+            pace_tolerance,
+            crop,
+            smoothing,
+        };
+        let model = MODELS.with(model, |m| Ok(m.clone()))?;
+        let classifier = Classifier::new(&model, labels, options)?;
+        Ok(CLASSIFIERS.insert(classifier))
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.labels(classifier: Long): String?` — the labels joined by `\n`, or null.
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_labels<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+) -> jstring {
+    env.with_env(|env| -> BridgeResult<jstring> {
+        let joined =
+            CLASSIFIERS.with(classifier, |c| Ok(c.labels().map(|l| l.names().join("\n"))))?;
+        Ok(match joined {
+            Some(text) => JString::new(env, text)?.into_raw(),
+            None => std::ptr::null_mut(),
+        })
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.classify(...)`: one frame through the classifier. See `NativeBridge.kt`.
+///
+/// Returns -1 when pacing leaves the frame out, else the number of categories written.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+    format: jint,
+    width: jint,
+    height: jint,
+    plane0: JByteBuffer<'local>,
+    offset0: jint,
+    length0: jint,
+    row_stride0: jint,
+    pixel_stride0: jint,
+    plane1: JByteBuffer<'local>,
+    offset1: jint,
+    length1: jint,
+    row_stride1: jint,
+    pixel_stride1: jint,
+    plane2: JByteBuffer<'local>,
+    offset2: jint,
+    length2: jint,
+    row_stride2: jint,
+    pixel_stride2: jint,
+    rotation_degrees: jint,
+    mirror: jboolean,
+    has_timestamp: jboolean,
+    timestamp_nanos: jlong,
+    full_range: jboolean,
+    out_indices: JIntArray<'local>,
+    out_scores: JFloatArray<'local>,
+    out_info: JLongArray<'local>,
+) -> jint {
+    env.with_env(|env| -> BridgeResult<jint> {
+        let format = pixel_format(format)?;
+        let args = [
+            (&plane0, offset0, length0, row_stride0, pixel_stride0),
+            (&plane1, offset1, length1, row_stride1, pixel_stride1),
+            (&plane2, offset2, length2, row_stride2, pixel_stride2),
+        ];
+        let mut planes = Vec::with_capacity(3);
+        for (i, (buffer, offset, length, row_stride, pixel_stride)) in
+            args.into_iter().take(format.plane_count()).enumerate()
+        {
+            let what = format!("plane {i}");
+            // SAFETY: the buffers are this call's arguments, alive until it returns, and the
+            // frame built on them is dropped before then. Nothing here runs Java code.
+            let data = unsafe { buffers::direct_region(env, buffer, offset, length, &what)? };
+            planes.push(Plane::new(
+                data,
+                non_negative(row_stride, &format!("{what} row stride"))?,
+                non_negative(pixel_stride, &format!("{what} pixel stride"))?,
+            ));
+        }
+        let mut frame = Frame::new(
+            format,
+            non_negative(width, "width")?,
+            non_negative(height, "height")?,
+            &planes,
+        )?
+        .with_rotation(Rotation::from_degrees(rotation_degrees)?)
+        .with_mirror(mirror)
+        .with_range(if full_range {
+            YuvRange::Full
+        } else {
+            YuvRange::Video
+        });
+        if has_timestamp {
+            let nanos = u64::try_from(timestamp_nanos).map_err(|_| {
+                BridgeError::illegal_argument(format!(
+                    "timestamp must not be negative, got {timestamp_nanos} ns"
+                ))
+            })?;
+            frame = frame.with_timestamp(Duration::from_nanos(nanos));
+        }
+        let Some(prediction) = CLASSIFIERS.with(classifier, |c| Ok(c.push(&frame)?))? else {
+            return Ok(-1);
+        };
+        let n = prediction
+            .categories
+            .len()
+            .min(out_indices.len(env)?)
+            .min(out_scores.len(env)?);
+        let mut indices = Vec::with_capacity(n);
+        let mut scores = Vec::with_capacity(n);
+        for c in &prediction.categories[..n] {
+            indices.push(to_jint(c.index)?);
+            scores.push(c.score);
+        }
+        out_indices.set_region(env, 0, &indices)?;
+        out_scores.set_region(env, 0, &scores)?;
+        let t = prediction.timings;
+        let info = [
+            nanos(t.preprocess),
+            nanos(t.run),
+            nanos(t.postprocess),
+            nanos(t.total),
+            jlong::try_from(prediction.model_frames).unwrap_or(jlong::MAX),
+            jlong::try_from(prediction.frame_index).unwrap_or(jlong::MAX),
+        ];
+        if out_info.len(env)? < info.len() {
+            return Err(BridgeError::illegal_argument(format!(
+                "outInfo must hold {} values",
+                info.len()
+            )));
+        }
+        out_info.set_region(env, 0, &info)?;
+        to_jint(n)
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.resetClassifier(classifier: Long)`
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_resetClassifier<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+) {
+    env.with_env(|_env| -> BridgeResult<()> {
+        CLASSIFIERS.with(classifier, |c| {
+            c.reset();
+            Ok(())
+        })
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.closeClassifier(classifier: Long): Boolean` — false when already closed.
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_closeClassifier<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+) -> jboolean {
+    env.with_env(|_env| -> BridgeResult<jboolean> { Ok(CLASSIFIERS.remove(classifier)) })
+        .resolve::<ThrowJava>()
+}
+
+/// The Kotlin `PixelFormat.code` values.
+fn pixel_format(code: jint) -> BridgeResult<PixelFormat> {
+    Ok(match code {
+        0 => PixelFormat::Rgb888,
+        1 => PixelFormat::Rgba8888,
+        2 => PixelFormat::Bgra8888,
+        3 => PixelFormat::Nv21,
+        4 => PixelFormat::Nv12,
+        5 => PixelFormat::I420,
+        6 => PixelFormat::Yuv420,
+        other => {
+            return Err(BridgeError::illegal_argument(format!(
+                "unknown pixel format code {other}"
+            )))
+        }
+    })
+}
+
+fn non_negative(value: jint, what: &str) -> BridgeResult<usize> {
+    usize::try_from(value).map_err(|_| {
+        BridgeError::illegal_argument(format!("{what} must not be negative, got {value}"))
+    })
+}
+
+fn nanos(d: Duration) -> jlong {
+    jlong::try_from(d.as_nanos()).unwrap_or(jlong::MAX)
 }
 
 fn to_jint(n: usize) -> BridgeResult<jint> {
@@ -152,7 +410,6 @@ fn to_jint(n: usize) -> BridgeResult<jint> {
 
 /// A Java string argument that must not be null.
 fn required_string(env: &Env<'_>, s: &JString<'_>, what: &str) -> BridgeResult<String> {
-    use jni::refs::Reference as _;
     if s.is_null() {
         return Err(BridgeError::illegal_argument(format!("{what} is null")));
     }
