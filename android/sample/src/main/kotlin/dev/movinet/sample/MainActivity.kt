@@ -1,0 +1,225 @@
+package dev.movinet.sample
+
+import android.Manifest
+import android.content.pm.PackageManager
+import android.content.res.AssetManager
+import android.os.Bundle
+import android.util.Log
+import android.view.View
+import android.widget.AdapterView
+import android.widget.ArrayAdapter
+import android.widget.Button
+import android.widget.Spinner
+import android.widget.TextView
+import androidx.activity.result.contract.ActivityResultContracts
+import androidx.appcompat.app.AppCompatActivity
+import androidx.camera.core.CameraSelector
+import androidx.camera.core.ImageAnalysis
+import androidx.camera.core.ImageProxy
+import androidx.camera.core.Preview
+import androidx.camera.lifecycle.ProcessCameraProvider
+import androidx.camera.view.PreviewView
+import androidx.core.content.ContextCompat
+import dev.movinet.MovinetClassifier
+import dev.movinet.MovinetException
+import dev.movinet.MovinetOptions
+import dev.movinet.Prediction
+import dev.movinet.classify
+import dev.movinet.create
+import java.util.Locale
+import java.util.concurrent.ExecutorService
+import java.util.concurrent.Executors
+
+/**
+ * Live action recognition: CameraX preview, every analysis frame handed to movinet (which
+ * keeps about 5 per second for the model), the top 3 classes drawn over the preview.
+ */
+class MainActivity : AppCompatActivity() {
+    private lateinit var previewView: PreviewView
+    private lateinit var resultsView: TextView
+    private lateinit var statsView: TextView
+
+    /** All classifier work (create, classify, reset, close) runs here, one task at a time. */
+    private val worker: ExecutorService = Executors.newSingleThreadExecutor()
+
+    /** Only touched on [worker]. */
+    private var classifier: MovinetClassifier? = null
+    private val inputFps = FpsMeter()
+
+    private var models: List<ModelAsset> = emptyList()
+    @Volatile private var model: ModelAsset? = null
+    private var lensFacing = CameraSelector.LENS_FACING_BACK
+    private var cameraProvider: ProcessCameraProvider? = null
+
+    private val requestCamera =
+        registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
+            if (granted) startCamera() else resultsView.setText(R.string.no_camera_permission)
+        }
+
+    override fun onCreate(savedInstanceState: Bundle?) {
+        super.onCreate(savedInstanceState)
+        setContentView(R.layout.activity_main)
+        previewView = findViewById(R.id.preview)
+        resultsView = findViewById(R.id.results)
+        statsView = findViewById(R.id.stats)
+
+        models = ModelAsset.list(assets)
+        val picker = findViewById<Spinner>(R.id.model_picker)
+        picker.adapter = ArrayAdapter(this, android.R.layout.simple_spinner_item, models.map { it.title }).apply {
+            setDropDownViewResource(android.R.layout.simple_spinner_dropdown_item)
+        }
+        // Also fires once for the first item when the spinner is laid out.
+        picker.onItemSelectedListener = object : AdapterView.OnItemSelectedListener {
+            override fun onItemSelected(parent: AdapterView<*>?, view: View?, position: Int, id: Long) {
+                loadModel(models[position])
+            }
+
+            override fun onNothingSelected(parent: AdapterView<*>?) = Unit
+        }
+
+        findViewById<Button>(R.id.reset).setOnClickListener {
+            worker.execute { classifier?.reset() }
+            resultsView.setText(R.string.waiting)
+        }
+        findViewById<Button>(R.id.switch_camera).setOnClickListener {
+            lensFacing = if (lensFacing == CameraSelector.LENS_FACING_BACK) {
+                CameraSelector.LENS_FACING_FRONT
+            } else {
+                CameraSelector.LENS_FACING_BACK
+            }
+            // A new camera is a new stream, and the front camera's frames get mirrored to
+            // match the preview the user sees: start a fresh classifier.
+            model?.let(::loadModel)
+            bindCamera()
+        }
+
+        if (ContextCompat.checkSelfPermission(this, Manifest.permission.CAMERA) == PackageManager.PERMISSION_GRANTED) {
+            startCamera()
+        } else {
+            requestCamera.launch(Manifest.permission.CAMERA)
+        }
+    }
+
+    override fun onDestroy() {
+        super.onDestroy()
+        worker.execute {
+            classifier?.close()
+            classifier = null
+        }
+        worker.shutdown()
+    }
+
+    private fun loadModel(asset: ModelAsset) {
+        model = asset
+        resultsView.setText(R.string.waiting)
+        val options = MovinetOptions(
+            maxResults = 3,
+            mirror = lensFacing == CameraSelector.LENS_FACING_FRONT,
+        )
+        worker.execute {
+            classifier?.close()
+            classifier = try {
+                MovinetClassifier.create(this, asset.fileName, options)
+            } catch (e: MovinetException) {
+                Log.e(TAG, "cannot load ${asset.fileName}", e)
+                runOnUiThread { resultsView.text = getString(R.string.model_failed, asset.title, e.message) }
+                null
+            }
+            inputFps.reset()
+        }
+    }
+
+    private fun startCamera() {
+        val future = ProcessCameraProvider.getInstance(this)
+        future.addListener({
+            cameraProvider = future.get()
+            bindCamera()
+        }, ContextCompat.getMainExecutor(this))
+    }
+
+    private fun bindCamera() {
+        val provider = cameraProvider ?: return
+        val selector = CameraSelector.Builder().requireLensFacing(lensFacing).build()
+        if (!provider.hasCamera(selector)) {
+            Log.w(TAG, "no camera facing $lensFacing")
+            return
+        }
+        val preview = Preview.Builder().build().also { it.setSurfaceProvider(previewView.surfaceProvider) }
+        val analysis = ImageAnalysis.Builder()
+            .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
+            .setOutputImageFormat(ImageAnalysis.OUTPUT_IMAGE_FORMAT_YUV_420_888)
+            .build()
+        analysis.setAnalyzer(worker) { image -> image.use(::analyze) }
+        provider.unbindAll()
+        provider.bindToLifecycle(this, selector, preview, analysis)
+    }
+
+    /** Runs on [worker] for every camera frame. */
+    private fun analyze(image: ImageProxy) {
+        val fps = inputFps.tick(image.imageInfo.timestamp)
+        val current = classifier ?: return
+        val prediction = try {
+            current.classify(image)
+        } catch (e: MovinetException) {
+            Log.e(TAG, "classify failed", e)
+            return
+        } ?: return // paced out: the model takes about 5 frames per second
+        show(prediction, fps)
+    }
+
+    private fun show(prediction: Prediction, fps: Float) {
+        val lines = prediction.categories.take(3).joinToString("\n") {
+            String.format(Locale.US, "%-26s %5.1f%%", it.label.take(26), it.score * 100)
+        }
+        val stats = getString(
+            R.string.stats,
+            model?.title.orEmpty(),
+            prediction.timings.inferenceMs,
+            fps,
+            prediction.framesSeen,
+        )
+        runOnUiThread {
+            resultsView.text = lines.ifEmpty { getString(R.string.waiting) }
+            statsView.text = stats
+        }
+    }
+
+    /** A model bundled in the APK's assets (see build.gradle.kts, `stageModels`). */
+    private data class ModelAsset(val fileName: String, val title: String) {
+        companion object {
+            private val NAME = Regex("""movinet_(a[0-2])_stream_int8(_synthetic)?\.tflite""")
+
+            fun list(assets: AssetManager): List<ModelAsset> =
+                assets.list("").orEmpty().mapNotNull { name ->
+                    NAME.matchEntire(name)?.let { m ->
+                        val synthetic = if (m.groupValues[2].isEmpty()) "" else " (random weights)"
+                        ModelAsset(name, m.groupValues[1].uppercase(Locale.US) + synthetic)
+                    }
+                }.sortedBy { it.title }
+        }
+    }
+
+    /** Frames per second arriving from the camera, smoothed. */
+    private class FpsMeter {
+        private var lastNanos = 0L
+        private var fps = 0f
+
+        fun reset() {
+            lastNanos = 0L
+            fps = 0f
+        }
+
+        fun tick(timestampNanos: Long): Float {
+            if (lastNanos != 0L && timestampNanos > lastNanos) {
+                val now = 1e9f / (timestampNanos - lastNanos)
+                fps = if (fps == 0f) now else fps * 0.9f + now * 0.1f
+            }
+            lastNanos = timestampNanos
+            return fps
+        }
+    }
+
+    private companion object {
+        const val TAG = "MovinetSample"
+    }
+}
