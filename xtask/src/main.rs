@@ -136,7 +136,32 @@ fn test(args: &[String]) -> Result<()> {
     // UniFFI: Python module and Swift generated from the built library, Swift in ios/ checked
     // current, Python binding tests.
     uniffi::check_and_test(&root, &env)?;
+    // Android: the Kotlin API's JVM tests against the host build of the JNI library.
+    jvm_tests(&root, &env)?;
     Ok(())
+}
+
+/// Builds the JNI library for the host and runs `android/jvm-tests` (Maven, JUnit 5) on it.
+fn jvm_tests(root: &Path, env: &setup::Env) -> Result<()> {
+    let mut build = cargo();
+    build.args(["build", "--release", "-p", "movinet-jni"]);
+    env.apply(&mut build);
+    run(&mut build)?;
+    let target = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let mut mvn = Command::new("mvn");
+    mvn.args(["-B", "--no-transfer-progress", "-f"])
+        .arg(root.join("android/jvm-tests/pom.xml"))
+        .arg("test")
+        .arg(format!(
+            "-Dmovinet.native.lib={}",
+            target.join("release/libmovinet_jni.so").display()
+        ))
+        .arg(format!(
+            "-Dmovinet.shared.dir={}",
+            root.join("../shared").display()
+        ));
+    env.apply(&mut mvn);
+    run(&mut mvn)
 }
 
 /// The benchmarks (issue: benchmark harness); `--quick` for CI.

@@ -38,6 +38,7 @@ impl Env {
 pub fn all(root: &Path) -> Result<Env> {
     litert_runtime(root)?;
     ffmpeg()?;
+    maven()?;
     let venv_python = reference_venv(root)?;
     let mut vars = vec![(
         "MOVINET_PYTHON".to_string(),
@@ -235,5 +236,42 @@ fn ffmpeg() -> Result<()> {
         .and_then(|_| apt(&["-q", "install", "-y", "--no-install-recommends", "ffmpeg"]))
         .map_err(|e| {
             format!("{e}\ninstall FFmpeg yourself (`apt-get install ffmpeg`) and run again")
+        })
+}
+
+/// Maven and a JDK run the Kotlin API's host tests (`android/jvm-tests`); Debian's packages.
+/// The Maven plugins and JUnit come from Maven Central on the first run.
+fn maven() -> Result<()> {
+    if on_path("mvn") && on_path("javac") {
+        return Ok(());
+    }
+    eprintln!("setup: installing Debian's maven and openjdk-17-jdk-headless (first run only)");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let packages = ["maven", "openjdk-17-jdk-headless"];
+    let apt = |args: &[&str]| {
+        let mut c = Command::new(if is_root { "apt-get" } else { "sudo" });
+        if !is_root {
+            c.args(["-n", "apt-get"]);
+        }
+        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut c)
+    };
+    apt(&["-q", "update"])
+        .and_then(|_| {
+            apt(&[
+                &["-q", "install", "-y", "--no-install-recommends"][..],
+                &packages,
+            ]
+            .concat())
+        })
+        .map_err(|e| {
+            format!(
+                "{e}
+install Maven and JDK 17 yourself (`apt-get install {}`) and run again",
+                packages.join(" ")
+            )
         })
 }

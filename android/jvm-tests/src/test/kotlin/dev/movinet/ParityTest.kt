@@ -57,6 +57,15 @@ class ParityTest {
         println("[$clip] NV21: ${describe(nv21)}")
         assertEquals(rgb.top!!.index, nv21.top!!.index)
         assertEquals(rgb.top!!.label, nv21.top!!.label)
+        assertCloseScores(rgb, nv21)
+    }
+
+    /**
+     * 4:2:0 subsampling moves scores a little; a layout read wrongly (chroma swapped, a stride
+     * ignored) moves them a lot (swapping U and V drops arm wrestling from 0.999 to 0.74).
+     */
+    private fun assertCloseScores(expected: Prediction, actual: Prediction) {
+        assertEquals(expected.top!!.score, actual.top!!.score, 0.05f, "top-1 score")
     }
 
     @ParameterizedTest(name = "{0}: YUV_420_888 padded rows, pixel stride 2 = RGB")
@@ -66,6 +75,30 @@ class ParityTest {
         val yuv = run(clip) { i -> Yuv.yuv420888(Yuv.fromRgb(clip.rgb(i), clip.width, clip.height), rowStride = 192) }
         println("[$clip] YUV_420_888: ${describe(yuv)}")
         assertEquals(rgb.top!!.index, yuv.top!!.index)
+        assertCloseScores(rgb, yuv)
+    }
+
+    /**
+     * The same samples in every layout the bridge maps (format codes, plane order, strides):
+     * the core reads identical values, so the scores must be identical, not just close.
+     */
+    @Test
+    fun everyLayoutOfTheSameSamplesGivesIdenticalScores() {
+        val clip = TestData.armWrestling
+        val yuv = { i: Int -> Yuv.fromRgb(clip.rgb(i), clip.width, clip.height) }
+        val nv21 = run(clip) { i -> Yuv.nv21(yuv(i)) }
+        val layouts = mapOf(
+            "NV12" to run(clip) { i -> Yuv.nv12(yuv(i)) },
+            "I420" to run(clip) { i -> Yuv.i420(yuv(i)) },
+            "YUV_420_888 stride 256" to run(clip) { i -> Yuv.yuv420888(yuv(i), rowStride = 256) },
+        )
+        for ((name, p) in layouts) assertEquals(nv21.categories, p.categories, name)
+        val rgb = rgbRun(clip)
+        val packed = mapOf(
+            "RGBA_8888" to run(clip) { i -> Yuv.rgbx(clip.rgb(i), clip.width, clip.height, 172 * 4 + 16, bgr = false) },
+            "BGRA_8888" to run(clip) { i -> Yuv.rgbx(clip.rgb(i), clip.width, clip.height, 172 * 4, bgr = true) },
+        )
+        for ((name, p) in packed) assertEquals(rgb.categories, p.categories, name)
     }
 
     @ParameterizedTest(name = "{0}: sideways sensor + rotationDegrees=90 = upright")

@@ -114,6 +114,48 @@ object Yuv {
         )
     }
 
+    /** NV12: like [nv21] with the chroma pairs in U, V order. */
+    fun nv12(p: Planes): Frame {
+        val ySize = p.width * p.height
+        val uvStride = p.chromaWidth * 2
+        val buffer = ByteBuffer.allocateDirect(ySize + uvStride * p.chromaHeight)
+        buffer.put(p.y)
+        for (i in p.u.indices) {
+            buffer.put(p.u[i])
+            buffer.put(p.v[i])
+        }
+        return Frame(
+            PixelFormat.NV12, p.width, p.height,
+            listOf(
+                Plane(region(buffer, 0, ySize), p.width, 1),
+                Plane(region(buffer, ySize, uvStride * p.chromaHeight), uvStride, 2),
+            ),
+        )
+    }
+
+    /** I420: three separate planes, pixel stride 1, each in its own direct buffer. */
+    fun i420(p: Planes): Frame {
+        fun direct(bytes: ByteArray) = ByteBuffer.allocateDirect(bytes.size).put(bytes).apply { flip() }
+        return Frame(
+            PixelFormat.I420, p.width, p.height,
+            listOf(Plane(direct(p.y), p.width, 1), Plane(direct(p.u), p.chromaWidth, 1), Plane(direct(p.v), p.chromaWidth, 1)),
+        )
+    }
+
+    /** Packed 4-byte pixels (RGBA, or BGRA with [bgr]), rows padded to [rowStride] bytes. */
+    fun rgbx(rgb: ByteArray, width: Int, height: Int, rowStride: Int, bgr: Boolean): Frame {
+        val buffer = ByteBuffer.allocateDirect(rowStride * height)
+        for (y in 0 until height) for (x in 0 until width) {
+            val s = (y * width + x) * 3
+            val d = y * rowStride + x * 4
+            buffer.put(d, rgb[if (bgr) s + 2 else s])
+            buffer.put(d + 1, rgb[s + 1])
+            buffer.put(d + 2, rgb[if (bgr) s else s + 2])
+            buffer.put(d + 3, 0xff.toByte())
+        }
+        return Frame(if (bgr) PixelFormat.BGRA_8888 else PixelFormat.RGBA_8888, width, height, listOf(Plane(buffer, rowStride, 4)))
+    }
+
     /** Packed RGB in a direct buffer. */
     fun rgbFrame(rgb: ByteArray, width: Int, height: Int, timestampNanos: Long? = null): Frame {
         val buffer = ByteBuffer.allocateDirect(rgb.size).put(rgb)
