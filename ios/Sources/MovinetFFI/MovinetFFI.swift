@@ -913,85 +913,6 @@ public func FfiConverterTypeMovinetClassifier_lower(_ value: MovinetClassifier) 
 
 
 /**
- * One class of a prediction.
- */
-public struct Category: Equatable, Hashable {
-    /**
-     * The class's index among the model's outputs.
-     */
-    public var index: UInt32
-    /**
-     * Its label (the index as text when the classifier has no labels).
-     */
-    public var label: String
-    /**
-     * Its probability, 0 to 1.
-     */
-    public var score: Float
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The class's index among the model's outputs.
-         */index: UInt32, 
-        /**
-         * Its label (the index as text when the classifier has no labels).
-         */label: String, 
-        /**
-         * Its probability, 0 to 1.
-         */score: Float) {
-        self.index = index
-        self.label = label
-        self.score = score
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Category: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeCategory: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Category {
-        return
-            try Category(
-                index: FfiConverterUInt32.read(from: &buf), 
-                label: FfiConverterString.read(from: &buf), 
-                score: FfiConverterFloat.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Category, into buf: inout [UInt8]) {
-        FfiConverterUInt32.write(value.index, into: &buf)
-        FfiConverterString.write(value.label, into: &buf)
-        FfiConverterFloat.write(value.score, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCategory_lift(_ buf: RustBuffer) throws -> Category {
-    return try FfiConverterTypeCategory.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeCategory_lower(_ value: Category) -> RustBuffer {
-    return FfiConverterTypeCategory.lower(value)
-}
-
-
-/**
  * How a classifier loads its model, paces frames and reports. The defaults are the core's
  * (`default_classifier_options()` returns them from the core; a test keeps the two equal).
  */
@@ -1478,7 +1399,7 @@ public struct Prediction: Equatable, Hashable {
     /**
      * The `top_k` most probable classes at or above the score threshold, best first.
      */
-    public var categories: [Category]
+    public var categories: [PredictionCategory]
     /**
      * Index of the frame among all frames given since the start or the last reset.
      */
@@ -1498,7 +1419,7 @@ public struct Prediction: Equatable, Hashable {
     public init(
         /**
          * The `top_k` most probable classes at or above the score threshold, best first.
-         */categories: [Category], 
+         */categories: [PredictionCategory], 
         /**
          * Index of the frame among all frames given since the start or the last reset.
          */frameIndex: UInt64, 
@@ -1531,7 +1452,7 @@ public struct FfiConverterTypePrediction: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Prediction {
         return
             try Prediction(
-                categories: FfiConverterSequenceTypeCategory.read(from: &buf), 
+                categories: FfiConverterSequenceTypePredictionCategory.read(from: &buf), 
                 frameIndex: FfiConverterUInt64.read(from: &buf), 
                 modelFrames: FfiConverterUInt64.read(from: &buf), 
                 timestampUs: FfiConverterOptionInt64.read(from: &buf), 
@@ -1540,7 +1461,7 @@ public struct FfiConverterTypePrediction: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: Prediction, into buf: inout [UInt8]) {
-        FfiConverterSequenceTypeCategory.write(value.categories, into: &buf)
+        FfiConverterSequenceTypePredictionCategory.write(value.categories, into: &buf)
         FfiConverterUInt64.write(value.frameIndex, into: &buf)
         FfiConverterUInt64.write(value.modelFrames, into: &buf)
         FfiConverterOptionInt64.write(value.timestampUs, into: &buf)
@@ -1561,6 +1482,85 @@ public func FfiConverterTypePrediction_lift(_ buf: RustBuffer) throws -> Predict
 #endif
 public func FfiConverterTypePrediction_lower(_ value: Prediction) -> RustBuffer {
     return FfiConverterTypePrediction.lower(value)
+}
+
+
+/**
+ * One class of a prediction.
+ */
+public struct PredictionCategory: Equatable, Hashable {
+    /**
+     * The class's index among the model's outputs.
+     */
+    public var index: UInt32
+    /**
+     * Its label (the index as text when the classifier has no labels).
+     */
+    public var label: String
+    /**
+     * Its probability, 0 to 1.
+     */
+    public var score: Float
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The class's index among the model's outputs.
+         */index: UInt32, 
+        /**
+         * Its label (the index as text when the classifier has no labels).
+         */label: String, 
+        /**
+         * Its probability, 0 to 1.
+         */score: Float) {
+        self.index = index
+        self.label = label
+        self.score = score
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PredictionCategory: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePredictionCategory: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PredictionCategory {
+        return
+            try PredictionCategory(
+                index: FfiConverterUInt32.read(from: &buf), 
+                label: FfiConverterString.read(from: &buf), 
+                score: FfiConverterFloat.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PredictionCategory, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.index, into: &buf)
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterFloat.write(value.score, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePredictionCategory_lift(_ buf: RustBuffer) throws -> PredictionCategory {
+    return try FfiConverterTypePredictionCategory.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePredictionCategory_lower(_ value: PredictionCategory) -> RustBuffer {
+    return FfiConverterTypePredictionCategory.lower(value)
 }
 
 
@@ -2247,31 +2247,6 @@ fileprivate struct FfiConverterSequenceFloat: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeCategory: FfiConverterRustBuffer {
-    typealias SwiftType = [Category]
-
-    public static func write(_ value: [Category], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeCategory.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Category] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Category]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeCategory.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypePlane: FfiConverterRustBuffer {
     typealias SwiftType = [Plane]
 
@@ -2289,6 +2264,31 @@ fileprivate struct FfiConverterSequenceTypePlane: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePlane.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePredictionCategory: FfiConverterRustBuffer {
+    typealias SwiftType = [PredictionCategory]
+
+    public static func write(_ value: [PredictionCategory], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePredictionCategory.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PredictionCategory] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PredictionCategory]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePredictionCategory.read(from: &buf))
         }
         return seq
     }

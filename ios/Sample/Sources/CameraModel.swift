@@ -1,0 +1,126 @@
+import AVFoundation
+import Movinet
+import SwiftUI
+
+/// The camera session, the model in use and what the screen shows.
+@MainActor
+final class CameraModel: ObservableObject {
+    @Published private(set) var categories: [PredictionCategory] = []
+    @Published private(set) var inferenceMs: Double?
+    @Published private(set) var models: [ModelEntry] = []
+    @Published private(set) var selected: ModelEntry?
+    @Published private(set) var loading = false
+    @Published private(set) var position: AVCaptureDevice.Position = .back
+    @Published private(set) var message: String?
+
+    let session = AVCaptureSession()
+    private let output = AVCaptureVideoDataOutput()
+    private let sessionQueue = DispatchQueue(label: "dev.movinet.sample.session")
+    private var processor: FrameProcessor!
+    private var started = false
+
+    init() {
+        processor = FrameProcessor { [weak self] result in
+            Task { @MainActor in self?.show(result) }
+        }
+    }
+
+    /// Asks for the camera, lists the models, loads the first and starts the back camera.
+    func start() async {
+        guard !started else { return }
+        started = true
+        guard await AVCaptureDevice.requestAccess(for: .video) else {
+            message = "Camera access is off: allow it in Settings > Privacy > Camera."
+            return
+        }
+        refreshModels()
+        configure(position: .back)
+    }
+
+    func refreshModels() {
+        models = ModelCatalog.discover()
+        if let first = models.first, selected == nil || !models.contains(selected!) {
+            select(first)
+        } else if models.isEmpty {
+            message = "No model: add a .tflite and its labels to Sample/Models or to the app's Documents folder."
+        }
+    }
+
+    func select(_ entry: ModelEntry) {
+        selected = entry
+        loading = true
+        categories = []
+        inferenceMs = nil
+        Task {
+            do {
+                let classifier = try await ModelCatalog.load(entry, options: ClassifierOptions(topK: 3))
+                // The user may have picked another model meanwhile.
+                guard selected == entry else { return classifier.close() }
+                processor.use(classifier)
+                message = nil
+            } catch {
+                processor.use(nil)
+                message = error.localizedDescription
+            }
+            loading = false
+        }
+    }
+
+    func reset() {
+        processor.reset()
+        categories = []
+        inferenceMs = nil
+    }
+
+    func switchCamera() {
+        configure(position: position == .back ? .front : .back)
+    }
+
+    private func show(_ result: Result<Prediction, Error>) {
+        switch result {
+        case let .success(prediction):
+            categories = prediction.categories
+            inferenceMs = prediction.timings.inferenceMs
+        case let .failure(error):
+            message = error.localizedDescription
+        }
+    }
+
+    private func configure(position: AVCaptureDevice.Position) {
+        self.position = position
+        categories = []
+        let session = session, output = output, processor = processor!
+        sessionQueue.async {
+            session.beginConfiguration()
+            defer {
+                session.commitConfiguration()
+                if !session.isRunning { session.startRunning() }
+            }
+            session.sessionPreset = .vga640x480
+            session.inputs.forEach(session.removeInput)
+            guard let device = AVCaptureDevice.default(.builtInWideAngleCamera, for: .video, position: position),
+                  let input = try? AVCaptureDeviceInput(device: device),
+                  session.canAddInput(input)
+            else {
+                Task { @MainActor in self.message = "No \(position == .front ? "front" : "back") camera." }
+                return
+            }
+            session.addInput(input)
+            if !session.outputs.contains(output) {
+                // 420f: NV12, full range, the cameras' native format (no conversion).
+                output.videoSettings = [
+                    kCVPixelBufferPixelFormatTypeKey as String: kCVPixelFormatType_420YpCbCr8BiPlanarFullRange,
+                ]
+                output.alwaysDiscardsLateVideoFrames = true
+                output.setSampleBufferDelegate(processor, queue: processor.queue)
+                if session.canAddOutput(output) { session.addOutput(output) }
+            }
+            // The buffers keep the sensor's landscape orientation; the app is portrait only,
+            // so the classifier turns them upright: a quarter turn clockwise, mirrored for the
+            // front camera (as the preview shows it).
+            processor.setOrientation(position == .front ? .leftMirrored : .right)
+            // Another camera is another stream.
+            processor.reset()
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Movinet
+import SwiftUI
+
+/// Camera preview with the top-3 actions, their scores and the inference time on top; a model
+/// picker, reset, and a front/back camera switch.
+struct ContentView: View {
+    @StateObject private var camera = CameraModel()
+
+    var body: some View {
+        ZStack {
+            CameraPreview(session: camera.session)
+                .ignoresSafeArea()
+            VStack(spacing: 12) {
+                modelBar
+                Spacer()
+                if let message = camera.message {
+                    Text(message)
+                        .font(.footnote)
+                        .padding(8)
+                        .background(Color.red.opacity(0.8), in: RoundedRectangle(cornerRadius: 8))
+                        .foregroundColor(.white)
+                }
+                predictions
+                controls
+            }
+            .padding()
+        }
+        .task { await camera.start() }
+    }
+
+    private var modelBar: some View {
+        HStack {
+            Menu {
+                ForEach(camera.models) { entry in
+                    Button {
+                        camera.select(entry)
+                    } label: {
+                        if entry == camera.selected {
+                            Label(entry.name, systemImage: "checkmark")
+                        } else {
+                            Text(entry.name)
+                        }
+                    }
+                }
+                Button {
+                    camera.refreshModels()
+                } label: {
+                    Label("Refresh list", systemImage: "arrow.clockwise")
+                }
+            } label: {
+                Label(camera.selected?.name ?? "Choose a model", systemImage: "cpu")
+                    .lineLimit(1)
+            }
+            if camera.loading { ProgressView() }
+            Spacer()
+        }
+        .padding(10)
+        .background(.ultraThinMaterial, in: RoundedRectangle(cornerRadius: 12))
+    }
+
+    private var predictions: some View {
+        VStack(alignment: .leading, spacing: 8) {
+            if camera.categories.isEmpty {
+                Text(camera.loading ? "Loading the model…" : "Watching…")
+                    .foregroundColor(.secondary)
+            }
+            ForEach(camera.categories, id: \.index) { category in
+                VStack(alignment: .leading, spacing: 2) {
+                    HStack {
+                        Text(category.label).font(.headline).lineLimit(1)
+                        Spacer()
+                        Text(Double(category.score), format: .percent.precision(.fractionLength(0)))
+                            .monospacedDigit()
+                    }
+                    ProgressView(value: Double(category.score))
+                }
+            }
+            if let ms = camera.inferenceMs {
+                Text("inference \(ms, specifier: "%.1f") ms")
+                    .font(.caption)
+                    .monospacedDigit()
+                    .foregroundColor(.secondary)
+            }
+        }
+        .padding()
+        .frame(maxWidth: .infinity, alignment: .leading)
+        .background(.ultraThinMaterial, in: RoundedRectangle(cornerRadius: 12))
+        .animation(.default, value: camera.categories.map(\.index))
+    }
+
+    private var controls: some View {
+        HStack {
+            Button {
+                camera.reset()
+            } label: {
+                Label("Reset", systemImage: "arrow.counterclockwise")
+            }
+            Spacer()
+            Button {
+                camera.switchCamera()
+            } label: {
+                Label(camera.position == .back ? "Front camera" : "Back camera",
+                      systemImage: "arrow.triangle.2.circlepath.camera")
+            }
+        }
+        .buttonStyle(.borderedProminent)
+    }
+}

@@ -1,0 +1,76 @@
+// The Movinet module: the generated bindings (MovinetFFI) plus Swift conveniences for
+// camera buffers, async use and errors. Apps `import Movinet` only.
+
+@_exported import MovinetFFI
+import Foundation
+
+// Fully qualified: a conformance of another module's type to another module's protocol.
+extension MovinetFFI.MovinetError: Foundation.LocalizedError {
+    /// The core's message, meant for users (e.g. "model file not found: /path/a0.tflite").
+    public var message: String {
+        switch self {
+        case let .ModelNotFound(message),
+             let .Io(message),
+             let .InvalidModel(message),
+             let .InvalidLabels(message),
+             let .InvalidFrame(message),
+             let .InvalidOption(message),
+             let .Runtime(message),
+             let .Closed(message):
+            return message
+        }
+    }
+
+    public var errorDescription: String? { message }
+}
+
+extension MovinetClassifier {
+    /// Loads a model (and its labels) off the calling thread: compiling a model takes tens of
+    /// milliseconds, too long for the main thread.
+    public static func load(
+        modelURL: URL,
+        labelsURL: URL? = nil,
+        options: ClassifierOptions = ClassifierOptions()
+    ) async throws -> MovinetClassifier {
+        try await onInferenceQueue {
+            try MovinetClassifier(
+                modelPath: modelURL.path,
+                labelsPath: labelsURL?.path,
+                options: options
+            )
+        }
+    }
+
+    /// The same from the model's bytes and the labels' text (e.g. from an asset catalog).
+    public static func load(
+        modelData: Data,
+        labelsText: String? = nil,
+        options: ClassifierOptions = ClassifierOptions()
+    ) async throws -> MovinetClassifier {
+        try await onInferenceQueue {
+            try MovinetClassifier.fromBytes(model: modelData, labelsText: labelsText, options: options)
+        }
+    }
+
+    /// `classify(frame:)` off the calling thread. Calls run one at a time, in the order they
+    /// were made, on a serial queue shared by all classifiers.
+    public func classify(frame: Frame) async throws -> Prediction? {
+        try await Self.onInferenceQueue { try self.classify(frame: frame) }
+    }
+
+    /// `reset()` in order with the `async` classify calls made before it.
+    public func reset() async throws {
+        try await Self.onInferenceQueue { try self.reset() }
+    }
+
+    /// Where the `async` conveniences run: serial, so frames of a stream keep their order.
+    static let inferenceQueue = DispatchQueue(label: "dev.movinet.inference", qos: .userInitiated)
+
+    static func onInferenceQueue<T>(_ work: @escaping () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            inferenceQueue.async {
+                continuation.resume(with: Result { try work() })
+            }
+        }
+    }
+}
