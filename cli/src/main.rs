@@ -1,1 +1,135 @@
-fn main() {}
+//! `movinet`: classify videos with MoViNet stream models, evaluate accuracy on a labelled
+//! folder, list the models it can find.
+//!
+//! Exit codes: 0 all inputs processed, 2 a usage error or any input that failed (the others
+//! are still processed), 1 anything unexpected.
+
+mod decode;
+mod plot;
+mod quiet;
+mod resolve;
+mod run;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "movinet",
+    version,
+    about = "On-device video action recognition with MoViNet stream models"
+)]
+struct Cli {
+    /// Folder searched first for named models (then $MOVINET_MODELS_DIR, then the repo's models/).
+    #[arg(long, global = true, value_name = "DIR")]
+    models_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Classify videos, GIFs or folders of images and print the top classes.
+    Classify(ClassifyArgs),
+    /// Accuracy over a labelled folder of clips (CSV columns `file,expected_label`).
+    Eval(EvalArgs),
+    /// The models found, with resolution, classes and state bytes.
+    Models,
+}
+
+#[derive(Args, Clone)]
+pub struct ModelArgs {
+    /// a0, a1, a2 or the path of a .tflite stream model.
+    #[arg(long, default_value = "a0")]
+    pub model: String,
+    /// Labels file (one class per line); found beside the model when omitted.
+    #[arg(long, value_name = "PATH")]
+    pub labels: Option<PathBuf>,
+    /// Frames per second fed to the model (the models were trained at 5), or `all`.
+    #[arg(long, default_value = "5")]
+    pub fps: String,
+    /// Inference threads.
+    #[arg(long, default_value_t = 1)]
+    pub threads: usize,
+    /// How a frame is fitted to the model's square input.
+    #[arg(long, value_enum, default_value_t = CropArg::Center)]
+    pub crop: CropArg,
+}
+
+#[derive(Args)]
+struct ClassifyArgs {
+    /// Video files, GIFs or folders of images.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// How many classes to print.
+    #[arg(long, default_value_t = 5)]
+    top: usize,
+    /// Write the top-5 classes' probabilities over time to this PNG (one file per input:
+    /// with several inputs the input's name is appended).
+    #[arg(long, value_name = "OUT.png")]
+    plot: Option<PathBuf>,
+    /// One JSON object per input on stdout instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// CSV with columns `file,expected_label` (a header row, extra columns ignored).
+    csv: PathBuf,
+    /// Folder the CSV's file names are relative to (default: the CSV's folder).
+    #[arg(long, value_name = "DIR")]
+    clips_dir: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// One JSON object on stdout instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CropArg {
+    /// Centre square crop, as the upstream examples do.
+    Center,
+    /// The whole frame squeezed to the model's square input.
+    Stretch,
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn"))
+        .format_timestamp(None)
+        .init();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let models_dir = cli.models_dir.as_deref();
+    let outcome = match cli.command {
+        Command::Classify(a) => run::classify(
+            &a.inputs,
+            &a.model,
+            models_dir,
+            a.top,
+            a.plot.as_deref(),
+            a.json,
+        ),
+        Command::Eval(a) => run::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json),
+        Command::Models => run::models(models_dir),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(2),
+        Err(msg) => {
+            eprintln!("movinet: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Finding models and labels: names (`a0`, `a1`, `a2`) resolve through `--models-dir`, then
+//! `MOVINET_MODELS_DIR`, then the repository's `models/`; anything else is a path.
+
+use std::path::{Path, PathBuf};
+
+use movinet::{Labels, ModelSpec};
+
+/// Official model names and their file names (as `models/fetch.sh` saves them).
+pub const NAMES: &[&str] = &["a0", "a1", "a2"];
+
+/// Where named models are looked up, in order.
+pub fn search_dirs(models_dir: Option<&Path>) -> Vec<PathBuf> {
+    let mut dirs = Vec::new();
+    if let Some(d) = models_dir {
+        dirs.push(d.to_path_buf());
+    }
+    if let Some(d) = std::env::var_os("MOVINET_MODELS_DIR") {
+        dirs.push(PathBuf::from(d));
+    }
+    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../models"));
+    dirs
+}
+
+/// A resolved model file, and whether it is a random-weight stand-in.
+pub struct ModelFile {
+    pub path: PathBuf,
+    pub display_name: String,
+    pub synthetic: bool,
+}
+
+pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> {
+    let lower = arg.to_ascii_lowercase();
+    if NAMES.contains(&lower.as_str()) {
+        let dirs = search_dirs(models_dir);
+        for dir in &dirs {
+            let p = dir.join(format!("movinet_{lower}_stream_int8.tflite"));
+            if p.is_file() {
+                return Ok(ModelFile {
+                    path: p,
+                    display_name: lower,
+                    synthetic: false,
+                });
+            }
+        }
+        for dir in &dirs {
+            let p = dir
+                .join("synthetic")
+                .join(format!("movinet_{lower}_stream_int8_synthetic.tflite"));
+            if p.is_file() {
+                return Ok(ModelFile {
+                    path: p,
+                    display_name: format!("{lower} (synthetic)"),
+                    synthetic: true,
+                });
+            }
+        }
+        let tried: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        return Err(format!(
+            "model `{lower}` not found in {}; run models/fetch.sh {lower} or set MOVINET_MODELS_DIR",
+            tried.join(", ")
+        ));
+    }
+    let path = PathBuf::from(arg);
+    if path.is_file() {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| arg.into());
+        return Ok(ModelFile {
+            path,
+            display_name: name,
+            synthetic: false,
+        });
+    }
+    if path.exists() {
+        return Err(format!("{arg}: not a model file"));
+    }
+    Err(format!(
+        "unknown model `{arg}`: use a0, a1, a2 or the path of a .tflite file"
+    ))
+}
+
+/// The labels for a model: `--labels` if given; else a `.txt` beside the model (or in the
+/// search dirs) with exactly one line per class, preferring one whose name shares the model
+/// file's first word (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`).
+pub fn labels(
+    explicit: Option<&Path>,
+    model: &ModelFile,
+    spec: &ModelSpec,
+    models_dir: Option<&Path>,
+) -> Result<Option<Labels>, String> {
+    if let Some(p) = explicit {
+        return Labels::from_file_for(p, spec)
+            .map(Some)
+            .map_err(|e| e.to_string());
+    }
+    let mut dirs: Vec<PathBuf> = model
+        .path
+        .parent()
+        .map(Path::to_path_buf)
+        .into_iter()
+        .collect();
+    dirs.extend(search_dirs(models_dir));
+    let stem = model
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let prefix = stem.split('_').next().unwrap_or("").to_string();
+    let mut candidates: Vec<PathBuf> = Vec::new();
+    for d in &dirs {
+        let Ok(rd) = std::fs::read_dir(d) else {
+            continue;
+        };
+        let mut txt: Vec<PathBuf> = rd
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        txt.sort();
+        candidates.extend(txt);
+    }
+    candidates.sort_by_key(|p| {
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        prefix.is_empty() || !name.starts_with(&prefix)
+    });
+    for c in candidates {
+        if let Ok(l) = Labels::from_file(&c) {
+            if l.check(spec).is_ok() {
+                log::debug!("labels: {}", c.display());
+                return Ok(Some(l));
+            }
+        }
+    }
+    Ok(None)
+}
