@@ -37,10 +37,21 @@ impl BareRun {
         let bytes = std::fs::read(path).expect("read model");
         // SAFETY: plain use of the C API; every handle is checked and freed in Drop.
         unsafe {
+            // The same environment the SDK creates (CPU only, no probing for GPU plug-ins), so
+            // that the two differ only by the SDK's own code.
+            let cpu_only = sys::LiteRtEnvOption {
+                tag: sys::kLiteRtEnvOptionTagAutoRegisterAccelerators,
+                value: sys::LiteRtAny {
+                    type_: sys::kLiteRtAnyTypeInt,
+                    __bindgen_anon_1: sys::LiteRtAny__bindgen_ty_1 {
+                        int_value: i64::from(sys::kLiteRtHwAcceleratorCpu),
+                    },
+                },
+            };
             let mut env = ptr::null_mut();
             ok(
                 "LiteRtCreateEnvironment",
-                sys::LiteRtCreateEnvironment(0, ptr::null(), &mut env),
+                sys::LiteRtCreateEnvironment(1, &cpu_only, &mut env),
             );
             let mut model = ptr::null_mut();
             ok(
@@ -54,10 +65,7 @@ impl BareRun {
             );
             ok(
                 "LiteRtSetOptionsHardwareAccelerators",
-                sys::LiteRtSetOptionsHardwareAccelerators(
-                    options,
-                    sys::kLiteRtHwAcceleratorCpu as i32,
-                ),
+                sys::LiteRtSetOptionsHardwareAccelerators(options, sys::kLiteRtHwAcceleratorCpu),
             );
             let payload = CString::new(format!("num_threads = {threads}"))
                 .unwrap()

@@ -1,4 +1,6 @@
 //! Benchmark support shared by the bench targets and the `movinet-bench` harness.
 
 pub mod bare;
+pub mod camera;
+pub mod mem;
 pub mod stats;

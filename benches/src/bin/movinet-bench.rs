@@ -1,0 +1,461 @@
+//! `movinet-bench`: frames per second, latency per stage and memory for every model it finds,
+//! every thread count and two inputs (1280x720 NV21 camera frames made from a real clip, and
+//! already-preprocessed frames), each next to a bare LiteRT run of the same model on the same
+//! buffers in the same process. A markdown table on stdout; `--json FILE` writes the figures.
+//!
+//! ```text
+//! movinet-bench [--quick] [--threads 1,2,4] [--frames N] [--models-dir DIR] [--json FILE]
+//!               [--frames-file FILE | --clip FILE] [--export-frames FILE]
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use movinet::classifier::{Classifier, ClassifierOptions};
+use movinet::frame::Frame;
+use movinet::{Model, ModelOptions};
+use movinet_benches::bare::BareRun;
+use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
+use movinet_benches::mem;
+use movinet_benches::stats::Samples;
+use serde::Serialize;
+
+struct Args {
+    quick: bool,
+    threads: Vec<usize>,
+    frames: usize,
+    models_dir: PathBuf,
+    json: Option<PathBuf>,
+    frames_file: Option<PathBuf>,
+    clip: PathBuf,
+    export_frames: Option<PathBuf>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut a = Args {
+        quick: false,
+        threads: vec![1, 2, 4],
+        frames: 1000,
+        models_dir: std::env::var_os("MOVINET_MODELS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("../shared/models")),
+        json: None,
+        frames_file: None,
+        clip: root.join("../shared/clips/tfexamples_android_carving_ice.mp4"),
+        export_frames: None,
+    };
+    let mut frames_set = false;
+    let mut threads_set = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| it.next().ok_or_else(|| format!("{name} needs a value"));
+        match arg.as_str() {
+            "--quick" => a.quick = true,
+            "--threads" => {
+                a.threads = value("--threads")?
+                    .split(',')
+                    .map(|t| {
+                        t.trim()
+                            .parse()
+                            .map_err(|_| format!("bad thread count `{t}`"))
+                    })
+                    .collect::<Result<_, _>>()?;
+                threads_set = true;
+            }
+            "--frames" => {
+                a.frames = value("--frames")?
+                    .parse()
+                    .map_err(|_| "bad --frames".to_string())?;
+                frames_set = true;
+            }
+            "--models-dir" => a.models_dir = value("--models-dir")?.into(),
+            "--json" => a.json = Some(value("--json")?.into()),
+            "--frames-file" => a.frames_file = Some(value("--frames-file")?.into()),
+            "--clip" => a.clip = value("--clip")?.into(),
+            "--export-frames" => a.export_frames = Some(value("--export-frames")?.into()),
+            "--bench" => {} // passed by `cargo bench`
+            "-h" | "--help" => {
+                println!(
+                    "{}",
+                    include_str!("movinet-bench.rs")
+                        .lines()
+                        .take(9)
+                        .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument `{other}` (see --help)")),
+        }
+    }
+    if a.quick {
+        if !frames_set {
+            a.frames = 200;
+        }
+        if !threads_set {
+            a.threads = vec![1];
+        }
+    }
+    if a.frames == 0 || a.threads.is_empty() || a.threads.contains(&0) {
+        return Err("--frames and every thread count must be positive".into());
+    }
+    Ok(a)
+}
+
+/// The models measured: the official files present, the fine-tuned one, and the synthetic
+/// A1/A2 stand-ins when the official ones are absent.
+fn find_models(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    for n in ["a0", "a1", "a2"] {
+        let official = dir.join(format!("movinet_{n}_stream_int8.tflite"));
+        let synthetic = dir
+            .join("synthetic")
+            .join(format!("movinet_{n}_stream_int8_synthetic.tflite"));
+        if official.is_file() {
+            out.push((format!("{} (official)", n.to_uppercase()), official));
+        } else if synthetic.is_file() {
+            out.push((format!("{} (synthetic)", n.to_uppercase()), synthetic));
+        }
+    }
+    let custom = dir.join("custom/cattle7_a0_stream_int8.tflite");
+    if custom.is_file() {
+        out.push(("A0 fine-tuned, 7 classes".into(), custom));
+    }
+    out
+}
+
+/// One frame's times: end to end, pacing, preprocessing, run, postprocessing.
+type StageTimes = [Duration; 5];
+
+#[derive(Serialize, Clone, Copy, Default)]
+struct Percentiles {
+    p50: f64,
+    p90: f64,
+    p99: f64,
+}
+
+impl Percentiles {
+    fn of(d: &[Duration]) -> Self {
+        let s = Samples::from_durations(d);
+        Self {
+            p50: s.percentile(50.0),
+            p90: s.percentile(90.0),
+            p99: s.percentile(99.0),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct Row {
+    model: String,
+    input: String,
+    threads: usize,
+    frames: usize,
+    load_ms: f64,
+    end_to_end_ms: Percentiles,
+    pacing_ms: Percentiles,
+    preprocess_ms: Percentiles,
+    run_ms: Percentiles,
+    postprocess_ms: Percentiles,
+    bare_run_ms: Percentiles,
+    ratio_p50: f64,
+    fps: f64,
+    /// Process RSS after the measurement (includes the harness's own frames).
+    rss_mib: f64,
+    /// RSS growth from before the model was loaded to after the measurement: what the model,
+    /// its compiled form, a session and the bare baseline cost.
+    model_rss_mib: f64,
+    peak_rss_mib: f64,
+    state_bytes: usize,
+}
+
+#[derive(Serialize)]
+struct Memory {
+    model: String,
+    rss_after_10_frames_mib: f64,
+    rss_after_5000_frames_mib: f64,
+    growth_kib: i64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    machine: String,
+    rows: Vec<Row>,
+    memory: Option<Memory>,
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    format!(
+        "{cpu}, {cores} CPUs available, {} {}",
+        std::env::consts::OS,
+        std::env::consts::ARCH
+    )
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Camera path: NV21 frames, timestamps exactly at the model's 5 fps so every frame is kept
+/// (pacing still runs), through the classifier.
+fn measure_camera(
+    model: &Model,
+    frames: &[Nv21],
+    n: usize,
+) -> Result<(Vec<StageTimes>, Vec<Vec<f32>>), String> {
+    let mut clf =
+        Classifier::new(model, None, ClassifierOptions::default()).map_err(|e| e.to_string())?;
+    let mut samples = Vec::with_capacity(n);
+    let mut inputs = Vec::new();
+    for i in 0..n + 10 {
+        let f = &frames[i % frames.len()];
+        let frame = Frame::nv21(
+            &f.y,
+            f.width,
+            &f.vu,
+            f.width.div_ceil(2) * 2,
+            f.width,
+            f.height,
+        )
+        .map_err(|e| e.to_string())?
+        .with_timestamp(Duration::from_millis(200 * i as u64));
+        let t0 = Instant::now();
+        let pred = clf
+            .push(&frame)
+            .map_err(|e| e.to_string())?
+            .ok_or("a frame on the 5 fps grid was paced out")?;
+        let total = t0.elapsed();
+        if i < 10 {
+            continue; // warm-up
+        }
+        let t = &pred.timings;
+        let pacing = total.saturating_sub(t.preprocess + t.run + t.postprocess);
+        samples.push([total, pacing, t.preprocess, t.run, t.postprocess]);
+        if inputs.len() < frames.len() {
+            inputs.push(clf.session_mut().input_mut().to_vec());
+        }
+    }
+    Ok((samples, inputs))
+}
+
+/// Preprocessed path: f32 frames straight into the session, then softmax and top-k.
+fn measure_preprocessed(
+    model: &Model,
+    inputs: &[Vec<f32>],
+    n: usize,
+) -> Result<Vec<StageTimes>, String> {
+    let mut session = model.new_session().map_err(|e| e.to_string())?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n + 10 {
+        let x = &inputs[i % inputs.len()];
+        let t0 = Instant::now();
+        session.run(x).map_err(|e| e.to_string())?;
+        let t1 = Instant::now();
+        let top = session.top_k(3, None);
+        let t2 = Instant::now();
+        std::hint::black_box(top);
+        if i >= 10 {
+            samples.push([t2 - t0, Duration::ZERO, Duration::ZERO, t1 - t0, t2 - t1]);
+        }
+    }
+    Ok(samples)
+}
+
+fn measure_bare(path: &Path, threads: usize, inputs: &[Vec<f32>], n: usize) -> Vec<Duration> {
+    let mut bare = BareRun::new(path, threads);
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n + 10 {
+        let x = &inputs[i % inputs.len()];
+        let t0 = Instant::now();
+        bare.run(x);
+        if i >= 10 {
+            out.push(t0.elapsed());
+        }
+    }
+    out
+}
+
+fn column(samples: &[StageTimes], k: usize) -> Vec<Duration> {
+    samples.iter().map(|s| s[k]).collect()
+}
+
+/// What is measured once per model and thread count, shared by its rows.
+struct Loaded<'a> {
+    name: &'a str,
+    threads: usize,
+    load: Duration,
+    state_bytes: usize,
+    model_rss: u64,
+}
+
+fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Row {
+    let e2e = Percentiles::of(&column(samples, 0));
+    let bare = Percentiles::of(bare);
+    let mean_ms = samples.iter().map(|s| ms(s[0])).sum::<f64>() / samples.len() as f64;
+    Row {
+        model: m.name.into(),
+        input: input.into(),
+        threads: m.threads,
+        frames: samples.len(),
+        load_ms: ms(m.load),
+        end_to_end_ms: e2e,
+        pacing_ms: Percentiles::of(&column(samples, 1)),
+        preprocess_ms: Percentiles::of(&column(samples, 2)),
+        run_ms: Percentiles::of(&column(samples, 3)),
+        postprocess_ms: Percentiles::of(&column(samples, 4)),
+        bare_run_ms: bare,
+        ratio_p50: e2e.p50 / bare.p50,
+        fps: 1000.0 / mean_ms,
+        rss_mib: mem::mib(mem::rss()),
+        model_rss_mib: mem::mib(m.model_rss),
+        peak_rss_mib: mem::mib(mem::peak_rss()),
+        state_bytes: m.state_bytes,
+    }
+}
+
+/// RSS of one A0 session after 10 and after 5,000 frames.
+fn memory_vs_length(path: &Path, inputs: &[Vec<f32>]) -> Result<Memory, String> {
+    let model = Model::from_file(path, &ModelOptions::default()).map_err(|e| e.to_string())?;
+    let mut session = model.new_session().map_err(|e| e.to_string())?;
+    let mut after10 = 0;
+    for i in 0..5000 {
+        session
+            .run(&inputs[i % inputs.len()])
+            .map_err(|e| e.to_string())?;
+        if i + 1 == 10 {
+            after10 = mem::rss();
+        }
+    }
+    let after5000 = mem::rss();
+    Ok(Memory {
+        model: path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        rss_after_10_frames_mib: mem::mib(after10),
+        rss_after_5000_frames_mib: mem::mib(after5000),
+        growth_kib: (after5000 as i64 - after10 as i64) / 1024,
+    })
+}
+
+fn print_table(report: &Report) {
+    println!("## movinet-bench — {}\n", report.machine);
+    println!("| model | input | thr | load ms | e2e p50 | p90 | p99 | pacing p50 | preproc p50 | run p50 | post p50 | bare run p50 | e2e/bare | fps | model RSS MiB | state bytes |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for r in &report.rows {
+        println!(
+            "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.0} | {:.1} | {} |",
+            r.model, r.input, r.threads, r.load_ms, r.end_to_end_ms.p50, r.end_to_end_ms.p90, r.end_to_end_ms.p99,
+            r.pacing_ms.p50, r.preprocess_ms.p50, r.run_ms.p50, r.postprocess_ms.p50, r.bare_run_ms.p50, r.ratio_p50,
+            r.fps, r.model_rss_mib, r.state_bytes
+        );
+    }
+    if let Some(m) = &report.memory {
+        println!(
+            "\nMemory against stream length ({}, 1 thread): RSS {:.2} MiB after 10 frames, {:.2} MiB after 5,000 frames ({:+} KiB).",
+            m.model, m.rss_after_10_frames_mib, m.rss_after_5000_frames_mib, m.growth_kib
+        );
+    }
+    println!(
+        "Peak RSS of the whole run: {:.1} MiB.",
+        mem::mib(mem::peak_rss())
+    );
+}
+
+fn main() {
+    if let Err(e) = real_main() {
+        eprintln!("movinet-bench: {e}");
+        std::process::exit(2);
+    }
+}
+
+fn real_main() -> Result<(), String> {
+    let args = parse_args()?;
+    let rgb = match &args.frames_file {
+        Some(f) => RgbFrames::load(f)?,
+        None => RgbFrames::decode(&args.clip, 1280, 720, 30)?,
+    };
+    if let Some(out) = &args.export_frames {
+        rgb.save(out)?;
+        println!(
+            "wrote {} frames of {}x{} to {}",
+            rgb.frames.len(),
+            rgb.width,
+            rgb.height,
+            out.display()
+        );
+        return Ok(());
+    }
+    let nv21: Vec<Nv21> = rgb
+        .frames
+        .iter()
+        .map(|f| rgb_to_nv21(f, rgb.width, rgb.height))
+        .collect();
+    let models = find_models(&args.models_dir);
+    if models.is_empty() {
+        return Err(format!("no models in {}", args.models_dir.display()));
+    }
+    let mut rows = Vec::new();
+    for (name, path) in &models {
+        for &threads in &args.threads {
+            eprintln!("{name}, {threads} thread(s)...");
+            let rss_before = mem::rss();
+            let t0 = Instant::now();
+            let model = Model::from_file(path, &ModelOptions { threads })
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            let load = t0.elapsed();
+            let state = model.spec().state_bytes();
+            let (camera, inputs) = measure_camera(&model, &nv21, args.frames)?;
+            let pre = measure_preprocessed(&model, &inputs, args.frames)?;
+            let bare = measure_bare(path, threads, &inputs, args.frames);
+            // What the loaded model, its session and the runtime's arena hold, measured while
+            // they are still alive.
+            let model_rss = mem::rss().saturating_sub(rss_before);
+            let loaded = Loaded {
+                name,
+                threads,
+                load,
+                state_bytes: state,
+                model_rss,
+            };
+            rows.push(row(&loaded, "camera 1280x720 NV21", &camera, &bare));
+            rows.push(row(&loaded, "preprocessed", &pre, &bare));
+        }
+    }
+    let memory = match models.first() {
+        Some((_, path)) => {
+            let inputs: Vec<Vec<f32>> = {
+                let model =
+                    Model::from_file(path, &ModelOptions::default()).map_err(|e| e.to_string())?;
+                measure_camera(&model, &nv21, nv21.len())?.1
+            };
+            Some(memory_vs_length(path, &inputs)?)
+        }
+        None => None,
+    };
+    let report = Report {
+        machine: machine(),
+        rows,
+        memory,
+    };
+    print_table(&report);
+    if let Some(out) = &args.json {
+        let text = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        std::fs::write(out, text).map_err(|e| format!("{}: {e}", out.display()))?;
+        eprintln!("wrote {}", out.display());
+    }
+    Ok(())
+}
