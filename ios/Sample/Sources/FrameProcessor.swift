@@ -1,4 +1,5 @@
 import AVFoundation
+import ImageIO
 import Movinet
 
 /// Receives the camera's frames on its own serial queue and classifies them there, in
