@@ -13,6 +13,7 @@
 //                   (bindings/uniffi); checked in, CI fails when they are stale.
 //   MovinetRustFFI  the Rust library as a static XCFramework (C header + module map inside).
 //   LiteRt          LiteRT 2.1.4's runtime as a dynamic XCFramework (embedded in the app).
+//   MovinetBenchmarks  XCTest `measure` of camera frame to prediction on a device.
 //
 // The two XCFrameworks are build outputs: run `ios/build-xcframework.sh` first (see it for
 // where the LiteRT iOS libraries come from).
@@ -37,6 +38,13 @@ let package = Package(
             // The C header and module map are packaged into MovinetRustFFI.xcframework by
             // build-xcframework.sh; they are kept here, beside the Swift generated with them.
             exclude: ["include"]
+        ),
+        // The iOS route of the benchmark harness (benches/ios/README.md): run on a device.
+        .testTarget(
+            name: "MovinetBenchmarks",
+            dependencies: ["Movinet"],
+            path: "Tests/MovinetBenchmarks",
+            resources: [.copy("Models")]
         ),
         .binaryTarget(name: "MovinetRustFFI", path: "Frameworks/MovinetRustFFI.xcframework"),
         .binaryTarget(name: "LiteRt", path: "Frameworks/LiteRt.xcframework"),

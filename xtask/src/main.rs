@@ -138,7 +138,8 @@ fn test(args: &[String]) -> Result<()> {
     uniffi::check_and_test(&root, &env)?;
     // Android: the Kotlin API's JVM tests against the host build of the JNI library.
     jvm_tests(&root, &env)?;
-    Ok(())
+    // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
+    bench(&["--quick".to_string()])
 }
 
 /// Builds the JNI library for the host and runs `android/jvm-tests` (Maven, JUnit 5) on it.
@@ -164,17 +165,20 @@ fn jvm_tests(root: &Path, env: &setup::Env) -> Result<()> {
     run(&mut mvn)
 }
 
-/// The benchmarks (issue: benchmark harness); `--quick` for CI.
+/// `movinet-bench` (every model, thread count and input; `--quick` for CI), arguments passed
+/// through. The criterion micro-benchmarks run with `cargo bench -p movinet-benches`.
 fn bench(args: &[String]) -> Result<()> {
     let root = repo_root();
     let env = setup::all(&root)?;
     let mut c = cargo();
     c.args([
-        "bench",
+        "run",
+        "--release",
+        "--quiet",
         "-p",
         "movinet-benches",
-        "--bench",
-        "session_overhead",
+        "--bin",
+        "movinet-bench",
         "--",
     ]);
     c.args(args);
