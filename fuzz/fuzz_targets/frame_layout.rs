@@ -1,0 +1,115 @@
+//! Arbitrary frame layouts (format, size, planes with any length and strides, rotation, mirror,
+//! crop, output size) through `Frame::new` and the `Preprocessor`: an inconsistent layout must
+//! be an `InvalidFrame` / `InvalidOption` error, a consistent one must preprocess to values in
+//! [0, 1]. Never a panic, never an out-of-bounds access (ASan).
+
+#![no_main]
+
+use arbitrary::Arbitrary;
+use libfuzzer_sys::fuzz_target;
+use movinet::{Crop, Error, Frame, PixelFormat, Plane, Preprocessor, Rotation};
+
+const FORMATS: [PixelFormat; 7] = [
+    PixelFormat::Rgb888,
+    PixelFormat::Rgba8888,
+    PixelFormat::Bgra8888,
+    PixelFormat::Nv21,
+    PixelFormat::Nv12,
+    PixelFormat::I420,
+    PixelFormat::Yuv420,
+];
+
+/// Largest plane the target allocates: bigger claimed lengths are capped (and so short).
+const MAX_PLANE: usize = 1 << 20;
+
+#[derive(Arbitrary, Debug)]
+struct PlaneSpec {
+    len: u32,
+    row_stride: u64,
+    pixel_stride: u64,
+    fill: u8,
+}
+
+#[derive(Arbitrary, Debug)]
+enum CropSpec {
+    Center,
+    Stretch,
+    Region { x: u32, y: u32, w: u32, h: u32 },
+}
+
+#[derive(Arbitrary, Debug)]
+struct Input {
+    format: u8,
+    width: u16,
+    height: u16,
+    planes: Vec<PlaneSpec>,
+    rotation: i32,
+    mirror: bool,
+    crop: CropSpec,
+    out_w: u8,
+    out_h: u8,
+    second_frame: bool,
+}
+
+fuzz_target!(|input: Input| {
+    let format = FORMATS[input.format as usize % FORMATS.len()];
+    let buffers: Vec<Vec<u8>> = input
+        .planes
+        .iter()
+        .take(4)
+        .map(|p| vec![p.fill; (p.len as usize) % (MAX_PLANE + 1)])
+        .collect();
+    let planes: Vec<Plane<'_>> = buffers
+        .iter()
+        .zip(&input.planes)
+        .map(|(b, p)| Plane::new(b, p.row_stride as usize, p.pixel_stride as usize))
+        .collect();
+    let frame = match Frame::new(format, input.width as usize, input.height as usize, &planes) {
+        Ok(f) => f,
+        Err(Error::InvalidFrame(m)) => {
+            assert!(!m.is_empty());
+            return;
+        }
+        Err(other) => panic!("unexpected error kind: {other:?}"),
+    };
+    let rotation = match Rotation::from_degrees(input.rotation) {
+        Ok(r) => r,
+        Err(Error::InvalidFrame(_)) => {
+            assert!(input.rotation % 90 != 0);
+            return;
+        }
+        Err(other) => panic!("unexpected error kind: {other:?}"),
+    };
+    let frame = frame.with_rotation(rotation).with_mirror(input.mirror);
+    let crop = match input.crop {
+        CropSpec::Center => Crop::CenterSquare,
+        CropSpec::Stretch => Crop::Stretch,
+        CropSpec::Region { x, y, w, h } => Crop::Region {
+            x: x as usize,
+            y: y as usize,
+            width: w as usize,
+            height: h as usize,
+        },
+    };
+    let (ow, oh) = (input.out_w as usize, input.out_h as usize);
+    let mut pre = match Preprocessor::new(ow, oh, crop) {
+        Ok(p) => p,
+        Err(Error::InvalidOption(_)) => return,
+        Err(other) => panic!("unexpected error kind: {other:?}"),
+    };
+    let mut out = vec![-1.0f32; ow * oh * 3];
+    // Twice: the second run reuses the tables the first one built for this layout.
+    for _ in 0..if input.second_frame { 2 } else { 1 } {
+        match pre.run(&frame, &mut out) {
+            Ok(()) => assert!(
+                out.iter().all(|v| (0.0..=1.0).contains(v)),
+                "value outside [0, 1]"
+            ),
+            Err(Error::InvalidFrame(_) | Error::InvalidOption(_)) => return,
+            Err(other) => panic!("unexpected error kind: {other:?}"),
+        }
+    }
+    // A wrong-sized output buffer is an error, not a write out of bounds.
+    let mut short = vec![0.0f32; (ow * oh * 3).saturating_sub(1)];
+    assert!(pre.run(&frame, &mut short).is_err());
+});
