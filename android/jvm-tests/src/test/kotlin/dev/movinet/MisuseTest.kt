@@ -1,0 +1,182 @@
+package dev.movinet
+
+import org.junit.jupiter.api.AfterAll
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.TestInstance
+import org.junit.jupiter.api.assertThrows
+import java.nio.ByteBuffer
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.Executors
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+
+/**
+ * What a caller can do wrong at the JNI boundary, straight through [NativeBridge] where the
+ * Kotlin wrapper would stop it first: null and out-of-range buffers, handles used after close,
+ * a close racing classify. Every one is an exception; the JVM keeps running. (Heap buffers,
+ * short planes and a closed classifier through the Kotlin API are in [ErrorsTest].)
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MisuseTest {
+    private val clip = TestData.carvingIce
+    private fun open() = MovinetClassifier.create(TestData.a0, MovinetOptions(modelFps = null), TestData.kineticsLabels)
+
+    /** A raw classifier handle, a packed RGB frame in a direct buffer, and the output arrays. */
+    private inner class Raw {
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        val handle = NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f)
+        val rgb: ByteBuffer = ByteBuffer.allocateDirect(clip.width * clip.height * 3).apply { put(clip.rgb(0)); flip() }
+
+        init {
+            NativeBridge.closeModel(model)
+        }
+
+        fun classify(
+            plane: ByteBuffer? = rgb,
+            offset: Int = 0,
+            length: Int = rgb.capacity(),
+            handle: Long = this.handle,
+            info: LongArray = LongArray(6),
+        ): Int = NativeBridge.classify(
+            handle, 0, clip.width, clip.height,
+            plane, offset, length, clip.width * 3, 3,
+            null, 0, 0, 0, 0,
+            null, 0, 0, 0, 0,
+            0, false, false, 0L, false,
+            IntArray(3), FloatArray(3), info,
+        )
+    }
+
+    @Test
+    fun nullPlaneBuffer() {
+        val raw = Raw()
+        val e = assertThrows<IllegalArgumentException> { raw.classify(plane = null) }
+        assertEquals("plane 0 is null", e.message)
+        // The classifier is untouched and still works.
+        assertEquals(3, raw.classify())
+        NativeBridge.closeClassifier(raw.handle)
+    }
+
+    @Test
+    fun regionOutsideTheBuffer() {
+        val raw = Raw()
+        val n = raw.rgb.capacity()
+        for ((offset, length) in listOf(0 to n + 1, 1 to n, -1 to 10, 0 to -1, Int.MAX_VALUE to Int.MAX_VALUE, n to 1)) {
+            val e = assertThrows<IllegalArgumentException>("offset $offset length $length") {
+                raw.classify(offset = offset, length = length)
+            }
+            assertTrue(e.message!!.startsWith("plane 0: region at $offset of $length bytes is outside its $n bytes"), e.message)
+        }
+        // Inside the buffer but shorter than the frame needs: the core's own check.
+        val short = assertThrows<MovinetException> { raw.classify(length = n - 1) }
+        assertTrue(short.message!!.startsWith("invalid frame: RGB888 pixel plane has ${n - 1} bytes"), short.message)
+        val info = assertThrows<IllegalArgumentException> { raw.classify(info = LongArray(2)) }
+        assertEquals("outInfo must hold 6 values", info.message)
+        NativeBridge.closeClassifier(raw.handle)
+    }
+
+    @Test
+    fun modelBufferMisuse() {
+        val bytes = TestData.a0.readBytes()
+        val direct = ByteBuffer.allocateDirect(bytes.size).apply { put(bytes); flip() }
+        val outside = assertThrows<IllegalArgumentException> {
+            NativeBridge.loadModelFromBuffer(direct, 16, bytes.size, 1)
+        }
+        assertTrue(outside.message!!.startsWith("model buffer: region at 16 of ${bytes.size} bytes is outside"), outside.message)
+        // A region that cuts the model short: a typed error, not a crash.
+        val cut = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1) }
+        assertTrue(cut.message!!.startsWith("model file is truncated or corrupt"), cut.message)
+        val empty = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1) }
+        assertEquals("not a TensorFlow Lite model: the file is empty", empty.message)
+    }
+
+    @Test
+    fun handlesUsedAfterClose() {
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        assertTrue(NativeBridge.closeModel(model))
+        val info = assertThrows<IllegalStateException> { NativeBridge.modelInfo(model) }
+        assertTrue(info.message!!.startsWith("MovinetModel is closed"), info.message)
+        val create = assertThrows<IllegalStateException> {
+            NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f)
+        }
+        assertTrue(create.message!!.startsWith("MovinetModel is closed"), create.message)
+
+        val raw = Raw()
+        assertTrue(NativeBridge.closeClassifier(raw.handle))
+        for (call in listOf<() -> Any?>(
+            { raw.classify() },
+            { NativeBridge.labels(raw.handle) },
+            { NativeBridge.resetClassifier(raw.handle) },
+        )) {
+            val e = assertThrows<IllegalStateException> { call() }
+            assertTrue(e.message!!.contains("MovinetClassifier is closed (handle ${raw.handle} is not open)"), e.message)
+        }
+        // A model handle is not a classifier handle, and the other way round.
+        val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        assertThrows<IllegalStateException> { NativeBridge.resetClassifier(m + 1_000_000) }
+        assertThrows<IllegalStateException> { NativeBridge.modelInfo(-m) }
+        NativeBridge.closeModel(m)
+    }
+
+    @Test
+    fun closeRacingClassify() {
+        val pool = Executors.newFixedThreadPool(4)
+        try {
+            repeat(20) { round ->
+                val c = open()
+                val frame = Yuv.nv21(Yuv.fromRgb(clip.rgb(round % clip.count), clip.width, clip.height))
+                val start = CountDownLatch(1)
+                val ran = AtomicInteger()
+                val refused = AtomicInteger()
+                val futures = List(4) {
+                    pool.submit {
+                        start.await()
+                        while (true) {
+                            try {
+                                checkNotNull(c.classify(frame))
+                                ran.incrementAndGet()
+                            } catch (e: IllegalStateException) {
+                                assertEquals("MovinetClassifier is closed", e.message.orEmpty().substringBefore(" ("))
+                                refused.incrementAndGet()
+                                break
+                            }
+                        }
+                    }
+                }
+                start.countDown()
+                Thread.sleep((round % 5).toLong())
+                c.close()
+                futures.forEach { it.get(60, TimeUnit.SECONDS) }
+                assertEquals(4, refused.get(), "every thread saw the close")
+            }
+        } finally {
+            pool.shutdownNow()
+        }
+        // The same race on the raw handles: close from one thread while others are inside
+        // classify on the same handle.
+        repeat(20) {
+            val raw = Raw()
+            val threads = List(3) {
+                Thread {
+                    repeat(50) {
+                        try {
+                            raw.classify()
+                        } catch (e: IllegalStateException) {
+                            // closed under it: expected
+                        }
+                    }
+                }.apply { start() }
+            }
+            Thread.sleep(2)
+            NativeBridge.closeClassifier(raw.handle)
+            threads.forEach { it.join(60_000) }
+        }
+    }
+
+    @AfterAll
+    fun nothingLeftOpen() {
+        assertEquals(listOf(0, 0), NativeBridge.openHandles().toList(), "[models, classifiers] still open")
+    }
+}
