@@ -25,3 +25,10 @@ pub fn peak_rss() -> u64 {
 pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
+
+/// Starts `VmHWM` again from the current RSS (Linux 4.0+: writing 5 to `clear_refs`), so
+/// that a later `peak_rss` covers only what came after. Without it, the peak is the
+/// process's since it started.
+pub fn reset_peak() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}

@@ -7,6 +7,10 @@
 //! movinet-bench [--quick] [--threads 1,2,4] [--frames N] [--models-dir DIR] [--json FILE]
 //!               [--frames-file FILE | --clip FILE] [--export-frames FILE]
 //! ```
+//!
+//! Each model and thread count is measured in a child process of its own, so that its memory
+//! figures are its own: a process keeps the heap an earlier model freed and would show the
+//! next model as costing nothing.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,7 +22,7 @@ use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
 use movinet_benches::mem;
 use movinet_benches::stats::Samples;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 struct Args {
     quick: bool,
@@ -29,6 +33,8 @@ struct Args {
     frames_file: Option<PathBuf>,
     clip: PathBuf,
     export_frames: Option<PathBuf>,
+    /// Internal: measure only this model (`NAME=PATH`) and print its rows as JSON.
+    one: Option<(String, PathBuf)>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -44,6 +50,7 @@ fn parse_args() -> Result<Args, String> {
         frames_file: None,
         clip: root.join("../shared/clips/tfexamples_android_carving_ice.mp4"),
         export_frames: None,
+        one: None,
     };
     let mut frames_set = false;
     let mut threads_set = false;
@@ -74,6 +81,11 @@ fn parse_args() -> Result<Args, String> {
             "--frames-file" => a.frames_file = Some(value("--frames-file")?.into()),
             "--clip" => a.clip = value("--clip")?.into(),
             "--export-frames" => a.export_frames = Some(value("--export-frames")?.into()),
+            "--one" => {
+                let v = value("--one")?;
+                let (name, path) = v.split_once('=').ok_or("--one takes NAME=PATH")?;
+                a.one = Some((name.to_string(), path.into()));
+            }
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 println!(
@@ -129,7 +141,7 @@ fn find_models(dir: &Path) -> Vec<(String, PathBuf)> {
 /// One frame's times: end to end, pacing, preprocessing, run, postprocessing.
 type StageTimes = [Duration; 5];
 
-#[derive(Serialize, Clone, Copy, Default)]
+#[derive(Serialize, Deserialize, Clone, Copy, Default)]
 struct Percentiles {
     p50: f64,
     p90: f64,
@@ -147,7 +159,7 @@ impl Percentiles {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize)]
 struct Row {
     model: String,
     input: String,
@@ -162,11 +174,11 @@ struct Row {
     bare_run_ms: Percentiles,
     ratio_p50: f64,
     fps: f64,
-    /// Process RSS after the measurement (includes the harness's own frames).
-    rss_mib: f64,
-    /// RSS growth from before the model was loaded to after the measurement: what the model,
-    /// its compiled form, a session and the bare baseline cost.
+    /// Peak RSS above the process's RSS just before the model was loaded: the model, the
+    /// runtime's compiled form and arena, a classifier and a session (the bare baseline is
+    /// measured after they are freed, so it is not counted).
     model_rss_mib: f64,
+    /// Peak RSS of the whole measuring process, the harness's decoded frames included.
     peak_rss_mib: f64,
     state_bytes: usize,
 }
@@ -299,6 +311,7 @@ struct Loaded<'a> {
     load: Duration,
     state_bytes: usize,
     model_rss: u64,
+    peak_rss: u64,
 }
 
 fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Row {
@@ -319,9 +332,8 @@ fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Ro
         bare_run_ms: bare,
         ratio_p50: e2e.p50 / bare.p50,
         fps: 1000.0 / mean_ms,
-        rss_mib: mem::mib(mem::rss()),
         model_rss_mib: mem::mib(m.model_rss),
-        peak_rss_mib: mem::mib(mem::peak_rss()),
+        peak_rss_mib: mem::mib(m.peak_rss),
         state_bytes: m.state_bytes,
     }
 }
@@ -353,14 +365,14 @@ fn memory_vs_length(path: &Path, inputs: &[Vec<f32>]) -> Result<Memory, String> 
 
 fn print_table(report: &Report) {
     println!("## movinet-bench — {}\n", report.machine);
-    println!("| model | input | thr | load ms | e2e p50 | p90 | p99 | pacing p50 | preproc p50 | run p50 | post p50 | bare run p50 | e2e/bare | fps | model RSS MiB | state bytes |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("| model | input | thr | load ms | e2e p50 | p90 | p99 | pacing p50 | preproc p50 | run p50 | post p50 | bare run p50 | e2e/bare | fps | model peak MiB | process peak MiB | state bytes |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.rows {
         println!(
-            "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.0} | {:.1} | {} |",
+            "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.0} | {:.1} | {:.1} | {} |",
             r.model, r.input, r.threads, r.load_ms, r.end_to_end_ms.p50, r.end_to_end_ms.p90, r.end_to_end_ms.p99,
             r.pacing_ms.p50, r.preprocess_ms.p50, r.run_ms.p50, r.postprocess_ms.p50, r.bare_run_ms.p50, r.ratio_p50,
-            r.fps, r.model_rss_mib, r.state_bytes
+            r.fps, r.model_rss_mib, r.peak_rss_mib, r.state_bytes
         );
     }
     if let Some(m) = &report.memory {
@@ -370,9 +382,107 @@ fn print_table(report: &Report) {
         );
     }
     println!(
-        "Peak RSS of the whole run: {:.1} MiB.",
+        "Peak RSS of the harness process (decoded frames, the memory test): {:.1} MiB.",
         mem::mib(mem::peak_rss())
     );
+}
+
+fn load_frames(args: &Args) -> Result<RgbFrames, String> {
+    match &args.frames_file {
+        Some(f) => RgbFrames::load(f),
+        None => RgbFrames::decode(&args.clip, 1280, 720, 30),
+    }
+}
+
+fn to_nv21(rgb: &RgbFrames) -> Vec<Nv21> {
+    rgb.frames
+        .iter()
+        .map(|f| rgb_to_nv21(f, rgb.width, rgb.height))
+        .collect()
+}
+
+/// The frames file handed to the children, removed afterwards when this run wrote it.
+struct TempFile {
+    path: PathBuf,
+    remove: bool,
+}
+
+impl TempFile {
+    fn owned(path: PathBuf) -> Self {
+        Self { path, remove: true }
+    }
+    fn borrowed(path: PathBuf) -> Self {
+        Self {
+            path,
+            remove: false,
+        }
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if self.remove {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Runs this program on one model and thread count in a child process; its rows come back
+/// as JSON on its stdout.
+fn run_child(
+    args: &Args,
+    name: &str,
+    path: &Path,
+    threads: usize,
+    frames_file: &Path,
+) -> Result<Vec<Row>, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
+    let out = std::process::Command::new(exe)
+        .arg("--one")
+        .arg(format!("{name}={}", path.display()))
+        .args(["--threads", &threads.to_string()])
+        .args(["--frames", &args.frames.to_string()])
+        .arg("--frames-file")
+        .arg(frames_file)
+        .stderr(std::process::Stdio::inherit())
+        .output()
+        .map_err(|e| format!("starting the measurement of {name}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "measuring {name} with {threads} thread(s) failed ({})",
+            out.status
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| format!("rows of {name}: {e}"))
+}
+
+/// Both rows (camera and preprocessed) of one model at one thread count, in this process.
+fn measure_model(name: &str, path: &Path, args: &Args, nv21: &[Nv21]) -> Result<Vec<Row>, String> {
+    let threads = args.threads.first().copied().unwrap_or(1);
+    mem::reset_peak();
+    let rss_before = mem::rss();
+    let t0 = Instant::now();
+    let model = Model::from_file(path, &ModelOptions { threads })
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let load = t0.elapsed();
+    let state_bytes = model.spec().state_bytes();
+    let (camera, inputs) = measure_camera(&model, nv21, args.frames)?;
+    let pre = measure_preprocessed(&model, &inputs, args.frames)?;
+    let model_rss = mem::peak_rss().saturating_sub(rss_before);
+    drop(model);
+    let bare = measure_bare(path, threads, &inputs, args.frames);
+    let loaded = Loaded {
+        name,
+        threads,
+        load,
+        state_bytes,
+        model_rss,
+        peak_rss: mem::peak_rss(),
+    };
+    Ok(vec![
+        row(&loaded, "camera 1280x720 NV21", &camera, &bare),
+        row(&loaded, "preprocessed", &pre, &bare),
+    ])
 }
 
 fn main() {
@@ -384,10 +494,16 @@ fn main() {
 
 fn real_main() -> Result<(), String> {
     let args = parse_args()?;
-    let rgb = match &args.frames_file {
-        Some(f) => RgbFrames::load(f)?,
-        None => RgbFrames::decode(&args.clip, 1280, 720, 30)?,
-    };
+    if let Some((name, path)) = &args.one {
+        let rgb = load_frames(&args)?;
+        let nv21 = to_nv21(&rgb);
+        drop(rgb);
+        let rows = measure_model(name, path, &args, &nv21)?;
+        let text = serde_json::to_string(&rows).map_err(|e| e.to_string())?;
+        println!("{text}");
+        return Ok(());
+    }
+    let rgb = load_frames(&args)?;
     if let Some(out) = &args.export_frames {
         rgb.save(out)?;
         println!(
@@ -399,40 +515,27 @@ fn real_main() -> Result<(), String> {
         );
         return Ok(());
     }
-    let nv21: Vec<Nv21> = rgb
-        .frames
-        .iter()
-        .map(|f| rgb_to_nv21(f, rgb.width, rgb.height))
-        .collect();
     let models = find_models(&args.models_dir);
     if models.is_empty() {
         return Err(format!("no models in {}", args.models_dir.display()));
     }
+    // The children read the frames decoded here rather than each running FFmpeg.
+    let frames_file = match &args.frames_file {
+        Some(f) => TempFile::borrowed(f.clone()),
+        None => {
+            let f =
+                std::env::temp_dir().join(format!("movinet-bench-{}.frames", std::process::id()));
+            rgb.save(&f)?;
+            TempFile::owned(f)
+        }
+    };
+    let nv21 = to_nv21(&rgb);
+    drop(rgb);
     let mut rows = Vec::new();
     for (name, path) in &models {
         for &threads in &args.threads {
             eprintln!("{name}, {threads} thread(s)...");
-            let rss_before = mem::rss();
-            let t0 = Instant::now();
-            let model = Model::from_file(path, &ModelOptions { threads })
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            let load = t0.elapsed();
-            let state = model.spec().state_bytes();
-            let (camera, inputs) = measure_camera(&model, &nv21, args.frames)?;
-            let pre = measure_preprocessed(&model, &inputs, args.frames)?;
-            let bare = measure_bare(path, threads, &inputs, args.frames);
-            // What the loaded model, its session and the runtime's arena hold, measured while
-            // they are still alive.
-            let model_rss = mem::rss().saturating_sub(rss_before);
-            let loaded = Loaded {
-                name,
-                threads,
-                load,
-                state_bytes: state,
-                model_rss,
-            };
-            rows.push(row(&loaded, "camera 1280x720 NV21", &camera, &bare));
-            rows.push(row(&loaded, "preprocessed", &pre, &bare));
+            rows.extend(run_child(&args, name, path, threads, &frames_file.path)?);
         }
     }
     let memory = match models.first() {
