@@ -96,6 +96,7 @@ fn shape_of(b: &[u8], name: &str) -> usize {
     deref(b, field(b, tensor, 0).unwrap())
 }
 
+/// Sets element `i` of the int vector at `shape`.
 fn set_dim(b: &mut [u8], shape: usize, i: usize, value: i32) {
     assert!(i < u32_at(b, shape));
     let p = shape + 4 + 4 * i;
@@ -282,6 +283,21 @@ fn the_twelve_bytes_that_crashed_litert_are_refused() {
     let err = load(&[8, 0, 0, 0, b'T', b'F', b'L', b'3', 0, 0, 0, 0]).unwrap_err();
     assert!(matches!(err, Error::CorruptModel(_)), "{err:?}");
     assert!(err.to_string().contains("truncated or corrupt"), "{err}");
+}
+
+#[test]
+fn an_operator_writing_to_tensor_minus_one_is_refused() {
+    // Found by the model_bytes fuzz target: an operator output of -1 (an optional input's
+    // marker, meaningless for an output) made LiteRT 2.1.4 throw through its C API.
+    let mut b = a0_bytes();
+    let model = u32_at(&b, 0);
+    let subgraph = table_vec(&b, model, 2)[0];
+    let op = table_vec(&b, subgraph, 3)[0];
+    let outputs = deref(&b, field(&b, op, 2).unwrap());
+    set_dim(&mut b, outputs, 0, -1);
+    let err = load(&b).unwrap_err();
+    assert!(matches!(err, Error::CorruptModel(_)), "{err:?}");
+    assert!(err.to_string().contains("refers to tensor -1"), "{err}");
 }
 
 #[test]
