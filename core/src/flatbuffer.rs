@@ -24,7 +24,7 @@ const MAX_RANK: usize = 16;
 /// Deepest nesting of tables followed (a MoViNet model needs 5).
 const MAX_DEPTH: usize = 32;
 /// Most tables, vectors and strings visited; bounds the time a hostile file with shared
-/// sub-objects can take (the A2 model has about 20,000).
+/// sub-objects can take (the A2 model has under 10,000).
 const MAX_OBJECTS: usize = 2_000_000;
 
 /// What a field of a table holds.
