@@ -462,6 +462,14 @@ fn check_model(r: &Reader<'_>, root: usize) -> Check<()> {
             }
         }
         for (o, op) in r.tables(subgraph, 3)?.into_iter().enumerate() {
+            // Custom options kept outside the flatbuffer must lie inside the file too.
+            let (offset, size) = (r.scalar_u64(op, 9)?, r.scalar_u64(op, 10)?);
+            if offset > 1 && offset.saturating_add(size) > r.buf.len() as u64 {
+                return Err(format!(
+                    "operator {o} of subgraph {s}: custom options at offset {offset} ({size} \
+                     bytes) lie past the end of the file"
+                ));
+            }
             let code = r.scalar_u32(op, 0)? as usize;
             if code >= num_codes {
                 return Err(format!(
