@@ -22,12 +22,75 @@ const FORMATS: [PixelFormat; 7] = [
 /// Largest plane the target allocates: bigger claimed lengths are capped (and so short).
 const MAX_PLANE: usize = 1 << 20;
 
+/// A plane: either raw values, or the consistent layout for the format nudged by small
+/// deltas (so that accepted frames, and the edges of acceptance, are reached often).
 #[derive(Arbitrary, Debug)]
-struct PlaneSpec {
-    len: u32,
-    row_stride: u64,
-    pixel_stride: u64,
-    fill: u8,
+enum PlaneSpec {
+    Raw {
+        len: u32,
+        row_stride: u64,
+        pixel_stride: u64,
+        fill: u8,
+    },
+    Near {
+        stride_delta: i8,
+        len_delta: i16,
+        pixel_stride: u8,
+        fill: u8,
+    },
+}
+
+/// (columns, rows, bytes per sample, natural pixel stride) of plane `i` of `format`.
+fn natural(format: PixelFormat, i: usize, w: usize, h: usize) -> (usize, usize, usize, usize) {
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    match (format, i) {
+        (PixelFormat::Rgb888, _) => (w, h, 3, 3),
+        (PixelFormat::Rgba8888 | PixelFormat::Bgra8888, _) => (w, h, 4, 4),
+        (_, 0) => (w, h, 1, 1),
+        (PixelFormat::Nv21 | PixelFormat::Nv12, _) => (cw, ch, 2, 2),
+        (PixelFormat::I420, _) => (cw, ch, 1, 1),
+        _ => (cw, ch, 1, 2),
+    }
+}
+
+/// Bytes, row stride and pixel stride of a plane.
+fn layout(
+    spec: &PlaneSpec,
+    format: PixelFormat,
+    i: usize,
+    w: usize,
+    h: usize,
+) -> (usize, usize, usize, u8) {
+    match *spec {
+        PlaneSpec::Raw {
+            len,
+            row_stride,
+            pixel_stride,
+            fill,
+        } => (
+            len as usize,
+            row_stride as usize,
+            pixel_stride as usize,
+            fill,
+        ),
+        PlaneSpec::Near {
+            stride_delta,
+            len_delta,
+            pixel_stride,
+            fill,
+        } => {
+            let (cols, rows, sample, natural_ps) = natural(format, i, w.max(1), h.max(1));
+            let ps = match pixel_stride % 8 {
+                0..=5 => natural_ps,
+                k => k as usize - 5,
+            };
+            let row = (cols.saturating_sub(1)) * ps + sample;
+            let stride = (row as i64 + i64::from(stride_delta)).max(0) as usize;
+            let len = stride * (rows - 1) + row;
+            let len = (len as i64 + i64::from(len_delta)).max(0) as usize;
+            (len, stride, ps, fill)
+        }
+    }
 }
 
 #[derive(Arbitrary, Debug)]
@@ -53,16 +116,27 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     let format = FORMATS[input.format as usize % FORMATS.len()];
-    let buffers: Vec<Vec<u8>> = input
+    let (w, h) = (input.width as usize, input.height as usize);
+    let layouts: Vec<_> = input
         .planes
         .iter()
         .take(4)
-        .map(|p| vec![p.fill; (p.len as usize) % (MAX_PLANE + 1)])
+        .enumerate()
+        .map(|(i, p)| layout(p, format, i, w, h))
+        .collect();
+    let buffers: Vec<Vec<u8>> = layouts
+        .iter()
+        // Bigger claimed lengths are capped, and so short: they must be refused.
+        .map(|&(len, _, _, fill)| {
+            (0..len.min(MAX_PLANE))
+                .map(|k| fill.wrapping_add(k as u8))
+                .collect()
+        })
         .collect();
     let planes: Vec<Plane<'_>> = buffers
         .iter()
-        .zip(&input.planes)
-        .map(|(b, p)| Plane::new(b, p.row_stride as usize, p.pixel_stride as usize))
+        .zip(&layouts)
+        .map(|(b, &(_, stride, ps, _))| Plane::new(b, stride, ps))
         .collect();
     let frame = match Frame::new(format, input.width as usize, input.height as usize, &planes) {
         Ok(f) => f,
