@@ -37,7 +37,10 @@ let package = Package(
             path: "Sources/MovinetFFI",
             // The C header and module map are packaged into MovinetRustFFI.xcframework by
             // build-xcframework.sh; they are kept here, beside the Swift generated with them.
-            exclude: ["include"]
+            exclude: ["include"],
+            // The Rust static library holds a little C++ (core/native/litert_guard.cc, which
+            // catches LiteRT's exceptions), so the app links the C++ runtime.
+            linkerSettings: [.linkedLibrary("c++")]
         ),
         // The iOS route of the benchmark harness (benches/ios/README.md): run on a device.
         .testTarget(

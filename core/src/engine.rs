@@ -12,6 +12,55 @@ use litert_sys as sys;
 
 use crate::error::{Error, Result};
 
+// `native/litert_guard.cc`: the same calls, with any C++ exception LiteRT throws caught and
+// returned as `GUARD_EXCEPTION` plus its message, instead of unwinding into Rust (an abort).
+extern "C" {
+    fn movinet_guarded_create_model(
+        buffer: *const c_void,
+        len: usize,
+        model: *mut sys::LiteRtModel,
+        message: *mut c_char,
+        message_len: usize,
+    ) -> i32;
+    fn movinet_guarded_create_compiled_model(
+        env: sys::LiteRtEnvironment,
+        model: sys::LiteRtModel,
+        options: sys::LiteRtOptions,
+        compiled: *mut sys::LiteRtCompiledModel,
+        message: *mut c_char,
+        message_len: usize,
+    ) -> i32;
+    fn movinet_guarded_run(
+        compiled: sys::LiteRtCompiledModel,
+        signature: usize,
+        num_inputs: usize,
+        inputs: *mut sys::LiteRtTensorBuffer,
+        num_outputs: usize,
+        outputs: *mut sys::LiteRtTensorBuffer,
+        message: *mut c_char,
+        message_len: usize,
+    ) -> i32;
+}
+
+/// What the guards return when the call threw.
+const GUARD_EXCEPTION: i32 = -10000;
+
+/// Calls a guarded function with a message buffer and checks its result like `check`.
+fn guarded(call: &'static str, f: impl FnOnce(*mut c_char, usize) -> i32) -> Result<()> {
+    let mut message = [0 as c_char; 256];
+    let status = f(message.as_mut_ptr(), message.len());
+    if status == GUARD_EXCEPTION {
+        // SAFETY: the guard always leaves a NUL-terminated string in the buffer it was given
+        // (it starts zeroed, and the guard writes at most len - 1 bytes and a NUL).
+        let text = unsafe { CStr::from_ptr(message.as_ptr()) }.to_string_lossy();
+        return Err(Error::Runtime {
+            call,
+            status: format!("LiteRT threw a C++ exception: {text}"),
+        });
+    }
+    check(call, status as sys::LiteRtStatus)
+}
+
 /// The key LiteRT gives the signature it makes up for a model exported without any.
 const PLACEHOLDER_SIGNATURE_KEY: &str = "<placeholder signature>";
 
@@ -263,10 +312,10 @@ impl CompiledModel {
                 ),
             )?;
             let fb = this._flatbuffer.as_slice();
-            check(
-                "LiteRtCreateModelFromBuffer",
-                sys::LiteRtCreateModelFromBuffer(fb.as_ptr().cast(), fb.len(), &mut this.model),
-            )
+            let model = &mut this.model;
+            guarded("LiteRtCreateModelFromBuffer", |msg, len| {
+                movinet_guarded_create_model(fb.as_ptr().cast(), fb.len(), model, msg, len)
+            })
             .map_err(|e| Error::CorruptModel(e.to_string()))?;
         }
         let signatures = this.signatures()?;
@@ -276,10 +325,10 @@ impl CompiledModel {
         let options = this.options.insert(CompileOptions::new(threads)?).0;
         // SAFETY: env, model and options are valid and outlive the compiled model.
         unsafe {
-            check(
-                "LiteRtCreateCompiledModel",
-                sys::LiteRtCreateCompiledModel(this.env, this.model, options, &mut this.compiled),
-            )?;
+            let (env, model, compiled) = (this.env, this.model, &mut this.compiled);
+            guarded("LiteRtCreateCompiledModel", |msg, len| {
+                movinet_guarded_create_compiled_model(env, model, options, compiled, msg, len)
+            })?;
         }
         Ok((this, signatures))
     }
@@ -367,17 +416,18 @@ impl CompiledModel {
         inputs: &mut [sys::LiteRtTensorBuffer],
         outputs: &mut [sys::LiteRtTensorBuffer],
     ) -> Result<()> {
-        check(
-            "LiteRtRunCompiledModel",
-            sys::LiteRtRunCompiledModel(
+        guarded("LiteRtRunCompiledModel", |msg, len| {
+            movinet_guarded_run(
                 self.compiled,
                 signature,
                 inputs.len(),
                 inputs.as_mut_ptr(),
                 outputs.len(),
                 outputs.as_mut_ptr(),
-            ),
-        )
+                msg,
+                len,
+            )
+        })
     }
 }
 
@@ -500,5 +550,30 @@ impl Drop for CompileOptions {
     fn drop(&mut self) {
         // SAFETY: created by LiteRtCreateOptions; owns the opaque options added to it.
         unsafe { sys::LiteRtDestroyOptions(self.0) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Twelve bytes (root offset 8, "TFL3", zeros) make LiteRT 2.1.4 throw std::out_of_range
+    /// from `LiteRtCreateModelFromBuffer`. `Model` refuses them earlier (flatbuffer
+    /// verification); here they go straight to the engine, to show that an exception LiteRT
+    /// throws is an error and not an abort.
+    #[test]
+    fn an_exception_thrown_inside_litert_is_an_error() {
+        let bytes = [8u8, 0, 0, 0, b'T', b'F', b'L', b'3', 0, 0, 0, 0];
+        let aligned = AlignedBytes::from_slice(&bytes).expect("buffer");
+        match CompiledModel::load(aligned, 1) {
+            Err(Error::CorruptModel(message)) => {
+                assert!(
+                    message.contains("LiteRT threw a C++ exception"),
+                    "unexpected message: {message}"
+                );
+            }
+            Err(other) => panic!("expected CorruptModel, got {other:?}"),
+            Ok(_) => panic!("twelve bytes loaded as a model"),
+        }
     }
 }
