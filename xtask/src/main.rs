@@ -133,6 +133,16 @@ fn test(args: &[String]) -> Result<()> {
         env.apply(&mut c);
         run(&mut c)?;
     }
+    // A short leak check under valgrind: 300 frames of a classifier stream and 30 model
+    // create/run/close cycles; any definitely or indirectly lost block fails the run
+    // (`scripts/leak-check.sh valgrind` without counts runs the full 10,000 / 1,000).
+    setup::valgrind()?;
+    let mut leaks = Command::new("bash");
+    leaks
+        .arg(root.join("scripts/leak-check.sh"))
+        .args(["valgrind", "300", "30"]);
+    env.apply(&mut leaks);
+    run(&mut leaks)?;
     // UniFFI: Python module and Swift generated from the built library, Swift in ios/ checked
     // current, Python binding tests.
     uniffi::check_and_test(&root, &env)?;

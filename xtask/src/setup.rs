@@ -212,45 +212,36 @@ fn on_path(tool: &str) -> bool {
         .is_ok()
 }
 
-/// FFmpeg decodes videos for the CLI and the clip tests (Debian's package).
+/// FFmpeg decodes videos for the CLI and the clip tests.
 fn ffmpeg() -> Result<()> {
-    if on_path("ffmpeg") && on_path("ffprobe") {
-        return Ok(());
-    }
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let sudo: &[&str] = if is_root { &[] } else { &["sudo", "-n"] };
-    eprintln!("setup: installing Debian's ffmpeg (first run only)");
-    let apt = |args: &[&str]| {
-        let mut all: Vec<&str> = sudo.to_vec();
-        all.push("apt-get");
-        all.extend_from_slice(args);
-        let mut c = Command::new(all[0]);
-        c.args(&all[1..]).env("DEBIAN_FRONTEND", "noninteractive");
-        run(&mut c)
-    };
-    apt(&["-q", "update"])
-        .and_then(|_| apt(&["-q", "install", "-y", "--no-install-recommends", "ffmpeg"]))
-        .map_err(|e| {
-            format!("{e}\ninstall FFmpeg yourself (`apt-get install ffmpeg`) and run again")
-        })
+    debian_packages(&["ffmpeg", "ffprobe"], &["ffmpeg"])
 }
 
-/// Maven and a JDK run the Kotlin API's host tests (`android/jvm-tests`); Debian's packages.
-/// The Maven plugins and JUnit come from Maven Central on the first run.
+/// Maven and a JDK run the Kotlin API's host tests (`android/jvm-tests`). The Maven plugins
+/// and JUnit come from Maven Central on the first run.
 fn maven() -> Result<()> {
-    if on_path("mvn") && on_path("javac") {
+    debian_packages(&["mvn", "javac"], &["maven", "openjdk-17-jdk-headless"])
+}
+
+/// valgrind runs the short leak check of `cargo xtask test`.
+pub fn valgrind() -> Result<()> {
+    debian_packages(&["valgrind"], &["valgrind"])
+}
+
+/// Installs Debian's `packages` (as root, or through `sudo -n`) unless every one of `tools`
+/// already runs.
+fn debian_packages(tools: &[&str], packages: &[&str]) -> Result<()> {
+    if tools.iter().all(|t| on_path(t)) {
         return Ok(());
     }
-    eprintln!("setup: installing Debian's maven and openjdk-17-jdk-headless (first run only)");
+    eprintln!(
+        "setup: installing Debian's {} (first run only)",
+        packages.join(", ")
+    );
     let is_root = Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let packages = ["maven", "openjdk-17-jdk-headless"];
     let apt = |args: &[&str]| {
         let mut c = Command::new(if is_root { "apt-get" } else { "sudo" });
         if !is_root {
@@ -259,18 +250,16 @@ fn maven() -> Result<()> {
         c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
         run(&mut c)
     };
+    let install = [
+        &["-q", "install", "-y", "--no-install-recommends"][..],
+        packages,
+    ]
+    .concat();
     apt(&["-q", "update"])
-        .and_then(|_| {
-            apt(&[
-                &["-q", "install", "-y", "--no-install-recommends"][..],
-                &packages,
-            ]
-            .concat())
-        })
+        .and_then(|_| apt(&install))
         .map_err(|e| {
             format!(
-                "{e}
-install Maven and JDK 17 yourself (`apt-get install {}`) and run again",
+                "{e}\ninstall them yourself (`apt-get install {}`) and run again",
                 packages.join(" ")
             )
         })
