@@ -99,6 +99,21 @@ pub struct Nv21 {
     pub height: usize,
 }
 
+impl Nv21 {
+    /// The SDK's view of these planes (tightly packed rows).
+    pub fn frame(&self) -> Result<movinet::Frame<'_>, String> {
+        movinet::Frame::nv21(
+            &self.y,
+            self.width,
+            &self.vu,
+            self.width.div_ceil(2) * 2,
+            self.width,
+            self.height,
+        )
+        .map_err(|e| e.to_string())
+    }
+}
+
 /// RGB to NV21, BT.601 video range, chroma averaged over each 2x2 block.
 pub fn rgb_to_nv21(rgb: &[u8], width: usize, height: usize) -> Nv21 {
     let px = |x: usize, y: usize| {

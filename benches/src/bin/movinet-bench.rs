@@ -16,8 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use movinet::classifier::{Classifier, ClassifierOptions};
-use movinet::frame::Frame;
-use movinet::{Model, ModelOptions};
+use movinet::{Crop, Model, ModelOptions, Preprocessor};
 use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
 use movinet_benches::mem;
@@ -234,16 +233,9 @@ fn measure_camera(
     let mut inputs = Vec::new();
     for i in 0..n + 10 {
         let f = &frames[i % frames.len()];
-        let frame = Frame::nv21(
-            &f.y,
-            f.width,
-            &f.vu,
-            f.width.div_ceil(2) * 2,
-            f.width,
-            f.height,
-        )
-        .map_err(|e| e.to_string())?
-        .with_timestamp(Duration::from_millis(200 * i as u64));
+        let frame = f
+            .frame()?
+            .with_timestamp(Duration::from_millis(200 * i as u64));
         let t0 = Instant::now();
         let pred = clf
             .push(&frame)
@@ -338,9 +330,20 @@ fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Ro
     }
 }
 
-/// RSS of one A0 session after 10 and after 5,000 frames.
-fn memory_vs_length(path: &Path, inputs: &[Vec<f32>]) -> Result<Memory, String> {
+/// RSS of one A0 session after 10 and after 5,000 frames (the camera frames, preprocessed
+/// once up front).
+fn memory_vs_length(path: &Path, frames: &[Nv21]) -> Result<Memory, String> {
     let model = Model::from_file(path, &ModelOptions::default()).map_err(|e| e.to_string())?;
+    let mut pre =
+        Preprocessor::for_model(model.spec(), Crop::CenterSquare).map_err(|e| e.to_string())?;
+    let inputs = frames
+        .iter()
+        .map(|f| {
+            let mut x = vec![0.0; pre.output_len()];
+            pre.run(&f.frame()?, &mut x).map_err(|e| e.to_string())?;
+            Ok(x)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
     let mut session = model.new_session().map_err(|e| e.to_string())?;
     let mut after10 = 0;
     for i in 0..5000 {
@@ -539,14 +542,7 @@ fn real_main() -> Result<(), String> {
         }
     }
     let memory = match models.first() {
-        Some((_, path)) => {
-            let inputs: Vec<Vec<f32>> = {
-                let model =
-                    Model::from_file(path, &ModelOptions::default()).map_err(|e| e.to_string())?;
-                measure_camera(&model, &nv21, nv21.len())?.1
-            };
-            Some(memory_vs_length(path, &inputs)?)
-        }
+        Some((_, path)) => Some(memory_vs_length(path, &nv21)?),
         None => None,
     };
     let report = Report {
