@@ -308,16 +308,6 @@ fn inconsistent_frames_are_clear_errors() {
 // ---------------------------------------------------------------------------------------------
 // Random layouts.
 
-const FORMATS: [PixelFormat; 7] = [
-    PixelFormat::Rgb888,
-    PixelFormat::Rgba8888,
-    PixelFormat::Bgra8888,
-    PixelFormat::Nv21,
-    PixelFormat::Nv12,
-    PixelFormat::I420,
-    PixelFormat::Yuv420,
-];
-
 /// The layout rules, written out again independently: per plane (columns, rows, bytes a
 /// sample, pixel strides allowed).
 fn plane_rules(format: PixelFormat, w: usize, h: usize) -> Vec<(usize, usize, usize, Vec<usize>)> {
@@ -365,7 +355,7 @@ fn layout() -> impl Strategy<Value = Layout> {
         1 => 16380usize..=16390,
     ];
     (
-        0..FORMATS.len(),
+        0..PixelFormat::ALL.len(),
         dim.clone(),
         dim,
         prop::collection::vec(
@@ -408,7 +398,7 @@ proptest! {
     /// panic, every value in [0, 1]; a crop region outside it is an error, never a panic.
     #[test]
     fn random_layouts_are_accepted_exactly_when_consistent_and_never_panic(l in layout()) {
-        let format = FORMATS[l.format];
+        let format = PixelFormat::ALL[l.format];
         let dims_ok = (1..=16384).contains(&l.w) && (1..=16384).contains(&l.h);
         let rules = if dims_ok { plane_rules(format, l.w, l.h) } else { plane_rules(format, 1, 1) };
         let mut buffers = Vec::new();

@@ -43,6 +43,17 @@ pub enum PixelFormat {
 }
 
 impl PixelFormat {
+    /// Every format, in declaration order (for tests and fuzzing that cover them all).
+    pub const ALL: [PixelFormat; 7] = [
+        Self::Rgb888,
+        Self::Rgba8888,
+        Self::Bgra8888,
+        Self::Nv21,
+        Self::Nv12,
+        Self::I420,
+        Self::Yuv420,
+    ];
+
     /// Planes the format takes.
     pub fn plane_count(self) -> usize {
         match self {

@@ -9,16 +9,6 @@ use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
 use movinet::{Crop, Error, Frame, PixelFormat, Plane, Preprocessor, Rotation};
 
-const FORMATS: [PixelFormat; 7] = [
-    PixelFormat::Rgb888,
-    PixelFormat::Rgba8888,
-    PixelFormat::Bgra8888,
-    PixelFormat::Nv21,
-    PixelFormat::Nv12,
-    PixelFormat::I420,
-    PixelFormat::Yuv420,
-];
-
 /// Largest plane the target allocates: bigger claimed lengths are capped (and so short).
 const MAX_PLANE: usize = 1 << 20;
 
@@ -115,7 +105,7 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let format = FORMATS[input.format as usize % FORMATS.len()];
+    let format = PixelFormat::ALL[input.format as usize % PixelFormat::ALL.len()];
     let (w, h) = (input.width as usize, input.height as usize);
     let layouts: Vec<_> = input
         .planes
