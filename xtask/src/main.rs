@@ -149,7 +149,7 @@ fn test(args: &[String]) -> Result<()> {
     // Android: the Kotlin API's JVM tests against the host build of the JNI library.
     jvm_tests(&root, &env)?;
     // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
-    bench(&["--quick".to_string()])
+    run_bench(&env, &["--quick".to_string()])
 }
 
 /// Builds the JNI library for the host and runs `android/jvm-tests` (Maven, JUnit 5) on it.
@@ -178,8 +178,10 @@ fn jvm_tests(root: &Path, env: &setup::Env) -> Result<()> {
 /// `movinet-bench` (every model, thread count and input; `--quick` for CI), arguments passed
 /// through. The criterion micro-benchmarks run with `cargo bench -p movinet-benches`.
 fn bench(args: &[String]) -> Result<()> {
-    let root = repo_root();
-    let env = setup::all(&root)?;
+    run_bench(&setup::all(&repo_root())?, args)
+}
+
+fn run_bench(env: &setup::Env, args: &[String]) -> Result<()> {
     let mut c = cargo();
     c.args([
         "run",
