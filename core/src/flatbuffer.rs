@@ -382,6 +382,18 @@ impl Reader<'_> {
             .collect()
     }
 
+    fn longs(&self, table: usize, index: usize) -> Check<Vec<i64>> {
+        let Some((start, n)) = self.vector(table, index)? else {
+            return Ok(Vec::new());
+        };
+        (0..n)
+            .map(|k| {
+                let p = start + 4 + 8 * k;
+                Ok(i64::from(self.u32_at(p)?) | i64::from(self.u32_at(p + 4)?) << 32)
+            })
+            .collect()
+    }
+
     fn ints(&self, table: usize, index: usize) -> Check<Vec<i32>> {
         let Some((start, n)) = self.vector(table, index)? else {
             return Ok(Vec::new());
@@ -401,6 +413,52 @@ fn element_size(tensor_type: u8) -> u128 {
         11 => 16,                // COMPLEX128
         _ => 8,                  // INT64, COMPLEX64, FLOAT64, UINT64, RESOURCE, VARIANT, later
     }
+}
+
+/// What LiteRT's kernels assume of a tensor's quantization without checking it: scales
+/// finite and positive, one zero point per scale and each a value the tensor's type holds,
+/// and per-channel parameters along a real
+/// axis of that many channels. A mutated scale (-7e21) crashed the runtime while it compiled
+/// the model (found by the random-mutation test in tests/model_files.rs).
+fn check_quantization(r: &Reader<'_>, q: usize, shape: &[i32], tensor_type: u8) -> Check<()> {
+    let scales = r.ints(q, 2)?;
+    if let Some(&bad) = scales
+        .iter()
+        .map(|&bits| f32::from_bits(bits as u32))
+        .find(|x| !(x.is_finite() && *x > 0.0))
+        .as_ref()
+    {
+        return Err(format!("quantization scale {bad} is not a positive number"));
+    }
+    let zero_points = r.longs(q, 3)?;
+    if !zero_points.is_empty() && zero_points.len() != scales.len() {
+        return Err(format!(
+            "{} quantization scales but {} zero points",
+            scales.len(),
+            zero_points.len()
+        ));
+    }
+    // The runtime keeps zero points as int32, and 8-bit ones must be values of their type.
+    let (lo, hi) = match tensor_type {
+        9 => (-128, 127), // INT8
+        3 => (0, 255),    // UINT8
+        _ => (i64::from(i32::MIN), i64::from(i32::MAX)),
+    };
+    if let Some(bad) = zero_points.iter().find(|&&z| z < lo || z > hi) {
+        return Err(format!(
+            "quantization zero point {bad} is outside {lo}..={hi}"
+        ));
+    }
+    if scales.len() > 1 {
+        let axis = r.scalar_u32(q, 6)? as usize;
+        if shape.get(axis).map(|&d| d as i64) != Some(scales.len() as i64) {
+            return Err(format!(
+                "{} per-channel quantization scales along axis {axis} of shape {shape:?}",
+                scales.len()
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Cross-references: every index into another vector in range, every tensor sanely sized.
@@ -444,6 +502,15 @@ fn check_model(r: &Reader<'_>, root: usize) -> Check<()> {
                 return Err(format!(
                     "tensor {t} of subgraph {s} with shape {shape:?} would take {bytes} bytes"
                 ));
+            }
+            if let Some(q) = r.field(tensor, 4)? {
+                check_quantization(
+                    r,
+                    q + r.u32_at(q)? as usize,
+                    &shape,
+                    r.scalar_u8(tensor, 1)?,
+                )
+                .map_err(|e| format!("tensor {t} of subgraph {s}: {e}"))?;
             }
             if r.scalar_u32(tensor, 2)? as usize >= num_buffers.max(1) {
                 return Err(format!(
