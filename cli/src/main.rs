@@ -4,11 +4,14 @@
 //! Exit codes: 0 all inputs processed, 2 a usage error or any input that failed (the others
 //! are still processed), 1 anything unexpected.
 
+mod classify;
 mod decode;
+mod eval;
+mod load;
+mod models;
 mod plot;
 mod quiet;
 mod resolve;
-mod run;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,7 +116,7 @@ fn main() -> ExitCode {
     };
     let models_dir = cli.models_dir.as_deref();
     let outcome = match cli.command {
-        Command::Classify(a) => run::classify(
+        Command::Classify(a) => classify::classify(
             &a.inputs,
             &a.model,
             models_dir,
@@ -121,8 +124,10 @@ fn main() -> ExitCode {
             a.plot.as_deref(),
             a.json,
         ),
-        Command::Eval(a) => run::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json),
-        Command::Models => run::models(models_dir),
+        Command::Eval(a) => {
+            eval::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
+        }
+        Command::Models => models::models(models_dir),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

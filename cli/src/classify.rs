@@ -1,0 +1,274 @@
+//! `movinet classify`: each input streamed through a fresh classifier, with a live line while
+//! it runs, then the top K (or JSON) and optionally a plot. A bad input is reported in one line
+//! on stderr and the rest still run.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use movinet::classifier::{Classifier, ClassifierOptions};
+use movinet::frame::Frame;
+use movinet::Category;
+use serde::Serialize;
+
+use crate::decode::Source;
+use crate::load::{load, options, Loaded};
+use crate::plot::{self, Trace};
+use crate::ModelArgs;
+
+#[derive(Serialize)]
+struct Timing {
+    preprocess_p50: f64,
+    run_p50: f64,
+    total_p50: f64,
+}
+
+#[derive(Serialize)]
+pub struct Ranked {
+    pub label: String,
+    pub index: usize,
+    pub score: f32,
+}
+
+impl From<&Category> for Ranked {
+    fn from(c: &Category) -> Self {
+        Self {
+            label: c.label.clone(),
+            index: c.index,
+            score: c.score,
+        }
+    }
+}
+
+/// What `classify --json` prints for one input.
+#[derive(Serialize)]
+pub struct ClipReport {
+    input: String,
+    model: String,
+    frames_decoded: usize,
+    frames_fed: usize,
+    pub top: Vec<Ranked>,
+    timing_ms: Timing,
+    #[serde(skip)]
+    pub probabilities: Vec<f32>,
+    #[serde(skip)]
+    trace: Trace,
+}
+
+fn p50(v: &mut [f64]) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Streams one input through a fresh classifier.
+pub fn classify_one(
+    loaded: &Loaded,
+    input: &Path,
+    opts: &ClassifierOptions,
+    top: usize,
+) -> Result<ClipReport, String> {
+    let source = Source::open(input).map_err(|e| e.to_string())?;
+    let mut clf = Classifier::new(loaded.model(), loaded.labels.clone(), opts.clone())
+        .map_err(|e| e.to_string())?;
+    let name = input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| input.display().to_string());
+    let live = Live::new(&name);
+    let (mut decoded, mut fed) = (0usize, 0usize);
+    let (mut pre, mut run, mut total) = (Vec::new(), Vec::new(), Vec::new());
+    let mut trace = Trace {
+        times: Vec::new(),
+        probabilities: Vec::new(),
+    };
+    let step = opts.fps.map(|f| 1.0 / f64::from(f)).unwrap_or(0.2);
+    for frame in source {
+        let f = frame.map_err(|e| e.to_string())?;
+        decoded += 1;
+        let mut view = Frame::rgb888(&f.rgb, f.width, f.height, f.width * 3)
+            .map_err(|e| format!("{name}: {e}"))?;
+        if let Some(t) = f.timestamp {
+            view = view.with_timestamp(t);
+        }
+        let Some(pred) = clf.push(&view).map_err(|e| format!("{name}: {e}"))? else {
+            continue;
+        };
+        fed += 1;
+        pre.push(ms(pred.timings.preprocess));
+        run.push(ms(pred.timings.run));
+        total.push(ms(pred.timings.total));
+        let t = f
+            .timestamp
+            .map(|t| t.as_secs_f64())
+            .unwrap_or((fed - 1) as f64 * step);
+        trace.times.push(t);
+        trace.probabilities.push(clf.session().probabilities());
+        if let Some(best) = pred.categories.first() {
+            live.update(t, best);
+        }
+    }
+    live.finish();
+    if fed == 0 {
+        return Err(format!("{name}: no frames decoded"));
+    }
+    let probabilities = clf.session().probabilities();
+    let ranked = movinet::postprocess::top_k(&probabilities, top, loaded.labels.as_ref());
+    Ok(ClipReport {
+        input: input.display().to_string(),
+        model: loaded.file.display_name.clone(),
+        frames_decoded: decoded,
+        frames_fed: fed,
+        top: ranked.iter().map(Ranked::from).collect(),
+        timing_ms: Timing {
+            preprocess_p50: p50(&mut pre),
+            run_p50: p50(&mut run),
+            total_p50: p50(&mut total),
+        },
+        probabilities,
+        trace,
+    })
+}
+
+/// The line that shows the current top label while a clip runs: a spinner on a terminal,
+/// else one line per second of video.
+struct Live {
+    bar: Option<ProgressBar>,
+    name: String,
+    last_second: std::cell::Cell<i64>,
+}
+
+impl Live {
+    fn new(name: &str) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {prefix} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.set_prefix(name.to_string());
+            b.enable_steady_tick(Duration::from_millis(100));
+            b
+        });
+        Self {
+            bar,
+            name: name.to_string(),
+            last_second: std::cell::Cell::new(-1),
+        }
+    }
+
+    fn update(&self, t: f64, best: &Category) {
+        let msg = format!("{t:6.1}s  {} {:.2}", best.label, best.score);
+        match &self.bar {
+            Some(b) => b.set_message(msg),
+            None => {
+                let s = t.floor() as i64;
+                if s != self.last_second.get() {
+                    self.last_second.set(s);
+                    eprintln!("{}  {msg}", self.name);
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+pub fn classify(
+    inputs: &[PathBuf],
+    args: &ModelArgs,
+    models_dir: Option<&Path>,
+    top: usize,
+    plot_out: Option<&Path>,
+    json: bool,
+) -> Result<bool, String> {
+    let loaded = load(args, models_dir)?;
+    let opts = options(args, top)?;
+    let mut all_ok = true;
+    for input in inputs {
+        match classify_one(&loaded, input, &opts, top) {
+            Ok(report) => {
+                if json {
+                    println!(
+                        "{}",
+                        serde_json::to_string(&report).map_err(|e| e.to_string())?
+                    );
+                } else {
+                    print_report(&report, args);
+                }
+                if let Some(out) = plot_out {
+                    let out = plot_path(out, input, inputs.len() > 1);
+                    let classes: Vec<(usize, String)> = movinet::postprocess::top_k(
+                        &report.probabilities,
+                        5,
+                        loaded.labels.as_ref(),
+                    )
+                    .into_iter()
+                    .map(|c| (c.index, c.label))
+                    .collect();
+                    let title = format!(
+                        "{} — MoViNet {} stream int8",
+                        input
+                            .file_name()
+                            .map(|n| n.to_string_lossy())
+                            .unwrap_or_default(),
+                        loaded.file.display_name
+                    );
+                    match plot::draw(&out, &title, &report.trace, &classes) {
+                        Ok(()) => eprintln!("movinet: plot written to {}", out.display()),
+                        Err(e) => {
+                            eprintln!("movinet: {e}");
+                            all_ok = false;
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("movinet: {e}");
+                all_ok = false;
+            }
+        }
+    }
+    Ok(all_ok)
+}
+
+fn plot_path(out: &Path, input: &Path, several: bool) -> PathBuf {
+    if !several {
+        return out.to_path_buf();
+    }
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "plot".into());
+    let clip = input
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    out.with_file_name(format!("{stem}-{clip}.png"))
+}
+
+fn print_report(r: &ClipReport, args: &ModelArgs) {
+    let fps = if args.fps == "all" {
+        "every frame".to_string()
+    } else {
+        format!("{} fps", args.fps)
+    };
+    println!(
+        "{}  ({}, {} of {} frames fed at {fps}; {:.2} ms/frame)",
+        r.input, r.model, r.frames_fed, r.frames_decoded, r.timing_ms.total_p50
+    );
+    for (i, c) in r.top.iter().enumerate() {
+        println!("  {}. {:<40} {:.3}", i + 1, c.label, c.score);
+    }
+}

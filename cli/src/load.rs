@@ -1,0 +1,85 @@
+//! Loading the model and labels the user named, and the classifier options every command
+//! shares.
+
+use std::path::Path;
+
+use movinet::classifier::ClassifierOptions;
+use movinet::preprocess::Crop;
+use movinet::{Labels, Model, ModelOptions};
+
+use crate::quiet::Quiet;
+use crate::resolve::{self, ModelFile};
+use crate::{CropArg, ModelArgs};
+
+/// A model ready to classify, with what the user should know about it.
+pub struct Loaded {
+    /// Always `Some` until dropped (see `Drop`).
+    model: Option<Model>,
+    pub labels: Option<Labels>,
+    pub file: ModelFile,
+}
+
+impl Loaded {
+    pub fn model(&self) -> &Model {
+        self.model.as_ref().expect("model present until drop")
+    }
+}
+
+impl Drop for Loaded {
+    fn drop(&mut self) {
+        // LiteRT logs when it frees the model: keep that off the user's stderr.
+        let _quiet = Quiet::stderr();
+        drop(self.model.take());
+    }
+}
+
+pub fn load(args: &ModelArgs, models_dir: Option<&Path>) -> Result<Loaded, String> {
+    let file = resolve::model(&args.model, models_dir)?;
+    let options = ModelOptions {
+        threads: args.threads,
+    };
+    let model = {
+        let _quiet = Quiet::stderr();
+        Model::from_file(&file.path, &options)
+    }
+    .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    if file.synthetic {
+        eprintln!(
+            "movinet: warning: using {} — random weights, for speed tests only: its labels mean nothing",
+            file.path.display()
+        );
+    }
+    let labels = resolve::labels(args.labels.as_deref(), &file, model.spec(), models_dir)?;
+    if labels.is_none() {
+        eprintln!(
+            "movinet: warning: no labels file with {} lines found; printing class indices",
+            model.spec().num_classes
+        );
+    }
+    Ok(Loaded {
+        model: Some(model),
+        labels,
+        file,
+    })
+}
+
+pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String> {
+    let fps = match args.fps.as_str() {
+        "all" => None,
+        v => match v.parse::<f32>() {
+            Ok(f) if f > 0.0 && f.is_finite() => Some(f),
+            _ => return Err(format!("--fps takes a positive number or `all`, not `{v}`")),
+        },
+    };
+    Ok(ClassifierOptions {
+        top_k: top.max(1),
+        fps,
+        // Videos have exact timestamps: select frames on the reference's grid, no tolerance.
+        pace_tolerance: 0.0,
+        crop: match args.crop {
+            CropArg::Center => Crop::CenterSquare,
+            CropArg::Stretch => Crop::Stretch,
+        },
+        ..ClassifierOptions::default()
+    })
+}

@@ -1,0 +1,68 @@
+//! `movinet models`: every model file found, with what it looks like.
+
+use std::path::Path;
+
+use movinet::{Model, ModelOptions};
+
+use crate::quiet::Quiet;
+use crate::resolve;
+
+pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
+    println!(
+        "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} path",
+        "model", "res", "classes", "states", "state bytes", "signature"
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    let mut found = 0;
+    for dir in resolve::search_dirs(models_dir) {
+        let mut files = Vec::new();
+        for d in [dir.clone(), dir.join("synthetic"), dir.join("custom")] {
+            if let Ok(rd) = std::fs::read_dir(&d) {
+                files.extend(
+                    rd.flatten()
+                        .map(|e| e.path())
+                        .filter(|p| p.extension().is_some_and(|e| e == "tflite")),
+                );
+            }
+        }
+        files.sort();
+        for path in files {
+            let key = path.canonicalize().unwrap_or_else(|_| path.clone());
+            if !seen.insert(key) {
+                continue;
+            }
+            found += 1;
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let loaded = {
+                let _quiet = Quiet::stderr();
+                Model::from_file(&path, &ModelOptions::default())
+            };
+            match &loaded {
+                Ok(m) => {
+                    let s = m.spec();
+                    println!(
+                        "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} {}",
+                        name,
+                        s.height,
+                        s.num_classes,
+                        s.states.len(),
+                        s.state_bytes(),
+                        s.signature_key,
+                        path.display()
+                    );
+                }
+                Err(e) => println!("{name:<50} (unusable: {e})  {}", path.display()),
+            }
+            let _quiet = Quiet::stderr();
+            drop(loaded);
+        }
+    }
+    if found == 0 {
+        eprintln!("movinet: no models found; run models/fetch.sh or set MOVINET_MODELS_DIR");
+        return Ok(false);
+    }
+    Ok(true)
+}
