@@ -292,21 +292,56 @@ impl Verifier<'_> {
 }
 
 /// Reads an already verified buffer (every access is still bounds-checked: no panics).
-struct Reader<'a> {
-    buf: &'a [u8],
+#[allow(dead_code)]
+pub(crate) struct Reader<'a> {
+    pub(crate) buf: &'a [u8],
 }
 
-type Check<T> = std::result::Result<T, String>;
+pub(crate) type Check<T> = std::result::Result<T, String>;
 
-impl Reader<'_> {
-    fn u32_at(&self, pos: usize) -> Check<u32> {
+#[allow(dead_code)]
+impl<'a> Reader<'a> {
+    /// The root table's position (the buffer is at least 8 bytes: checked by `check_tflite`).
+    pub(crate) fn root(&self) -> Check<usize> {
+        Ok(self.u32_at(0)? as usize)
+    }
+
+    /// The string in field `index`, empty when absent; invalid UTF-8 is replaced.
+    pub(crate) fn string(&self, table: usize, index: usize) -> Check<String> {
+        Ok(self
+            .byte_vector(table, index)?
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+            .unwrap_or_default())
+    }
+
+    /// The bytes of the `[ubyte]` vector (or string) in field `index`, if present.
+    pub(crate) fn byte_vector(&self, table: usize, index: usize) -> Check<Option<&'a [u8]>> {
+        let Some((start, n)) = self.vector(table, index)? else {
+            return Ok(None);
+        };
+        self.buf
+            .get(start + 4..(start + 4).wrapping_add(n))
+            .map(Some)
+            .ok_or_else(|| format!("vector at {start} runs past the end"))
+    }
+
+    /// The `[float]` vector in field `index` (empty when absent).
+    pub(crate) fn floats(&self, table: usize, index: usize) -> Check<Vec<f32>> {
+        Ok(self
+            .ints(table, index)?
+            .into_iter()
+            .map(|bits| f32::from_bits(bits as u32))
+            .collect())
+    }
+
+    pub(crate) fn u32_at(&self, pos: usize) -> Check<u32> {
         self.buf
             .get(pos..pos.wrapping_add(4))
             .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .ok_or_else(|| format!("read past the end at {pos}"))
     }
 
-    fn field(&self, table: usize, index: usize) -> Check<Option<usize>> {
+    pub(crate) fn field(&self, table: usize, index: usize) -> Check<Option<usize>> {
         let soffset = self.u32_at(table)? as i32;
         let vtable = (table as i64 - i64::from(soffset)) as usize;
         let vtable_len = self
@@ -326,14 +361,14 @@ impl Reader<'_> {
         Ok((voffset != 0).then_some(table + voffset))
     }
 
-    fn scalar_u32(&self, table: usize, index: usize) -> Check<u32> {
+    pub(crate) fn scalar_u32(&self, table: usize, index: usize) -> Check<u32> {
         match self.field(table, index)? {
             Some(p) => self.u32_at(p),
             None => Ok(0),
         }
     }
 
-    fn scalar_u8(&self, table: usize, index: usize) -> Check<u8> {
+    pub(crate) fn scalar_u8(&self, table: usize, index: usize) -> Check<u8> {
         match self.field(table, index)? {
             Some(p) => self
                 .buf
@@ -344,7 +379,7 @@ impl Reader<'_> {
         }
     }
 
-    fn scalar_u64(&self, table: usize, index: usize) -> Check<u64> {
+    pub(crate) fn scalar_u64(&self, table: usize, index: usize) -> Check<u64> {
         match self.field(table, index)? {
             Some(p) => {
                 let lo = u64::from(self.u32_at(p)?);
@@ -356,7 +391,7 @@ impl Reader<'_> {
     }
 
     /// The start (length word) of the vector in field `index`, if present.
-    fn vector(&self, table: usize, index: usize) -> Check<Option<(usize, usize)>> {
+    pub(crate) fn vector(&self, table: usize, index: usize) -> Check<Option<(usize, usize)>> {
         match self.field(table, index)? {
             Some(p) => {
                 let start = p + self.u32_at(p)? as usize;
@@ -366,11 +401,11 @@ impl Reader<'_> {
         }
     }
 
-    fn len(&self, table: usize, index: usize) -> Check<usize> {
+    pub(crate) fn len(&self, table: usize, index: usize) -> Check<usize> {
         Ok(self.vector(table, index)?.map_or(0, |(_, n)| n))
     }
 
-    fn tables(&self, table: usize, index: usize) -> Check<Vec<usize>> {
+    pub(crate) fn tables(&self, table: usize, index: usize) -> Check<Vec<usize>> {
         let Some((start, n)) = self.vector(table, index)? else {
             return Ok(Vec::new());
         };
@@ -382,7 +417,7 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn longs(&self, table: usize, index: usize) -> Check<Vec<i64>> {
+    pub(crate) fn longs(&self, table: usize, index: usize) -> Check<Vec<i64>> {
         let Some((start, n)) = self.vector(table, index)? else {
             return Ok(Vec::new());
         };
@@ -394,7 +429,7 @@ impl Reader<'_> {
             .collect()
     }
 
-    fn ints(&self, table: usize, index: usize) -> Check<Vec<i32>> {
+    pub(crate) fn ints(&self, table: usize, index: usize) -> Check<Vec<i32>> {
         let Some((start, n)) = self.vector(table, index)? else {
             return Ok(Vec::new());
         };

@@ -23,6 +23,9 @@ mod engine;
 pub mod error;
 mod flatbuffer;
 pub mod frame;
+// Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
+#[allow(dead_code)]
+mod graph;
 pub mod labels;
 pub mod model;
 pub mod pacing;
