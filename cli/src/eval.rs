@@ -74,7 +74,7 @@ pub fn eval(
         if expected_index.is_none() {
             eprintln!("movinet: warning: {file}: expected label `{expected}` is not one of the model's classes");
         }
-        match classify_one(&loaded, &dir.join(&file), &opts, 1) {
+        match classify_one(&loaded, &dir.join(&file), &opts, 1, !args.no_autorotate) {
             Ok(r) => {
                 let rank = expected_index.map(|e| {
                     let p = r.probabilities[e];
