@@ -700,3 +700,97 @@ fn a_phone_video_stored_rotated_is_classified_upright() {
     assert_eq!(raw["rotation"], 0);
     assert_ne!(top1(&raw), "arm wrestling", "{raw}");
 }
+
+#[test]
+fn eval_reports_bad_rows_and_goes_on() {
+    let dir = scratch("eval_rows");
+    let csv = dir.join("clips.csv");
+    let mut text = b"file,expected_label\n".to_vec();
+    text.extend_from_slice(b"tfexamples_rpi_carving_ice.mp4,carving ice\n"); // line 2
+    text.extend_from_slice(b"mmaction2_demo_arm_wrestling.mp4,arm wrestling,extra\n"); // 3
+    text.extend_from_slice(b"mmaction2_tests_data_test.mp4\n"); // 4
+    text.extend_from_slice(b"paddlevideo_horse_riding.gif,riding \xff horse\n"); // 5
+    text.extend_from_slice(b",carving ice\n"); // 6: would classify the folder itself
+    text.extend_from_slice(b"mmaction2_demo_arm_wrestling.mp4,arm wrestling\n"); // 7
+    std::fs::write(&csv, &text).unwrap();
+    let clips_dir = shared_dir().join("clips");
+    let out = movinet(&[
+        "eval",
+        csv.to_str().unwrap(),
+        "--clips-dir",
+        clips_dir.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["total"], 2, "{v}");
+    assert_eq!(v["top1"], 2, "{v}");
+    let files: Vec<&str> = v["clips"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "tfexamples_rpi_carving_ice.mp4",
+            "mmaction2_demo_arm_wrestling.mp4"
+        ]
+    );
+    let bad: Vec<(u64, String)> = v["bad_rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["line"].as_u64().unwrap(),
+                b["error"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        bad.iter().map(|b| b.0).collect::<Vec<_>>(),
+        [3, 4, 5, 6],
+        "{bad:?}"
+    );
+    assert!(
+        bad[0].1.contains("3 fields where the header has 2"),
+        "{bad:?}"
+    );
+    assert!(
+        bad[1].1.contains("1 fields where the header has 2"),
+        "{bad:?}"
+    );
+    assert!(bad[2].1.contains("not UTF-8"), "{bad:?}");
+    assert!(bad[3].1.contains("empty file cell"), "{bad:?}");
+    let err = stderr(&out);
+    for line in [3, 4, 5, 6] {
+        assert!(err.contains(&format!("clips.csv line {line}: ")), "{err}");
+    }
+
+    // The table says how many rows it skipped.
+    let out = movinet(&[
+        "eval",
+        csv.to_str().unwrap(),
+        "--clips-dir",
+        clips_dir.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("top-1 2/2  top-5 2/2  (a0; 4 bad rows skipped)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn eval_of_a_csv_without_rows_fails() {
+    let dir = scratch("eval_empty");
+    let csv = dir.join("header_only.csv");
+    std::fs::write(&csv, "file,expected_label\n").unwrap();
+    let out = movinet(&["eval", csv.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("header_only.csv: no clips listed"), "{err}");
+}
