@@ -209,8 +209,14 @@ pub fn classify(
     plot_out: Option<&Path>,
     json: bool,
 ) -> Result<bool, String> {
-    let loaded = load(args, models_dir)?;
+    // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
     let opts = options(args, top)?;
+    if let Some(out) = plot_out {
+        for input in inputs {
+            check_writable(&plot_path(out, input, inputs.len() > 1))?;
+        }
+    }
+    let loaded = load(args, models_dir)?;
     let mut all_ok = true;
     for input in inputs {
         match classify_one(&loaded, input, &opts, top, !args.no_autorotate) {
@@ -257,6 +263,33 @@ pub fn classify(
         }
     }
     Ok(all_ok)
+}
+
+/// Fails unless a PNG can be written at `out`, without changing what is there: an existing
+/// file is opened for writing (not truncated), a new one is created and removed again.
+fn check_writable(out: &Path) -> Result<(), String> {
+    let bad = |why: &dyn std::fmt::Display| format!("--plot {}: {why}", out.display());
+    if !out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        return Err(bad(&"the plot is a PNG: give a file name ending in .png"));
+    }
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_file() => Err(bad(&"exists and is not a regular file")),
+        Ok(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(out)
+            .map(drop)
+            .map_err(|e| bad(&e)),
+        Err(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(out)
+            .and_then(|_| std::fs::remove_file(out))
+            .map_err(|e| bad(&e)),
+    }
 }
 
 fn plot_path(out: &Path, input: &Path, several: bool) -> PathBuf {

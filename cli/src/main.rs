@@ -72,7 +72,7 @@ struct ClassifyArgs {
     inputs: Vec<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
-    /// How many classes to print.
+    /// How many classes to print (at least 1).
     #[arg(long, default_value_t = 5)]
     top: usize,
     /// Write the top-5 classes' probabilities over time to this PNG (one file per input:

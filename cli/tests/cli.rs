@@ -794,3 +794,66 @@ fn eval_of_a_csv_without_rows_fails() {
     let err = stderr(&out);
     assert!(err.contains("header_only.csv: no clips listed"), "{err}");
 }
+
+#[test]
+fn top_zero_is_a_usage_error() {
+    let out = movinet(&[
+        "classify",
+        "--top",
+        "0",
+        &clip("tfexamples_rpi_carving_ice.mp4"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("--top 0") && err.contains("top_k must be at least 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn plot_path_is_checked_before_classifying() {
+    let dir = scratch("plot_path");
+    let input = clip("tfexamples_rpi_carving_ice.mp4");
+    for (out_png, why) in [
+        (dir.join("missing/plot.png"), "No such file or directory"),
+        (
+            dir.clone().join("plot.jpg"),
+            "give a file name ending in .png",
+        ),
+        (dir.join("a_folder.png"), "not a regular file"),
+    ] {
+        let _ = std::fs::create_dir(dir.join("a_folder.png"));
+        let out = movinet(&["classify", "--plot", out_png.to_str().unwrap(), &input]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty(), "nothing was classified");
+        let err = stderr(&out);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("movinet: --plot "), "{err}");
+        assert!(err.contains(why), "{err}");
+        assert!(!err.contains("Os {"), "no Rust debug text: {err}");
+    }
+    // Checking leaves nothing behind.
+    let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+    assert_eq!(names.len(), 1, "only a_folder.png");
+}
+
+#[test]
+fn bad_labels_are_one_line_without_litert_output() {
+    let dir = scratch("bad_labels");
+    let labels = dir.join("labels.txt");
+    std::fs::write(&labels, "one\ntwo\n").unwrap();
+    let out = movinet(&[
+        "classify",
+        "--labels",
+        labels.to_str().unwrap(),
+        &clip("tfexamples_rpi_carving_ice.mp4"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("movinet: "), "{err}");
+    assert!(!err.contains("INFO"), "{err}");
+}
