@@ -205,17 +205,26 @@ impl Iterator for Source {
                 *next += 1;
                 // An image that does not decode is an error of the folder, not its end.
                 match VideoDecoder::open(file, *autorotate) {
-                    Ok(mut d) => match d.next() {
-                        Some(mut f) => {
-                            f.timestamp = None;
-                            stats.frames_decoded += 1;
-                            return Some(f);
+                    Ok(mut d) => {
+                        let frame = d.next();
+                        let name = file.file_name().unwrap_or_default().to_string_lossy();
+                        // The image's own errors, named after it.
+                        if let Some(first) = d.stats.first_error.take() {
+                            stats.error(format!("{name}: {first}"));
+                            stats.decode_errors += d.stats.decode_errors - 1;
                         }
-                        None => stats.error(format!(
-                            "{}: no image decoded",
-                            file.file_name().unwrap_or_default().to_string_lossy()
-                        )),
-                    },
+                        match frame {
+                            Some(mut f) => {
+                                f.timestamp = None;
+                                stats.frames_decoded += 1;
+                                return Some(f);
+                            }
+                            None if d.stats.decode_errors == 0 => {
+                                stats.error(format!("{name}: no image decoded"))
+                            }
+                            None => {}
+                        }
+                    }
                     Err(e) => stats.error(e.0),
                 }
             },

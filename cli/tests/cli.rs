@@ -702,6 +702,40 @@ fn a_phone_video_stored_rotated_is_classified_upright() {
 }
 
 #[test]
+fn a_folder_of_images_counts_the_bad_ones_and_goes_on() {
+    let dir = scratch("images");
+    let frames = dir.join("frames");
+    std::fs::create_dir(&frames).unwrap();
+    ffmpeg(&[
+        "-i",
+        &clip("tfexamples_rpi_carving_ice.mp4"),
+        "-frames:v",
+        "3",
+        frames.join("%02d.png").to_str().unwrap(),
+    ]);
+    std::fs::write(frames.join("04_broken.png"), "not a png").unwrap();
+    let made = Command::new("mkfifo")
+        .arg(frames.join("05_fifo.png"))
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let (out, _) = run_bounded(
+        &mut movinet_cmd(&["classify", "--json", frames.to_str().unwrap()]),
+        std::time::Duration::from_secs(120),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["frames_decoded"], 3, "{v}");
+    assert_eq!(v["decode_errors"], 2, "{v}");
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: frames: 3 frames decoded; 2 decode errors (first: "),
+        "{err}"
+    );
+    assert!(err.contains("04_broken.png"), "{err}");
+}
+
+#[test]
 fn eval_reports_bad_rows_and_goes_on() {
     let dir = scratch("eval_rows");
     let csv = dir.join("clips.csv");
