@@ -59,6 +59,10 @@ pub struct ModelArgs {
     /// How a frame is fitted to the model's square input.
     #[arg(long, value_enum, default_value_t = CropArg::Center)]
     pub crop: CropArg,
+    /// Feed frames as stored, ignoring the file's display rotation (a phone video recorded
+    /// in portrait is stored landscape with a rotation; by default it is turned upright).
+    #[arg(long)]
+    pub no_autorotate: bool,
 }
 
 #[derive(Args)]
@@ -68,7 +72,7 @@ struct ClassifyArgs {
     inputs: Vec<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
-    /// How many classes to print.
+    /// How many classes to print (at least 1).
     #[arg(long, default_value_t = 5)]
     top: usize,
     /// Write the top-5 classes' probabilities over time to this PNG (one file per input:
