@@ -28,10 +28,12 @@ pub mod frame;
 mod graph;
 pub mod labels;
 pub mod model;
+mod op_names;
 pub mod pacing;
 pub mod postprocess;
 pub mod preprocess;
 pub mod session;
+mod shapes;
 pub mod spec;
 
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
