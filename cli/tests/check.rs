@@ -10,14 +10,23 @@ use movinet_tests::models_dir;
 use movinet_tests::tflite::{put_f32, put_i32, Tflite};
 
 fn movinet(args: &[&str], models: &Path) -> Output {
+    movinet_env(args, models, None)
+}
+
+/// With `crash`, the child process that loads that model aborts (the CLI's fault injection
+/// for this test: no real model is known to crash LiteRT once the verifier accepted it).
+fn movinet_env(args: &[&str], models: &Path, crash: Option<&Path>) -> Output {
     let start = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_movinet"))
-        .arg("--models-dir")
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_movinet"));
+    cmd.arg("--models-dir")
         .arg(models)
         .args(args)
         .env_remove("MOVINET_MODELS_DIR")
-        .output()
-        .expect("run movinet");
+        .env_remove("MOVINET_TEST_CRASH_LOADING");
+    if let Some(p) = crash {
+        cmd.env("MOVINET_TEST_CRASH_LOADING", p);
+    }
+    let out = cmd.output().expect("run movinet");
     // Nothing here may block on a FIFO.
     assert!(
         start.elapsed() < Duration::from_secs(120),
@@ -146,7 +155,7 @@ fn models_lists_past_special_files_and_bad_models() {
     // A models folder with the real A0 (linked), a model linked to /dev/zero, a FIFO model,
     // a model LiteRT cannot prepare and labels that are a FIFO and a link to /dev/zero.
     let dir = temp_dir("models");
-    let (_, unprepared) = crafted(&dir);
+    crafted(&dir);
     std::fs::remove_file(dir.join("slice.tflite")).unwrap();
     std::os::unix::fs::symlink(a0(), dir.join("movinet_a0_stream_int8.tflite")).unwrap();
     std::os::unix::fs::symlink("/dev/zero", dir.join("movinet_a1_stream_int8.tflite")).unwrap();
@@ -194,5 +203,50 @@ fn models_lists_past_special_files_and_bad_models() {
     let text = stdout(&out);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("c_labels.txt (600 labels)"), "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_model_whose_load_crashes_is_reported_and_the_others_still_listed() {
+    let dir = temp_dir("crash");
+    let cattle = dir.join("cattle7_a0_stream_int8.tflite");
+    std::os::unix::fs::symlink(
+        models_dir().join("custom/cattle7_a0_stream_int8.tflite"),
+        &cattle,
+    )
+    .unwrap();
+    let official = dir.join("movinet_a0_stream_int8.tflite");
+    std::os::unix::fs::symlink(a0(), &official).unwrap();
+    // The first model listed crashes its loader; the listing goes on.
+    let out = movinet_env(&["models"], &dir, Some(&cattle));
+    let text = stdout(&out);
+    assert!(out.status.success(), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[1].starts_with("cattle7_a0_stream_int8.tflite")
+            && lines[1].contains("(unusable: loading it crashed with SIGABRT, an abort)"),
+        "{text}"
+    );
+    assert!(lines[2].starts_with("movinet_a0_stream_int8.tflite") && lines[2].contains("600"));
+    // And check says so, checks the rest, exits 2.
+    let out = movinet_env(
+        &[
+            "check",
+            cattle.to_str().unwrap(),
+            official.to_str().unwrap(),
+        ],
+        &dir,
+        Some(&cattle),
+    );
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("  load      FAILED: the process loading it crashed with SIGABRT, an abort"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2 models checked: 1 passed, 1 failed"),
+        "{text}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
