@@ -170,12 +170,13 @@ impl Model {
             check_digest(&sha256, &expected)?;
         }
         crate::flatbuffer::check_tflite(bytes)?;
-        crate::shapes::summary(bytes).map(|(subgraphs, tensors, operators)| ModelSummary {
+        let contents = crate::shapes::contents(bytes)?;
+        Ok(ModelSummary {
             bytes: bytes.len(),
             sha256: hex(&sha256),
-            subgraphs,
-            tensors,
-            operators,
+            subgraphs: contents.subgraphs,
+            tensors: contents.tensors,
+            operators: contents.operators,
         })
     }
 

@@ -83,9 +83,16 @@ pub(crate) fn check(bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Subgraphs, tensors, and each operator's name with its count (most used first), of a model
-/// [`check`] accepted.
-pub(crate) fn summary(bytes: &[u8]) -> Result<(usize, usize, Vec<(String, usize)>)> {
+/// What a model [`check`] accepted contains.
+pub(crate) struct Contents {
+    pub subgraphs: usize,
+    pub tensors: usize,
+    /// Each operator's name with its count, most used first.
+    pub operators: Vec<(String, usize)>,
+}
+
+/// The subgraphs, tensors and operators of a model [`check`] accepted.
+pub(crate) fn contents(bytes: &[u8]) -> Result<Contents> {
     let r = Reader { buf: bytes };
     let subgraphs = r
         .root()
@@ -105,7 +112,11 @@ pub(crate) fn summary(bytes: &[u8]) -> Result<(usize, usize, Vec<(String, usize)
         }
     }
     counts.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    Ok((subgraphs, tensors, counts))
+    Ok(Contents {
+        subgraphs,
+        tensors,
+        operators: counts,
+    })
 }
 
 /// A shape, as the schema's int32 dimensions widened so that products cannot overflow.

@@ -241,7 +241,7 @@ fn main() -> ExitCode {
                 }
                 let mut r = results.lock().unwrap();
                 r.push(o);
-                if r.len() % 500 == 0 {
+                if r.len().is_multiple_of(500) {
                     eprintln!("{} cases, {:.0} s", r.len(), start.elapsed().as_secs_f64());
                 }
             });

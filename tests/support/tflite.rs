@@ -357,7 +357,7 @@ impl Rng {
         Self((z ^ (z >> 31)) | 1)
     }
 
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -365,7 +365,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        (self.next_u64() % n.max(1) as u64) as usize
     }
 
     pub fn pick<T: Copy>(&mut self, xs: &[T]) -> T {
@@ -435,7 +435,7 @@ pub fn mutate(bytes: &mut [u8], site: Site, rng: &mut Rng, tensors: usize) -> St
                 0 => old.wrapping_add(1),
                 1 => old.wrapping_sub(1),
                 2 => rng.pick(&[0, 1, 2, 3, 4, 5, 6, 9, 17, 255]),
-                _ => rng.next() as u8,
+                _ => rng.next_u64() as u8,
             };
             bytes[p] = new;
             format!("{:?} {old} -> {new}", site.kind)
@@ -501,7 +501,7 @@ pub fn fuzz_case(models: &[String], seed: u64, weights: bool) -> (String, Vec<u8
         for _ in 0..n {
             let w = weights[rng.below(weights.len())].clone();
             let p = w.start + rng.below(w.len());
-            let (old, new) = (bytes[p], rng.next() as u8);
+            let (old, new) = (bytes[p], rng.next_u64() as u8);
             bytes[p] = new;
             changes.push(format!("@{p}: weight byte {old} -> {new}"));
         }
