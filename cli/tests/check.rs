@@ -140,8 +140,8 @@ fn check_reports_every_bad_model_and_exits_2() {
          a model file",
         "is a FIFO (named pipe), not a model file",
         "  load      FAILED: model file is truncated or corrupt: LiteRT cannot prepare it to run \
-         on the CPU (runtime failure (status 3): failed to create XNNPACK runtime; Node number \
-         227 (TfLiteXNNPackDelegate) failed to prepare.",
+         on the CPU (LiteRtRunCompiledModel: runtime failure (status 3): failed to create XNNPACK \
+         runtime; Node number 227 (TfLiteXNNPackDelegate) failed to prepare.",
         "/no/such/model.tflite\n  FAILED: unknown model `/no/such/model.tflite`",
         "6 models checked: 1 passed, 5 failed",
     ] {

@@ -235,12 +235,14 @@ impl Model {
     /// its first frame, and later calls on it crashed the process. So one frame runs here, on
     /// a zero state and a zero frame, and a failure is a load failure.
     fn prepare(&self) -> Result<()> {
-        let mut session = self.new_session()?;
         let frame = vec![0.0; self.spec().input_len()];
-        match session.run(&frame) {
-            Ok(_) => Ok(()),
-            Err(Error::Runtime { status, .. }) => Err(Error::CorruptModel(format!(
-                "LiteRT cannot prepare it to run on the CPU ({status})"
+        let run = self
+            .new_session()
+            .and_then(|mut session| session.run(&frame).map(|_| ()));
+        match run {
+            Ok(()) => Ok(()),
+            Err(Error::Runtime { call, status }) => Err(Error::CorruptModel(format!(
+                "LiteRT cannot prepare it to run on the CPU ({call}: {status})"
             ))),
             Err(other) => Err(other),
         }
