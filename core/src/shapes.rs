@@ -126,9 +126,15 @@ fn show(shape: &[i64]) -> String {
     format!("{shape:?}")
 }
 
-/// Elements of a shape (dimensions are at most `i32::MAX` and ranks at most 6 here).
+/// Elements of a shape, saturating (dimensions are at most `i32::MAX`, ranks at most 16: a
+/// product of those can exceed even an i128).
 fn elements(shape: &[i64]) -> i128 {
-    shape.iter().map(|&d| i128::from(d)).product()
+    if shape.contains(&0) {
+        return 0;
+    }
+    shape
+        .iter()
+        .fold(1i128, |n, &d| n.saturating_mul(i128::from(d)))
 }
 
 /// Output size of a convolution or pool along one axis, as TFLite and XNNPACK compute it;
@@ -307,7 +313,7 @@ impl<'g> Checker<'g> {
             _ => return Ok(()),
         };
         let shape: Shape = tensor.shape.iter().map(|&d| i64::from(d)).collect();
-        let expected = elements(&shape) * size;
+        let expected = elements(&shape).saturating_mul(size);
         if data.len() as i128 != expected {
             return Err(bad(format!(
                 "holds {} bytes of data, but its shape {} of {} takes {expected}",
@@ -890,7 +896,7 @@ impl Op<'_, '_> {
         for (i, &d) in target.iter().enumerate() {
             match d {
                 -1 if unknown.is_none() => unknown = Some(i),
-                d if d >= 1 => known *= i128::from(d),
+                d if d >= 1 => known = known.saturating_mul(i128::from(d)),
                 _ => {
                     return Err(
                         self.bad(format!("target shape {} has dimension {d}", show(&target)))
@@ -1178,6 +1184,15 @@ mod tests {
         assert_eq!(out_size(2, 3, 1, 1, VALID), None);
         assert_eq!(out_size(10, 3, 1, 5, VALID), None);
         assert_eq!(out_size(86, 200, 2, 1, 0), None);
+    }
+
+    #[test]
+    fn element_counts_saturate_instead_of_overflowing() {
+        let max = i64::from(i32::MAX);
+        assert_eq!(elements(&[max; 16]), i128::MAX);
+        assert_eq!(elements(&[max, max, max, max, max, 0]), 0);
+        assert_eq!(elements(&[1, 172, 172, 3]), 88_752);
+        assert_eq!(elements(&[]), 1);
     }
 
     #[test]
