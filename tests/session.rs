@@ -209,7 +209,14 @@ fn synthetic_a1_a2_specs_differ_from_a0() {
 fn threads_option_gives_the_same_logits() {
     let golden = Golden::carving_ice();
     let one = a0();
-    let two = Model::from_file(movinet_tests::a0_path(), &ModelOptions { threads: 2 }).unwrap();
+    let two = Model::from_file(
+        movinet_tests::a0_path(),
+        &ModelOptions {
+            threads: 2,
+            ..ModelOptions::default()
+        },
+    )
+    .unwrap();
     let mut s1 = one.new_session().unwrap();
     let mut s2 = two.new_session().unwrap();
     for i in 0..5 {

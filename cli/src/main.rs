@@ -4,6 +4,7 @@
 //! Exit codes: 0 all inputs processed, 2 a usage error or any input that failed (the others
 //! are still processed), 1 anything unexpected.
 
+mod check;
 mod classify;
 mod decode;
 mod eval;
@@ -40,6 +41,35 @@ enum Command {
     Eval(EvalArgs),
     /// The models found, with resolution, classes and state bytes.
     Models,
+    /// Verify model files and load each in a separate process with a few frames: run it in
+    /// your build on the models you ship. Exit 2 if any fails.
+    Check(CheckArgs),
+    /// Loads one model and runs frames, reporting as JSON (what `check` and `models` run in a
+    /// child process, so that a model that crashes LiteRT cannot take them down).
+    #[command(name = "__load", hide = true)]
+    Load(LoadArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Model files (or a0, a1, a2).
+    #[arg(required = true, value_name = "MODEL")]
+    models: Vec<String>,
+    /// Labels file to check against the models (else one found beside each model).
+    #[arg(long, value_name = "PATH")]
+    labels: Option<PathBuf>,
+    /// Frames run after each load.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
+    frames: u16,
+}
+
+#[derive(Args)]
+struct LoadArgs {
+    model: PathBuf,
+    #[arg(long)]
+    labels: Option<PathBuf>,
+    #[arg(long, default_value_t = 0)]
+    frames: u16,
 }
 
 #[derive(Args, Clone)]
@@ -132,6 +162,12 @@ fn main() -> ExitCode {
             eval::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
         }
         Command::Models => models::models(models_dir),
+        Command::Check(a) => {
+            check::check(&a.models, a.labels.as_deref(), a.frames.into(), models_dir)
+        }
+        Command::Load(a) => {
+            return check::child(&a.model, a.labels.as_deref(), a.frames.into(), models_dir)
+        }
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use movinet::{Model, ModelOptions};
-
-use crate::quiet::Quiet;
+use crate::check::{self, Outcome};
 use crate::resolve;
 
 pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
@@ -36,28 +34,24 @@ pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let loaded = {
-                let _quiet = Quiet::stderr();
-                Model::from_file(&path, &ModelOptions::default())
-            };
-            match &loaded {
-                Ok(m) => {
-                    let s = m.spec();
-                    println!(
-                        "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} {}",
-                        name,
-                        s.height,
-                        s.num_classes,
-                        s.states.len(),
-                        s.state_bytes(),
-                        s.signature_key,
-                        path.display()
-                    );
-                }
-                Err(e) => println!("{name:<50} (unusable: {e})  {}", path.display()),
+            // In a child process: a model that crashes LiteRT must not end the listing.
+            match check::in_child(&path, None, 0, models_dir) {
+                Outcome::Loaded(s) => println!(
+                    "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} {}",
+                    name,
+                    s.height,
+                    s.classes,
+                    s.states,
+                    s.state_bytes,
+                    s.signature,
+                    path.display()
+                ),
+                Outcome::Failed(e) => println!("{name:<50} (unusable: {e})  {}", path.display()),
+                Outcome::Crashed { how, .. } => println!(
+                    "{name:<50} (unusable: loading it {how})  {}",
+                    path.display()
+                ),
             }
-            let _quiet = Quiet::stderr();
-            drop(loaded);
         }
     }
     if found == 0 {

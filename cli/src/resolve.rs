@@ -32,9 +32,12 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
     let lower = arg.to_ascii_lowercase();
     if NAMES.contains(&lower.as_str()) {
         let dirs = search_dirs(models_dir);
+        // `exists`, not `is_file`: a FIFO or a link to a device under the model's name is
+        // reported by the core's reader ("... is a FIFO (named pipe), not a model file")
+        // rather than passed over.
         for dir in &dirs {
             let p = dir.join(format!("movinet_{lower}_stream_int8.tflite"));
-            if p.is_file() {
+            if p.exists() {
                 return Ok(ModelFile {
                     path: p,
                     display_name: lower,
@@ -46,7 +49,7 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
             let p = dir
                 .join("synthetic")
                 .join(format!("movinet_{lower}_stream_int8_synthetic.tflite"));
-            if p.is_file() {
+            if p.exists() {
                 return Ok(ModelFile {
                     path: p,
                     display_name: format!("{lower} (synthetic)"),
@@ -61,7 +64,8 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
         ));
     }
     let path = PathBuf::from(arg);
-    if path.is_file() {
+    if path.exists() {
+        // Whether it is a regular file the core's reader says, in its own words.
         let name = path
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
@@ -72,9 +76,6 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
             synthetic: false,
         });
     }
-    if path.exists() {
-        return Err(format!("{arg}: not a model file"));
-    }
     Err(format!(
         "unknown model `{arg}`: use a0, a1, a2 or the path of a .tflite file"
     ))
@@ -82,7 +83,9 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
 
 /// The labels for a model: `--labels` if given; else a `.txt` beside the model (or in the
 /// search dirs) with exactly one line per class, preferring one whose name shares the model
-/// file's first word (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`).
+/// file's first word (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`). Candidates
+/// are read by the core (`Labels::from_file`), which takes only regular files and never reads
+/// more than its cap: a `.txt` that is a FIFO or a link to `/dev/zero` is passed over.
 pub fn labels(
     explicit: Option<&Path>,
     model: &ModelFile,

@@ -42,6 +42,11 @@ extern "C" {
     ) -> i32;
 }
 
+extern "C" {
+    /// C's `free`, for the message buffer `LiteRtCompiledModelGetErrorMessages` mallocs.
+    fn free(ptr: *mut c_void);
+}
+
 /// What the guards return when the call threw.
 const GUARD_EXCEPTION: i32 = -10000;
 
@@ -428,6 +433,41 @@ impl CompiledModel {
                 len,
             )
         })
+        .map_err(|e| match (e, self.take_errors()) {
+            (Error::Runtime { call, status }, Some(why)) => Error::Runtime {
+                call,
+                status: format!("{status}: {why}"),
+            },
+            (e, _) => e,
+        })
+    }
+
+    /// What the interpreter reported since the last call (the kernels' and the XNNPACK
+    /// delegate's own messages, e.g. "Node number 227 (TfLiteXNNPackDelegate) failed to
+    /// prepare"), collected by the buffer error reporter the compile options ask for;
+    /// cleared once read.
+    fn take_errors(&self) -> Option<String> {
+        let mut raw: *mut c_char = ptr::null_mut();
+        // SAFETY: compiled is valid; on success `raw` is a NUL-terminated malloc'd string we
+        // own and free here.
+        let text = unsafe {
+            if sys::LiteRtCompiledModelGetErrorMessages(self.compiled, &mut raw)
+                != sys::kLiteRtStatusOk
+                || raw.is_null()
+            {
+                return None;
+            }
+            let text = CStr::from_ptr(raw).to_string_lossy().into_owned();
+            free(raw.cast());
+            let _ = sys::LiteRtCompiledModelClearErrors(self.compiled);
+            text
+        };
+        let lines: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
+        (!lines.is_empty()).then(|| lines.join("; "))
     }
 }
 
@@ -512,31 +552,40 @@ impl CompileOptions {
         }
         // LiteRT 2.1.4 does not export the LrtCpuOptions helpers; the CPU accelerator reads its
         // settings from an opaque payload with identifier "xnnpack" holding TOML text.
-        let payload = CString::new(format!("num_threads = {threads}"))
-            .map_err(|e| Error::InvalidOption(e.to_string()))?;
-        let id = c"xnnpack";
-        let mut opaque: sys::LiteRtOpaqueOptions = ptr::null_mut();
-        // SAFETY: the payload pointer is handed over to LiteRT together with its destructor.
-        unsafe {
-            let raw = payload.into_raw();
-            let status = sys::LiteRtCreateOpaqueOptions(
-                id.as_ptr(),
-                raw.cast::<c_void>(),
-                Some(free_cstring),
-                &mut opaque,
-            );
-            if status != sys::kLiteRtStatusOk {
-                drop(CString::from_raw(raw));
-                check("LiteRtCreateOpaqueOptions", status)?;
-            }
-            let status = sys::LiteRtAddOpaqueOptions(opts, opaque);
-            if status != sys::kLiteRtStatusOk {
-                sys::LiteRtDestroyOpaqueOptions(opaque);
-                check("LiteRtAddOpaqueOptions", status)?;
-            }
-        }
+        add_toml_options(opts, c"xnnpack", &format!("num_threads = {threads}"))?;
+        // The interpreter's error reporter in buffer mode (2): the kernels' and the XNNPACK
+        // delegate's messages are kept for `take_errors` instead of going to stderr, so a
+        // model that fails to prepare says why in the error (runtime options, same TOML
+        // form, identifier "runtime_options_string").
+        add_toml_options(opts, c"runtime_options_string", "error_reporter_mode = 2")?;
         Ok(this)
     }
+}
+
+/// Appends an opaque options payload of TOML text to compilation options.
+fn add_toml_options(opts: sys::LiteRtOptions, id: &CStr, toml: &str) -> Result<()> {
+    let payload = CString::new(toml).map_err(|e| Error::InvalidOption(e.to_string()))?;
+    let mut opaque: sys::LiteRtOpaqueOptions = ptr::null_mut();
+    // SAFETY: the payload pointer is handed over to LiteRT together with its destructor.
+    unsafe {
+        let raw = payload.into_raw();
+        let status = sys::LiteRtCreateOpaqueOptions(
+            id.as_ptr(),
+            raw.cast::<c_void>(),
+            Some(free_cstring),
+            &mut opaque,
+        );
+        if status != sys::kLiteRtStatusOk {
+            drop(CString::from_raw(raw));
+            check("LiteRtCreateOpaqueOptions", status)?;
+        }
+        let status = sys::LiteRtAddOpaqueOptions(opts, opaque);
+        if status != sys::kLiteRtStatusOk {
+            sys::LiteRtDestroyOpaqueOptions(opaque);
+            check("LiteRtAddOpaqueOptions", status)?;
+        }
+    }
+    Ok(())
 }
 
 unsafe extern "C" fn free_cstring(p: *mut c_void) {

@@ -23,6 +23,23 @@ pub enum Error {
     #[error("model file is truncated or corrupt: {0}")]
     CorruptModel(String),
 
+    /// The model uses an operator the SDK does not run (only those of the MoViNet stream
+    /// models are verified and allowed).
+    #[error(
+        "the model uses {name} (operator {index}), which the SDK does not run; MoViNet stream \
+         models use only {}",
+        crate::shapes::supported_names()
+    )]
+    UnsupportedOperator { name: String, index: usize },
+
+    /// The model's bytes are not the ones `ModelOptions::model_sha256` expects (a corrupted
+    /// download, or another file): nothing of it reached LiteRT.
+    #[error(
+        "model file does not have the expected SHA-256 (expected {expected}, got {actual}): \
+         corrupted, truncated or replaced"
+    )]
+    ModelDigestMismatch { expected: String, actual: String },
+
     #[error("the model has no signature; export MoViNet stream models with one (e.g. `serving_default`)")]
     NoSignature,
 

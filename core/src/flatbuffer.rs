@@ -136,7 +136,8 @@ pub(crate) fn check_tflite(bytes: &[u8]) -> Result<()> {
         objects: 0,
     };
     v.table(root, MODEL, 0, "model")?;
-    check_model(&Reader { buf: bytes }, root).map_err(Error::CorruptModel)
+    check_model(&Reader { buf: bytes }, root).map_err(Error::CorruptModel)?;
+    crate::shapes::check(bytes)
 }
 
 fn corrupt(what: &str, why: impl std::fmt::Display) -> Error {
@@ -450,20 +451,29 @@ fn element_size(tensor_type: u8) -> u128 {
     }
 }
 
-/// What LiteRT's kernels assume of a tensor's quantization without checking it: scales
-/// finite and positive, one zero point per scale and each a value the tensor's type holds,
-/// and per-channel parameters along a real
-/// axis of that many channels. A mutated scale (-7e21) crashed the runtime while it compiled
-/// the model (found by the random-mutation test in tests/model_files.rs).
+/// Range a quantization scale must lie in. Real models' scales lie between 1e-9 and 2; a
+/// subnormal one (1.4e-45) passed a "finite and positive" check and crashed LiteRT while it
+/// loaded the model.
+const SCALES: std::ops::RangeInclusive<f32> = 1e-12..=1e12;
+
+/// What LiteRT's kernels assume of a tensor's quantization without checking it: scales normal
+/// floats in a sane range ([`SCALES`]), one zero point per scale and each a value the tensor's
+/// type holds, and per-channel parameters along a real axis of that many channels. A mutated
+/// scale (-7e21) crashed the runtime while it compiled the model (found by the random-mutation
+/// test in tests/model_files.rs).
 fn check_quantization(r: &Reader<'_>, q: usize, shape: &[i32], tensor_type: u8) -> Check<()> {
     let scales = r.ints(q, 2)?;
     if let Some(&bad) = scales
         .iter()
         .map(|&bits| f32::from_bits(bits as u32))
-        .find(|x| !(x.is_finite() && *x > 0.0))
+        .find(|x| !(x.is_normal() && SCALES.contains(x)))
         .as_ref()
     {
-        return Err(format!("quantization scale {bad} is not a positive number"));
+        return Err(format!(
+            "quantization scale {bad:e} is not a normal positive number from {:e} to {:e}",
+            SCALES.start(),
+            SCALES.end()
+        ));
     }
     let zero_points = r.longs(q, 3)?;
     if !zero_points.is_empty() && zero_points.len() != scales.len() {

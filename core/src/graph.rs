@@ -41,7 +41,36 @@ pub(crate) mod tensor_type {
     pub const INT32: u8 = 2;
     pub const UINT8: u8 = 3;
     pub const INT64: u8 = 4;
+    pub const BOOL: u8 = 6;
     pub const INT8: u8 = 9;
+
+    /// The schema's name of a type, for messages.
+    pub fn name(ty: u8) -> String {
+        match ty {
+            FLOAT32 => "float32".into(),
+            INT32 => "int32".into(),
+            UINT8 => "uint8".into(),
+            INT64 => "int64".into(),
+            BOOL => "bool".into(),
+            INT8 => "int8".into(),
+            other => format!("type {other}"),
+        }
+    }
+}
+
+/// TFLite `BuiltinOptions` numbers of the options tables the stream models' operators use.
+#[allow(dead_code)]
+pub(crate) mod options_type {
+    pub const CONV_2D: u8 = 1;
+    pub const DEPTHWISE_CONV_2D: u8 = 2;
+    pub const POOL_2D: u8 = 5;
+    pub const CONCATENATION: u8 = 10;
+    pub const ADD: u8 = 11;
+    pub const RESHAPE: u8 = 17;
+    pub const MUL: u8 = 21;
+    pub const REDUCER: u8 = 27;
+    pub const DIV: u8 = 29;
+    pub const STRIDED_SLICE: u8 = 32;
 }
 
 /// Per-tensor (or per-channel) affine quantization: `real = scale * (q - zero_point)`.
@@ -71,6 +100,10 @@ pub(crate) struct Tensor {
     pub shape: Vec<i32>,
     pub buffer: usize,
     pub quantization: Option<Quantization>,
+    /// Whether the tensor declares sparsity parameters (its data is stored compressed).
+    pub sparse: bool,
+    /// Whether the tensor is a variable (state kept inside the interpreter between runs).
+    pub is_variable: bool,
     /// Position of the tensor's table in the flatbuffer.
     #[allow(dead_code)]
     pub pos: usize,
@@ -80,6 +113,8 @@ pub(crate) struct Tensor {
 pub(crate) struct Operator {
     /// Builtin code (see [`op`]); [`op::CUSTOM`] for custom operators.
     pub code: i32,
+    /// The operator code's `custom_code` (the name of a custom operator; usually empty).
+    pub custom_code: String,
     /// Inputs, -1 for an optional input left out.
     pub inputs: Vec<i32>,
     pub outputs: Vec<i32>,
@@ -150,7 +185,7 @@ impl<'a> Graph<'a> {
         for code in r.tables(root, 1)? {
             let deprecated = i32::from(r.scalar_u8(code, 0)? as i8);
             let builtin = r.scalar_u32(code, 3)? as i32;
-            codes.push(deprecated.max(builtin));
+            codes.push((deprecated.max(builtin), r.string(code, 1)?));
         }
 
         let mut buffers = Vec::new();
@@ -195,6 +230,8 @@ impl<'a> Graph<'a> {
                 shape: r.ints(t, 0)?,
                 buffer: r.scalar_u32(t, 2)? as usize,
                 quantization,
+                sparse: r.field(t, 6)?.is_some(),
+                is_variable: r.scalar_u8(t, 5)? != 0,
                 pos: t,
             });
         }
@@ -204,9 +241,9 @@ impl<'a> Graph<'a> {
         let mut consumers = vec![Vec::new(); n];
         let mut operators = Vec::new();
         for (k, o) in r.tables(sg, 3)?.into_iter().enumerate() {
-            let code = codes
+            let (code, custom_code) = codes
                 .get(r.scalar_u32(o, 0)? as usize)
-                .copied()
+                .cloned()
                 .ok_or("operator code out of range")?;
             let inputs = r.ints(o, 1)?;
             let outputs = r.ints(o, 2)?;
@@ -229,6 +266,7 @@ impl<'a> Graph<'a> {
             };
             operators.push(Operator {
                 code,
+                custom_code,
                 inputs,
                 outputs,
                 options,
@@ -332,6 +370,70 @@ impl<'a> Graph<'a> {
                 .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                 .collect(),
         )
+    }
+
+    /// The values of a constant int64 tensor, if `t` is one.
+    pub fn constant_i64(&self, t: usize) -> Option<Vec<i64>> {
+        let tensor = self.tensors.get(t)?;
+        let data = self.data(t);
+        if tensor.ty != tensor_type::INT64 || data.is_empty() || data.len() % 8 != 0 {
+            return None;
+        }
+        Some(
+            data.chunks_exact(8)
+                .map(|b| i64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+                .collect(),
+        )
+    }
+
+    /// Operator `op`'s builtin options table, if it has one of type `options_type` (the
+    /// schema's `BuiltinOptions` number). A table of another type is ignored, as LiteRT does.
+    pub fn options(&self, op: &Operator, options_type: u8) -> Option<usize> {
+        op.options
+            .filter(|&(ty, _)| ty == options_type)
+            .map(|(_, table)| table)
+    }
+
+    /// Field `field` of operator `op`'s options table of type `options_type`, as an int32
+    /// (scalar fields of 4 bytes); `default` when the field or the table is absent.
+    pub fn option_i32(
+        &self,
+        op: &Operator,
+        options_type: u8,
+        field: usize,
+        default: i32,
+    ) -> Check<i32> {
+        let r = Reader { buf: self.bytes };
+        match self.options(op, options_type) {
+            Some(table) => match r.field(table, field)? {
+                Some(p) => Ok(r.u32_at(p)? as i32),
+                None => Ok(default),
+            },
+            None => Ok(default),
+        }
+    }
+
+    /// A one-byte field (enum or bool) of operator `op`'s options table, 0 when absent.
+    pub fn option_u8(&self, op: &Operator, options_type: u8, field: usize) -> Check<u8> {
+        let r = Reader { buf: self.bytes };
+        match self.options(op, options_type) {
+            Some(table) => r.scalar_u8(table, field),
+            None => Ok(0),
+        }
+    }
+
+    /// An `[int]` field of operator `op`'s options table, if present.
+    pub fn option_ints(
+        &self,
+        op: &Operator,
+        options_type: u8,
+        field: usize,
+    ) -> Check<Option<Vec<i32>>> {
+        let r = Reader { buf: self.bytes };
+        match self.options(op, options_type) {
+            Some(table) if r.field(table, field)?.is_some() => Ok(Some(r.ints(table, field)?)),
+            _ => Ok(None),
+        }
     }
 
     /// The signature named `key`.

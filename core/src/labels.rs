@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::files::{read_regular, ReadError};
 use crate::spec::ModelSpec;
 
 /// Largest labels file accepted.
@@ -15,21 +16,26 @@ pub struct Labels {
 }
 
 impl Labels {
-    /// Reads a labels file (UTF-8, one label per line, `\n` or `\r\n`).
+    /// Reads a labels file (UTF-8, one label per line, `\n` or `\r\n`): a regular file (not
+    /// a FIFO or device) of at most 16 MB.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref();
         let io = |source| Error::Io {
             path: path.to_path_buf(),
             source,
         };
-        let len = std::fs::metadata(path).map_err(io)?.len();
-        if len > MAX_LABELS_BYTES {
-            return Err(Error::InvalidLabels(format!(
-                "{} is {len} bytes, too large for a labels file",
-                path.display()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        let bytes = read_regular(path, MAX_LABELS_BYTES).map_err(|e| match e {
+            ReadError::NotFound => io(std::io::ErrorKind::NotFound.into()),
+            ReadError::NotRegular(kind) => {
+                Error::InvalidLabels(format!("{} is {kind}, not a labels file", path.display()))
+            }
+            ReadError::TooLarge(cap) => Error::InvalidLabels(format!(
+                "{} is larger than {} MB, too large for a labels file",
+                path.display(),
+                cap >> 20
+            )),
+            ReadError::Io(source) => io(source),
+        })?;
         let text = String::from_utf8(bytes)
             .map_err(|_| Error::InvalidLabels(format!("{} is not UTF-8 text", path.display())))?;
         let mut labels = Self::parse(&text).map_err(|e| match e {
@@ -40,9 +46,12 @@ impl Labels {
         Ok(labels)
     }
 
-    /// Parses labels text. A final empty line (trailing newline) is ignored; any other empty
-    /// line is an error, since it would shift every later label by one.
+    /// Parses labels text. A UTF-8 byte order mark at the start (which some Windows editors
+    /// write) is not part of the first label. A final empty line (trailing newline) is
+    /// ignored; any other empty line is an error, since it would shift every later label by
+    /// one.
     pub fn parse(text: &str) -> Result<Self> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut names: Vec<String> = text
             .split('\n')
             .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
@@ -103,5 +112,10 @@ impl Labels {
 
     pub fn names(&self) -> &[String] {
         &self.names
+    }
+
+    /// The file the labels were read from, if they came from one.
+    pub fn source(&self) -> Option<&Path> {
+        self.source.as_deref()
     }
 }

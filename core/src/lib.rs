@@ -21,6 +21,7 @@
 pub mod classifier;
 mod engine;
 pub mod error;
+mod files;
 mod flatbuffer;
 pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
@@ -28,10 +29,12 @@ pub mod frame;
 mod graph;
 pub mod labels;
 pub mod model;
+mod op_names;
 pub mod pacing;
 pub mod postprocess;
 pub mod preprocess;
 pub mod session;
+mod shapes;
 pub mod spec;
 
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
@@ -39,7 +42,7 @@ pub use engine::ElementType;
 pub use error::{Error, Result};
 pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
 pub use labels::Labels;
-pub use model::{Model, ModelOptions};
+pub use model::{Model, ModelOptions, ModelSummary};
 pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
 pub use preprocess::{Crop, Preprocessor};

@@ -6,26 +6,123 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::engine::{AlignedBytes, CompiledModel, SignatureInfo};
+use sha2::{Digest, Sha256};
+
 use crate::error::{Error, Result};
+use crate::files::{read_regular, ReadError};
 use crate::session::Session;
 use crate::spec::ModelSpec;
 
-/// How a model is compiled.
+/// How a model is loaded and compiled.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelOptions {
-    /// CPU threads for inference. One is the fastest per frame on small models and leaves
-    /// the other cores to the app; see the benchmarks.
+    /// CPU threads for inference (1 to 64). One is the fastest per frame on small models and
+    /// leaves the other cores to the app; see the benchmarks.
     pub threads: usize,
+    /// The SHA-256 the model file must have, as 64 hexadecimal digits (what `sha256sum`
+    /// prints; `models/manifest.toml` lists the official files'). When set, the bytes are
+    /// hashed before anything else reads them, and any other file is
+    /// [`Error::ModelDigestMismatch`]: a truncated or corrupted download, or a replaced file,
+    /// never reaches LiteRT. `None` loads any file that passes the verifier.
+    pub model_sha256: Option<String>,
 }
 
 impl Default for ModelOptions {
+    /// One thread, no expected digest.
     fn default() -> Self {
-        Self { threads: 1 }
+        Self {
+            threads: 1,
+            model_sha256: None,
+        }
+    }
+}
+
+impl ModelOptions {
+    /// Checks every option; the expected digest comes back as 32 bytes.
+    fn validate(&self) -> Result<Option<[u8; 32]>> {
+        if self.threads == 0 || self.threads > 64 {
+            return Err(Error::InvalidOption(format!(
+                "threads must be between 1 and 64, got {}",
+                self.threads
+            )));
+        }
+        self.model_sha256.as_deref().map(parse_sha256).transpose()
     }
 }
 
 /// Largest model file accepted (the official A2 int8 file is 5.1 MB).
 const MAX_MODEL_BYTES: u64 = 512 << 20;
+
+/// What [`Model::verify`] found in a model file it accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelSummary {
+    /// Size of the file.
+    pub bytes: usize,
+    /// SHA-256 of the file, 64 lower-case hexadecimal digits: what
+    /// [`ModelOptions::model_sha256`] takes to pin this file.
+    pub sha256: String,
+    pub subgraphs: usize,
+    /// Tensors of all subgraphs.
+    pub tensors: usize,
+    /// Each builtin operator the model uses (by its schema name) and how many times, most
+    /// used first.
+    pub operators: Vec<(String, usize)>,
+}
+
+/// The bytes of a model file: a regular file of at most [`MAX_MODEL_BYTES`].
+fn read_model_file(path: &Path) -> Result<Vec<u8>> {
+    read_regular(path, MAX_MODEL_BYTES).map_err(|e| match e {
+        ReadError::NotFound => Error::ModelNotFound {
+            path: path.to_path_buf(),
+        },
+        ReadError::NotRegular(kind) => {
+            Error::NotTflite(format!("{} is {kind}, not a model file", path.display()))
+        }
+        ReadError::TooLarge(cap) => Error::NotTflite(format!(
+            "{} is larger than any MoViNet model (over {} MB)",
+            path.display(),
+            cap >> 20
+        )),
+        ReadError::Io(source) => Error::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })
+}
+
+/// 64 hexadecimal digits (either case) as 32 bytes.
+fn parse_sha256(text: &str) -> Result<[u8; 32]> {
+    let invalid = || {
+        Error::InvalidOption(format!(
+            "model_sha256 must be 64 hexadecimal digits, got `{}`",
+            text.chars().take(80).collect::<String>()
+        ))
+    };
+    let digits = text.as_bytes();
+    if digits.len() != 64 {
+        return Err(invalid());
+    }
+    let mut out = [0u8; 32];
+    for (byte, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let hex = |c: u8| (c as char).to_digit(16).ok_or_else(invalid);
+        *byte = (hex(pair[0])? * 16 + hex(pair[1])?) as u8;
+    }
+    Ok(out)
+}
+
+fn check_digest(actual: &[u8; 32], expected: &[u8; 32]) -> Result<()> {
+    if actual != expected {
+        return Err(Error::ModelDigestMismatch {
+            expected: hex(expected),
+            actual: hex(actual),
+        });
+    }
+    Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
 
 /// A MoViNet stream model, compiled and ready. Cheap to clone; clones share one compiled model.
 #[derive(Clone)]
@@ -52,48 +149,54 @@ impl fmt::Debug for Model {
 }
 
 impl Model {
-    /// Loads a `.tflite` file.
+    /// Loads a `.tflite` file: a regular file (not a FIFO or device) of at most 512 MB.
     pub fn from_file(path: impl AsRef<Path>, options: &ModelOptions) -> Result<Self> {
         let path = path.as_ref();
-        let io = |source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        let meta = match std::fs::metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(Error::ModelNotFound {
-                    path: path.to_path_buf(),
-                })
-            }
-            Err(e) => return Err(io(e)),
-        };
-        if meta.is_dir() {
-            return Err(Error::NotTflite(format!(
-                "{} is a directory",
-                path.display()
-            )));
-        }
-        if meta.len() > MAX_MODEL_BYTES {
-            return Err(Error::NotTflite(format!(
-                "{} is {} bytes, larger than any MoViNet model",
-                path.display(),
-                meta.len()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(io)?;
+        options.validate()?;
+        let bytes = read_model_file(path)?;
         log::debug!("loading model {} ({} bytes)", path.display(), bytes.len());
         Self::from_bytes(&bytes, options)
     }
 
+    /// Runs every check [`Model::from_bytes`] makes before LiteRT sees the bytes (the options
+    /// and expected SHA-256, the flatbuffer's structure, every operator's shapes, operands and
+    /// quantization), without loading the model, and says what the model contains. What only
+    /// a load shows (the MoViNet interface, whether LiteRT can prepare the graph) is not
+    /// checked here; `movinet check` does both, the load in a separate process.
+    pub fn verify(bytes: &[u8], options: &ModelOptions) -> Result<ModelSummary> {
+        let expected = options.validate()?;
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        if let Some(expected) = expected {
+            check_digest(&sha256, &expected)?;
+        }
+        crate::flatbuffer::check_tflite(bytes)?;
+        let contents = crate::shapes::contents(bytes)?;
+        Ok(ModelSummary {
+            bytes: bytes.len(),
+            sha256: hex(&sha256),
+            subgraphs: contents.subgraphs,
+            tensors: contents.tensors,
+            operators: contents.operators,
+        })
+    }
+
+    /// [`Model::verify`] on a file, read as [`Model::from_file`] reads it.
+    pub fn verify_file(path: impl AsRef<Path>, options: &ModelOptions) -> Result<ModelSummary> {
+        options.validate()?;
+        Self::verify(&read_model_file(path.as_ref())?, options)
+    }
+
     /// Loads a model from its bytes (e.g. an app asset). The bytes are copied once into
     /// aligned memory that lives as long as the model.
+    ///
+    /// In order: the options; the expected SHA-256, if given; the verifier (the flatbuffer's
+    /// structure, then every operator's shapes, operands and quantization: `flatbuffer` and
+    /// `shapes`); LiteRT's load and compile; the MoViNet interface; and a first run on a zero
+    /// state, since LiteRT prepares the graph only when it first runs it.
     pub fn from_bytes(bytes: &[u8], options: &ModelOptions) -> Result<Self> {
-        if options.threads == 0 || options.threads > 64 {
-            return Err(Error::InvalidOption(format!(
-                "threads must be between 1 and 64, got {}",
-                options.threads
-            )));
+        // As `verify`, without hashing the bytes when no digest is expected.
+        if let Some(expected) = options.validate()? {
+            check_digest(&Sha256::digest(bytes).into(), &expected)?;
         }
         crate::flatbuffer::check_tflite(bytes)?;
         let (engine, signatures) =
@@ -113,14 +216,36 @@ impl Model {
             spec.state_bytes(),
             options.threads
         );
-        Ok(Self {
+        let model = Self {
             inner: Arc::new(ModelInner {
                 spec,
                 signature,
                 options: options.clone(),
                 engine: Mutex::new(engine),
             }),
-        })
+        };
+        model.prepare()?;
+        Ok(model)
+    }
+
+    /// LiteRT 2.1.4 plans the graph, allocates its tensors and lets the XNNPACK delegate
+    /// build its runtime at the first run, not when it compiles the model: a model it cannot
+    /// prepare ("Node number 227 (TfLiteXNNPackDelegate) failed to prepare", "Failed to
+    /// allocate tensors", "Custom allocation is too small for tensor") loaded fine, failed
+    /// its first frame, and later calls on it crashed the process. So one frame runs here, on
+    /// a zero state and a zero frame, and a failure is a load failure.
+    fn prepare(&self) -> Result<()> {
+        let frame = vec![0.0; self.spec().input_len()];
+        let run = self
+            .new_session()
+            .and_then(|mut session| session.run(&frame).map(|_| ()));
+        match run {
+            Ok(()) => Ok(()),
+            Err(Error::Runtime { call, status }) => Err(Error::CorruptModel(format!(
+                "LiteRT cannot prepare it to run on the CPU ({call}: {status})"
+            ))),
+            Err(other) => Err(other),
+        }
     }
 
     pub fn spec(&self) -> &ModelSpec {

@@ -1,7 +1,8 @@
 //! `Model::from_bytes` on arbitrary bytes (seeded with the real model files, see
 //! `fuzz/seed-corpus.sh`): a typed error, or a model whose session runs a frame. Never a
 //! crash. A crash inside libLiteRt.so (uninstrumented C++) is a finding about the runtime
-//! that our pre-validation (`core/src/flatbuffer.rs`) may need to catch first.
+//! that our pre-validation (`core/src/flatbuffer.rs`, `core/src/shapes.rs`) may need to catch
+//! first.
 
 #![no_main]
 
@@ -29,6 +30,7 @@ fuzz_target!(|data: &[u8]| {
             Error::NoSignature
             | Error::UnmatchedState { .. }
             | Error::UnexpectedInput { .. }
+            | Error::UnsupportedOperator { .. }
             | Error::Runtime { .. },
         ) => {}
         Err(other) => panic!("unexpected error kind: {other:?}"),

@@ -417,3 +417,5 @@ impl Yuv420 {
         out
     }
 }
+
+pub mod tflite;

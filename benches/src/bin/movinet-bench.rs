@@ -465,8 +465,14 @@ fn measure_model(name: &str, path: &Path, args: &Args, nv21: &[Nv21]) -> Result<
     mem::reset_peak();
     let rss_before = mem::rss();
     let t0 = Instant::now();
-    let model = Model::from_file(path, &ModelOptions { threads })
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let model = Model::from_file(
+        path,
+        &ModelOptions {
+            threads,
+            ..ModelOptions::default()
+        },
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     let load = t0.elapsed();
     let state_bytes = model.spec().state_bytes();
     let (camera, inputs) = measure_camera(&model, nv21, args.frames)?;

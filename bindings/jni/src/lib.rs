@@ -41,10 +41,12 @@ static MODELS: Registry<Model> = Registry::new("MovinetModel");
 /// Open classifiers (one per camera stream).
 static CLASSIFIERS: Registry<Classifier> = Registry::new("MovinetClassifier");
 
-fn threads(threads: jint) -> BridgeResult<ModelOptions> {
-    // The core checks the range and says so in its own words.
+/// The model options Kotlin passes: the thread count and the expected SHA-256 (or null).
+fn model_options(env: &Env<'_>, threads: jint, sha256: &JString<'_>) -> BridgeResult<ModelOptions> {
+    // The core checks both and says so in its own words.
     Ok(ModelOptions {
         threads: usize::try_from(threads).unwrap_or(0),
+        model_sha256: optional_string(env, sha256)?,
     })
 }
 
@@ -61,24 +63,26 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_version<'local>(
     .resolve::<ThrowJava>()
 }
 
-/// `NativeBridge.loadModelFromFile(path: String, threads: Int): Long`
+/// `NativeBridge.loadModelFromFile(path: String, threads: Int, modelSha256: String?): Long`
 #[no_mangle]
 pub extern "system" fn Java_dev_movinet_NativeBridge_loadModelFromFile<'local>(
     mut env: EnvUnowned<'local>,
     _this: JObject<'local>,
     path: JString<'local>,
     num_threads: jint,
+    model_sha256: JString<'local>,
 ) -> jlong {
     env.with_env(|env| -> BridgeResult<jlong> {
         logging::init();
         let path = required_string(env, &path, "model path")?;
-        let model = Model::from_file(&path, &threads(num_threads)?)?;
+        let model = Model::from_file(&path, &model_options(env, num_threads, &model_sha256)?)?;
         Ok(MODELS.insert(model))
     })
     .resolve::<ThrowJava>()
 }
 
-/// `NativeBridge.loadModelFromBuffer(model: ByteBuffer, offset: Int, length: Int, threads: Int): Long`
+/// `NativeBridge.loadModelFromBuffer(model: ByteBuffer, offset: Int, length: Int, threads: Int,
+/// modelSha256: String?): Long`
 ///
 /// The bytes (a mapped asset, say) are read in place; the core copies them once into the
 /// aligned memory the model lives in, so the buffer may be released afterwards.
@@ -90,15 +94,35 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_loadModelFromBuffer<'local>
     offset: jint,
     length: jint,
     num_threads: jint,
+    model_sha256: JString<'local>,
 ) -> jlong {
     env.with_env(|env| -> BridgeResult<jlong> {
         logging::init();
+        let options = model_options(env, num_threads, &model_sha256)?;
         // SAFETY: `buffer` is a local reference held for the whole call, so its memory stays
         // valid while the slice is used; the model copies the bytes before we return.
         let bytes =
             unsafe { buffers::direct_region(env, &buffer, offset, length, "model buffer")? };
-        let model = Model::from_bytes(bytes, &threads(num_threads)?)?;
+        let model = Model::from_bytes(bytes, &options)?;
         Ok(MODELS.insert(model))
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.readLabelsFile(path: String): String` — a labels file read and checked by the
+/// core's rules (a regular file of at most 16 MB, UTF-8, no blank line, a byte order mark
+/// dropped), as the text of its labels one per line.
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_readLabelsFile<'local>(
+    mut env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    path: JString<'local>,
+) -> jstring {
+    env.with_env(|env| -> BridgeResult<jstring> {
+        logging::init();
+        let path = required_string(env, &path, "labels path")?;
+        let labels = Labels::from_file(&path)?;
+        Ok(JString::new(env, labels.names().join("\n"))?.into_raw())
     })
     .resolve::<ThrowJava>()
 }
@@ -406,6 +430,14 @@ fn nanos(d: Duration) -> jlong {
 fn to_jint(n: usize) -> BridgeResult<jint> {
     jint::try_from(n)
         .map_err(|_| BridgeError::illegal_argument(format!("{n} does not fit a Java int")))
+}
+
+/// A Java string argument that may be null.
+fn optional_string(env: &Env<'_>, s: &JString<'_>) -> BridgeResult<Option<String>> {
+    if s.is_null() {
+        return Ok(None);
+    }
+    Ok(Some(s.try_to_string(env)?))
 }
 
 /// A Java string argument that must not be null.

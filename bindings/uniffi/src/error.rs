@@ -15,9 +15,13 @@ pub enum MovinetError {
     /// A file could not be read.
     #[error("{0}")]
     Io(String),
-    /// The file is not a (MoViNet stream) TensorFlow Lite model, or is corrupt.
+    /// The file is not a (MoViNet stream) TensorFlow Lite model, is corrupt, or uses an
+    /// operator the SDK does not run.
     #[error("{0}")]
     InvalidModel(String),
+    /// The model's bytes do not have the SHA-256 the options expect.
+    #[error("{0}")]
+    ModelDigestMismatch(String),
     /// The labels file is unreadable, malformed, or does not name the model's classes.
     #[error("{0}")]
     InvalidLabels(String),
@@ -42,8 +46,10 @@ impl From<movinet::Error> for MovinetError {
         match e {
             E::ModelNotFound { .. } => Self::ModelNotFound(message),
             E::Io { .. } => Self::Io(message),
+            E::ModelDigestMismatch { .. } => Self::ModelDigestMismatch(message),
             E::NotTflite(_)
             | E::CorruptModel(_)
+            | E::UnsupportedOperator { .. }
             | E::NoSignature
             | E::NoImageInput(_)
             | E::NoLogitsOutput(_)

@@ -182,6 +182,12 @@ pub struct ClassifierOptions {
     /// CPU threads for inference (1 to 64).
     #[uniffi(default = 1)]
     pub threads: u32,
+    /// The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
+    /// `models/manifest.toml` lists the official files'). The bytes are hashed before anything
+    /// reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
+    /// download or a replaced file never reaches the runtime. `None` skips the check.
+    #[uniffi(default = None)]
+    pub model_sha256: Option<String>,
 }
 
 impl ClassifierOptions {
@@ -199,6 +205,7 @@ impl ClassifierOptions {
     fn model_options(&self) -> movinet::ModelOptions {
         movinet::ModelOptions {
             threads: self.threads as usize,
+            model_sha256: self.model_sha256.clone(),
         }
     }
 }
@@ -231,6 +238,7 @@ pub fn default_classifier_options() -> ClassifierOptions {
         },
         smoothing: core.smoothing,
         threads: u32::try_from(model.threads).unwrap_or(u32::MAX),
+        model_sha256: model.model_sha256,
     }
 }
 
@@ -505,6 +513,7 @@ mod tests {
             }),
             smoothing: 0.5,
             threads: 2,
+            model_sha256: Some("ab".repeat(32)),
         };
         let c = o.core();
         assert_eq!(c.top_k, 5);
@@ -519,6 +528,7 @@ mod tests {
             }
         );
         assert_eq!(o.model_options().threads, 2);
+        assert_eq!(o.model_options().model_sha256, Some("ab".repeat(32)));
     }
 
     #[test]

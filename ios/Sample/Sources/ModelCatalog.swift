@@ -49,9 +49,18 @@ enum ModelCatalog {
             }
     }
 
+    /// SHA-256 of the official model files, as `models/manifest.toml` lists them (A1 and A2:
+    /// not known yet, see there). A bundled file of that name with other bytes (a corrupted
+    /// download, a replaced file) then fails to load with `MovinetError.ModelDigestMismatch`.
+    static let officialSHA256: [String: String] = [
+        "movinet_a0_stream_int8.tflite": "6125b36e2485eeb5cc1fd6206cf5e5d70235593fbc84610d1dce97fe3aa9c2ac",
+    ]
+
     /// Loads the model with the first labels file that names exactly its classes (without
     /// labels, categories are class numbers). Other errors (a broken model) are thrown.
     static func load(_ entry: ModelEntry, options: ClassifierOptions) async throws -> MovinetClassifier {
+        var options = options
+        options.modelSha256 = officialSHA256[entry.modelURL.lastPathComponent]
         for labels in entry.labelCandidates {
             do {
                 return try await MovinetClassifier.load(modelURL: entry.modelURL, labelsURL: labels, options: options)

@@ -12,6 +12,7 @@ extension MovinetFFI.MovinetError: Foundation.LocalizedError {
         case let .ModelNotFound(message),
              let .Io(message),
              let .InvalidModel(message),
+             let .ModelDigestMismatch(message),
              let .InvalidLabels(message),
              let .InvalidFrame(message),
              let .InvalidOption(message),

@@ -948,6 +948,13 @@ public struct ClassifierOptions: Equatable, Hashable {
      * CPU threads for inference (1 to 64).
      */
     public var threads: UInt32
+    /**
+     * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
+     * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
+     * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
+     * download or a replaced file never reaches the runtime. `None` skips the check.
+     */
+    public var modelSha256: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -975,7 +982,13 @@ public struct ClassifierOptions: Equatable, Hashable {
          */smoothing: Float = Float(0.0), 
         /**
          * CPU threads for inference (1 to 64).
-         */threads: UInt32 = UInt32(1)) {
+         */threads: UInt32 = UInt32(1), 
+        /**
+         * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
+         * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
+         * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
+         * download or a replaced file never reaches the runtime. `None` skips the check.
+         */modelSha256: String? = nil) {
         self.topK = topK
         self.scoreThreshold = scoreThreshold
         self.fps = fps
@@ -983,6 +996,7 @@ public struct ClassifierOptions: Equatable, Hashable {
         self.crop = crop
         self.smoothing = smoothing
         self.threads = threads
+        self.modelSha256 = modelSha256
     }
 
     
@@ -1007,7 +1021,8 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
                 paceTolerance: FfiConverterFloat.read(from: &buf), 
                 crop: FfiConverterOptionTypeCrop.read(from: &buf), 
                 smoothing: FfiConverterFloat.read(from: &buf), 
-                threads: FfiConverterUInt32.read(from: &buf)
+                threads: FfiConverterUInt32.read(from: &buf), 
+                modelSha256: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -1019,6 +1034,7 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
         FfiConverterOptionTypeCrop.write(value.crop, into: &buf)
         FfiConverterFloat.write(value.smoothing, into: &buf)
         FfiConverterUInt32.write(value.threads, into: &buf)
+        FfiConverterOptionString.write(value.modelSha256, into: &buf)
     }
 }
 
@@ -1764,9 +1780,15 @@ enum MovinetError: Swift.Error, Equatable, Hashable {
     case Io(message: String)
     
     /**
-     * The file is not a (MoViNet stream) TensorFlow Lite model, or is corrupt.
+     * The file is not a (MoViNet stream) TensorFlow Lite model, is corrupt, or uses an
+     * operator the SDK does not run.
      */
     case InvalidModel(message: String)
+    
+    /**
+     * The model's bytes do not have the SHA-256 the options expect.
+     */
+    case ModelDigestMismatch(message: String)
     
     /**
      * The labels file is unreadable, malformed, or does not name the model's classes.
@@ -1830,23 +1852,27 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 4: return .InvalidLabels(
+        case 4: return .ModelDigestMismatch(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 5: return .InvalidFrame(
+        case 5: return .InvalidLabels(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 6: return .InvalidOption(
+        case 6: return .InvalidFrame(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 7: return .Runtime(
+        case 7: return .InvalidOption(
             message: try FfiConverterString.read(from: &buf)
         )
         
-        case 8: return .Closed(
+        case 8: return .Runtime(
+            message: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .Closed(
             message: try FfiConverterString.read(from: &buf)
         )
         
@@ -1867,16 +1893,18 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
             writeInt(&buf, Int32(2))
         case .InvalidModel(_ /* message is ignored*/):
             writeInt(&buf, Int32(3))
-        case .InvalidLabels(_ /* message is ignored*/):
+        case .ModelDigestMismatch(_ /* message is ignored*/):
             writeInt(&buf, Int32(4))
-        case .InvalidFrame(_ /* message is ignored*/):
+        case .InvalidLabels(_ /* message is ignored*/):
             writeInt(&buf, Int32(5))
-        case .InvalidOption(_ /* message is ignored*/):
+        case .InvalidFrame(_ /* message is ignored*/):
             writeInt(&buf, Int32(6))
-        case .Runtime(_ /* message is ignored*/):
+        case .InvalidOption(_ /* message is ignored*/):
             writeInt(&buf, Int32(7))
-        case .Closed(_ /* message is ignored*/):
+        case .Runtime(_ /* message is ignored*/):
             writeInt(&buf, Int32(8))
+        case .Closed(_ /* message is ignored*/):
+            writeInt(&buf, Int32(9))
 
         
         }

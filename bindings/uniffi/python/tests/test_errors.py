@@ -182,7 +182,7 @@ def test_closed_classifier_fails_cleanly():
 
 
 def test_every_error_kind_is_a_movinet_error():
-    for kind in ("ModelNotFound", "Io", "InvalidModel", "InvalidLabels", "InvalidFrame",
-                 "InvalidOption", "Runtime", "Closed"):
+    for kind in ("ModelNotFound", "Io", "InvalidModel", "ModelDigestMismatch", "InvalidLabels",
+                 "InvalidFrame", "InvalidOption", "Runtime", "Closed"):
         assert issubclass(getattr(movinet.MovinetError, kind), movinet.MovinetError)
     assert KINETICS_LABELS.exists()

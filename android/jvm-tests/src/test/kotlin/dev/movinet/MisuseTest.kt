@@ -25,7 +25,7 @@ class MisuseTest {
 
     /** A raw classifier handle, a packed RGB frame in a direct buffer, and the output arrays. */
     private inner class Raw {
-        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
         val handle = NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f)
         val rgb: ByteBuffer = ByteBuffer.allocateDirect(clip.width * clip.height * 3).apply { put(clip.rgb(0)); flip() }
 
@@ -82,19 +82,19 @@ class MisuseTest {
         val bytes = TestData.a0.readBytes()
         val direct = ByteBuffer.allocateDirect(bytes.size).apply { put(bytes); flip() }
         val outside = assertThrows<IllegalArgumentException> {
-            NativeBridge.loadModelFromBuffer(direct, 16, bytes.size, 1)
+            NativeBridge.loadModelFromBuffer(direct, 16, bytes.size, 1, null)
         }
         assertTrue(outside.message!!.startsWith("model buffer: region at 16 of ${bytes.size} bytes is outside"), outside.message)
         // A region that cuts the model short: a typed error, not a crash.
-        val cut = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1) }
+        val cut = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1, null) }
         assertTrue(cut.message!!.startsWith("model file is truncated or corrupt"), cut.message)
-        val empty = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1) }
+        val empty = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1, null) }
         assertEquals("not a TensorFlow Lite model: the file is empty", empty.message)
     }
 
     @Test
     fun handlesUsedAfterClose() {
-        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
         assertTrue(NativeBridge.closeModel(model))
         val info = assertThrows<IllegalStateException> { NativeBridge.modelInfo(model) }
         assertTrue(info.message!!.startsWith("MovinetModel is closed"), info.message)
@@ -114,7 +114,7 @@ class MisuseTest {
             assertTrue(e.message!!.contains("MovinetClassifier is closed (handle ${raw.handle} is not open)"), e.message)
         }
         // A model handle is not a classifier handle, and the other way round.
-        val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1)
+        val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
         assertThrows<IllegalStateException> { NativeBridge.resetClassifier(m + 1_000_000) }
         assertThrows<IllegalStateException> { NativeBridge.modelInfo(-m) }
         NativeBridge.closeModel(m)

@@ -42,7 +42,15 @@ fun MovinetClassifier.Companion.create(
     return MovinetClassifier.open(
         options,
         labelsText,
-        { NativeBridge.loadModelFromBuffer(buffer, buffer.position(), buffer.remaining(), options.threads) },
+        {
+            NativeBridge.loadModelFromBuffer(
+                buffer,
+                buffer.position(),
+                buffer.remaining(),
+                options.threads,
+                options.modelSha256,
+            )
+        },
     ) { classes ->
         val names = try {
             assets.list(dir).orEmpty().toList()

@@ -126,8 +126,10 @@ class MovinetClassifier private constructor(
         @JvmStatic
         @JvmOverloads
         fun create(model: File, options: MovinetOptions = MovinetOptions(), labels: File? = null): MovinetClassifier {
+            NativeBridge.ensureLoaded()
             val explicit = labels?.let { readLabels(it) }
-            return open(options, explicit, { NativeBridge.loadModelFromFile(model.path, options.threads) }) { classes ->
+            val load = { NativeBridge.loadModelFromFile(model.path, options.threads, options.modelSha256) }
+            return open(options, explicit, load) { classes ->
                 val dir = model.absoluteFile.parentFile
                 val names = dir?.list()?.toList().orEmpty()
                 LabelFiles.pick(model.name, names, classes) { name -> readLabelsOrNull(File(dir, name)) }
@@ -146,7 +148,13 @@ class MovinetClassifier private constructor(
         @JvmOverloads
         fun create(model: ByteBuffer, options: MovinetOptions = MovinetOptions(), labels: String? = null): MovinetClassifier =
             open(options, labels, {
-                NativeBridge.loadModelFromBuffer(model, model.position(), model.remaining(), options.threads)
+                NativeBridge.loadModelFromBuffer(
+                    model,
+                    model.position(),
+                    model.remaining(),
+                    options.threads,
+                    options.modelSha256,
+                )
             }, null)
 
         /**
@@ -204,15 +212,15 @@ class MovinetClassifier private constructor(
             }
         }
 
-        private fun readLabels(file: File): String = try {
-            file.readText(Charsets.UTF_8)
-        } catch (e: java.io.IOException) {
-            throw MovinetException("cannot read labels file $file: ${e.message}", e)
-        }
+        /**
+         * The labels in [file], read by the core: a regular file only (not a FIFO or a device
+         * such as `/dev/zero`, whose reported size is 0), at most 16 MB read, UTF-8.
+         */
+        private fun readLabels(file: File): String = NativeBridge.readLabelsFile(file.path)
 
         private fun readLabelsOrNull(file: File): String? = try {
-            file.takeIf { it.isFile && it.length() <= LabelFiles.MAX_BYTES }?.readText(Charsets.UTF_8)
-        } catch (e: java.io.IOException) {
+            NativeBridge.readLabelsFile(file.path)
+        } catch (e: MovinetException) {
             null
         }
 
@@ -225,9 +233,6 @@ class MovinetClassifier private constructor(
 
 /** Choosing a labels file for a model that came without one. */
 internal object LabelFiles {
-    /** Larger files are not labels (the core refuses them too). */
-    const val MAX_BYTES = 16L shl 20
-
     /** Lines as the core counts them: split on `\n`, a final empty line (trailing newline) dropped. */
     fun lineCount(text: String): Int {
         val lines = text.split('\n')

@@ -37,6 +37,10 @@ sealed interface Crop {
  * @property smoothing exponential moving average of the reported probabilities, 0 (off) to
  *   below 1; the model's stream state already integrates over time, this only steadies a
  *   display.
+ * @property modelSha256 the SHA-256 the model file must have, 64 hexadecimal digits (as
+ *   `sha256sum` prints it; `models/manifest.toml` lists the official files'). The core hashes
+ *   the bytes before anything reads them and throws a [MovinetException] for any other file,
+ *   so a corrupted download or a replaced file never reaches the runtime. Null skips the check.
  */
 data class MovinetOptions @JvmOverloads constructor(
     val threads: Int = 1,
@@ -47,4 +51,5 @@ data class MovinetOptions @JvmOverloads constructor(
     val crop: Crop = Crop.CenterSquare,
     val mirror: Boolean = false,
     val smoothing: Float = 0f,
+    val modelSha256: String? = null,
 )

@@ -41,9 +41,18 @@ internal object NativeBridge {
 
     external fun version(): String
 
-    external fun loadModelFromFile(path: String, threads: Int): Long
+    external fun loadModelFromFile(path: String, threads: Int, modelSha256: String?): Long
 
-    external fun loadModelFromBuffer(model: ByteBuffer, offset: Int, length: Int, threads: Int): Long
+    external fun loadModelFromBuffer(
+        model: ByteBuffer,
+        offset: Int,
+        length: Int,
+        threads: Int,
+        modelSha256: String?,
+    ): Long
+
+    /** A labels file read by the core's rules, as its labels joined by `\n`. */
+    external fun readLabelsFile(path: String): String
 
     /** `[classes, input height, input width, state tensors]`. */
     external fun modelInfo(model: Long): IntArray

@@ -115,6 +115,8 @@ class MainActivity : AppCompatActivity() {
         val options = MovinetOptions(
             maxResults = 3,
             mirror = lensFacing == CameraSelector.LENS_FACING_FRONT,
+            // The official files' pinned digest: a corrupted or replaced asset fails to load.
+            modelSha256 = OFFICIAL_SHA256[asset.fileName],
         )
         worker.execute {
             classifier?.close()
@@ -221,5 +223,13 @@ class MainActivity : AppCompatActivity() {
 
     private companion object {
         const val TAG = "MovinetSample"
+
+        /**
+         * SHA-256 of the official model files, as `models/manifest.toml` lists them (A1 and A2:
+         * not known yet, see there; the synthetic stand-ins are not pinned).
+         */
+        val OFFICIAL_SHA256 = mapOf(
+            "movinet_a0_stream_int8.tflite" to "6125b36e2485eeb5cc1fd6206cf5e5d70235593fbc84610d1dce97fe3aa9c2ac",
+        )
     }
 }
