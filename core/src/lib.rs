@@ -26,6 +26,7 @@ pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
 #[allow(dead_code)]
 mod graph;
+pub mod horizon;
 pub mod labels;
 pub mod model;
 pub mod pacing;
@@ -38,6 +39,7 @@ pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, Result};
 pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
+pub use horizon::{CumulativePool, Horizon};
 pub use labels::Labels;
 pub use model::{Model, ModelOptions};
 pub use pacing::{Pacer, PacerStats};
