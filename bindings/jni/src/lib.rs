@@ -207,6 +207,7 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
             pace_tolerance,
             crop,
             smoothing,
+            ..ClassifierOptions::default()
         };
         let model = MODELS.with(model, |m| Ok(m.clone()))?;
         let classifier = Classifier::new(&model, labels, options)?;

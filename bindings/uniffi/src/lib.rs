@@ -193,6 +193,7 @@ impl ClassifierOptions {
             pace_tolerance: self.pace_tolerance,
             crop: self.crop.map(Into::into).unwrap_or_default(),
             smoothing: self.smoothing,
+            ..movinet::ClassifierOptions::default()
         }
     }
 
