@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use movinet::{Labels, Model, ModelOptions};
 
+pub mod live;
+
 /// `../shared` beside the repository (override with `MOVINET_SHARED_DIR`).
 pub fn shared_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("MOVINET_SHARED_DIR") {
