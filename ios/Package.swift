@@ -29,7 +29,10 @@ let package = Package(
         .target(
             name: "Movinet",
             dependencies: ["MovinetFFI"],
-            path: "Sources/Movinet"
+            path: "Sources/Movinet",
+            // The SDK's privacy manifest: the core reads model and labels file metadata, a
+            // required-reason API (App Store Connect refuses uploads without the manifest).
+            resources: [.copy("PrivacyInfo.xcprivacy")]
         ),
         .target(
             name: "MovinetFFI",

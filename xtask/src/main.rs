@@ -2,7 +2,9 @@
 //!
 //! * `setup`    fetch and place everything the build and the tests need (idempotent).
 //! * `classify` set up, then classify clips with the `movinet` CLI (the README's main job).
-//! * `test`     set up, then run every check and test (what `.ci/run` calls).
+//! * `test`     set up, then run every check and test (what `.ci/run` calls); `test STEP...`
+//!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
+//!   `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
 //!
 //! Only std: this crate must build before anything else is in place.
@@ -30,7 +32,7 @@ fn main() -> ExitCode {
         "uniffi" => setup::all(&repo_root()).and_then(|env| uniffi::command(&repo_root(), &env)),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test | bench | uniffi>"
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi>"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -56,17 +58,56 @@ pub fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Runs a command, echoing it, and fails with its exit status.
+/// Runs a command, echoing it, and fails with its exit status. LiteRT's INFO lines on the
+/// command's stderr (it logs every model it creates and frees, and `libLiteRt.so` 2.1.4
+/// exports no way to turn that off) are left out unless `RUST_LOG` asks for debug output;
+/// its warnings and errors, and everything else, pass through.
 pub fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("+ {}", describe(cmd));
-    let status = cmd
-        .status()
+    let verbose = env::var("RUST_LOG").is_ok_and(|v| v.contains("debug") || v.contains("trace"));
+    if !verbose {
+        cmd.stderr(std::process::Stdio::piped());
+    }
+    let mut child = cmd
+        .spawn()
         .map_err(|e| format!("cannot start `{}`: {e}", describe(cmd)))?;
+    let mut hidden = 0usize;
+    if let Some(err) = child.stderr.take() {
+        use std::io::{BufRead, Write};
+        let mut out = std::io::stderr().lock();
+        for line in std::io::BufReader::new(err)
+            .split(b'\n')
+            .map_while(|l| l.ok())
+        {
+            if is_litert_info(&String::from_utf8_lossy(&line)) {
+                hidden += 1;
+            } else {
+                let _ = out.write_all(&line);
+                let _ = out.write_all(b"\n");
+            }
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|e| format!("cannot wait for `{}`: {e}", describe(cmd)))?;
+    if hidden > 0 {
+        eprintln!("({hidden} LiteRT INFO lines hidden; RUST_LOG=debug shows them)");
+    }
     if status.success() {
         Ok(())
     } else {
         Err(format!("`{}` failed with {status}", describe(cmd)))
     }
+}
+
+/// A LiteRT INFO log line, e.g. `INFO: [auto_registration.cc:325] CPU accelerator registered.`
+/// (possibly behind a prefix a test runner adds).
+fn is_litert_info(line: &str) -> bool {
+    line.find("INFO: [").is_some_and(|at| {
+        let rest = &line[at + "INFO: [".len()..];
+        rest.find("] ")
+            .is_some_and(|end| rest[..end].contains(".cc:") && !rest[..end].contains(' '))
+    })
 }
 
 fn describe(cmd: &Command) -> String {
@@ -108,48 +149,101 @@ fn classify(args: &[String]) -> Result<()> {
     run(&mut c)
 }
 
-/// Every check and test, in the order that fails fastest.
+/// The steps of `cargo xtask test`, in the order that fails fastest.
+const TEST_STEPS: &[(&str, &str)] = &[
+    ("fmt", "cargo fmt --check"),
+    ("clippy", "cargo clippy on every target, warnings denied"),
+    (
+        "rust",
+        "cargo test --workspace --release (core, integration, CLI, binding crates)",
+    ),
+    (
+        "leaks",
+        "a short valgrind leak check of a stream and of model create/free cycles",
+    ),
+    (
+        "uniffi",
+        "Python module and Swift from the library; Swift drift check; pytest",
+    ),
+    (
+        "jvm",
+        "the Kotlin API's JUnit tests (Maven) against the host JNI library",
+    ),
+    ("bench", "movinet-bench --quick"),
+];
+
+/// Every check and test (`cargo xtask test`), or the steps named (`cargo xtask test jvm`);
+/// arguments after `--` go to `cargo test`.
 fn test(args: &[String]) -> Result<()> {
+    let (names, cargo_test_args) = match args.iter().position(|a| a == "--") {
+        Some(i) => (&args[..i], &args[i + 1..]),
+        None => (args, &[][..]),
+    };
+    for n in names {
+        if !TEST_STEPS.iter().any(|(step, _)| step == n) {
+            let list: Vec<String> = TEST_STEPS
+                .iter()
+                .map(|(step, what)| format!("  {step:<7} {what}"))
+                .collect();
+            return Err(format!(
+                "unknown test step `{n}`; the steps (all by default):\n{}",
+                list.join("\n")
+            ));
+        }
+    }
+    let wanted = |step: &str| names.is_empty() || names.iter().any(|n| n == step);
     let root = repo_root();
     let env = setup::all(&root)?;
-    let steps: Vec<Vec<&str>> = vec![
-        vec!["fmt", "--all", "--", "--check"],
-        vec![
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-        vec!["test", "--workspace", "--release"],
-    ];
-    for step in steps {
+    let cargo_step = |step: &[&str], extra: &[String]| -> Result<()> {
         let mut c = cargo();
-        c.args(&step);
-        if step[0] == "test" {
-            c.args(args);
-        }
+        c.args(step).args(extra);
         env.apply(&mut c);
-        run(&mut c)?;
+        run(&mut c)
+    };
+    if wanted("fmt") {
+        cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
     }
-    // A short leak check under valgrind: 300 frames of a classifier stream and 30 model
-    // create/run/close cycles; any definitely or indirectly lost block fails the run
-    // (`scripts/leak-check.sh valgrind` without counts runs the full 10,000 / 1,000).
-    setup::valgrind()?;
-    let mut leaks = Command::new("bash");
-    leaks
-        .arg(root.join("scripts/leak-check.sh"))
-        .args(["valgrind", "300", "30"]);
-    env.apply(&mut leaks);
-    run(&mut leaks)?;
-    // UniFFI: Python module and Swift generated from the built library, Swift in ios/ checked
-    // current, Python binding tests.
-    uniffi::check_and_test(&root, &env)?;
-    // Android: the Kotlin API's JVM tests against the host build of the JNI library.
-    jvm_tests(&root, &env)?;
-    // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
-    run_bench(&env, &["--quick".to_string()])
+    if wanted("clippy") {
+        cargo_step(
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+            &[],
+        )?;
+    }
+    if wanted("rust") {
+        cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
+    }
+    if wanted("leaks") {
+        // 300 frames of a classifier stream and 30 model create/run/close cycles; any
+        // definitely or indirectly lost block fails the run (`scripts/leak-check.sh valgrind`
+        // without counts runs the full 10,000 / 1,000).
+        setup::valgrind()?;
+        let mut leaks = Command::new("bash");
+        leaks
+            .arg(root.join("scripts/leak-check.sh"))
+            .args(["valgrind", "300", "30"]);
+        env.apply(&mut leaks);
+        run(&mut leaks)?;
+    }
+    if wanted("uniffi") {
+        // Python module and Swift generated from the built library, Swift in ios/ checked
+        // current, the XCFramework's packaged headers checked, Python binding tests.
+        uniffi::check_and_test(&root, &env)?;
+    }
+    if wanted("jvm") {
+        jvm_tests(&root, &env)?;
+    }
+    if wanted("bench") {
+        // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
+        run_bench(&env, &["--quick".to_string()])?;
+    }
+    Ok(())
 }
 
 /// Builds the JNI library for the host and runs `android/jvm-tests` (Maven, JUnit 5) on it.
@@ -196,4 +290,29 @@ fn run_bench(env: &setup::Env, args: &[String]) -> Result<()> {
     c.args(args);
     env.apply(&mut c);
     run(&mut c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_litert_info;
+
+    #[test]
+    fn litert_info_lines_are_recognised_and_nothing_else() {
+        for line in [
+            "INFO: [auto_registration.cc:325] CPU accelerator registered.",
+            "INFO: [environment.cc:30] Creating LiteRT environment with options",
+            "[stderr] INFO: [accelerator_registry.cc:54] RegisterAccelerator: ptr=0x1, name=CpuAccelerator",
+        ] {
+            assert!(is_litert_info(line), "{line}");
+        }
+        for line in [
+            "WARNING: [xnnpack_delegate.cc:12] XNNPack delegate failed to prepare",
+            "ERROR: [compiled_model.cc:99] Failed to allocate tensors",
+            "INFO: the test said something",
+            "test golden::carving_ice ... ok",
+            "thread 'main' panicked at INFO: [x.cc:1]no space after bracket",
+        ] {
+            assert!(!is_litert_info(line), "{line}");
+        }
+    }
 }

@@ -44,6 +44,10 @@ pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
     generate_swift(root, &lib, &fresh)?;
     compare_dirs(&root.join(SWIFT_DIR), &fresh)?;
     eprintln!("uniffi: {SWIFT_DIR} matches the bindings generated from the library");
+    xcframework_headers(
+        root,
+        &target_dir(root).join("uniffi").join("xcframework-headers"),
+    )?;
 
     let python = env
         .get("MOVINET_PYTHON")
@@ -53,6 +57,35 @@ pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", PYTHON_TESTS]);
     env.apply(&mut c);
     run(&mut c)
+}
+
+/// Runs the header packaging of `ios/build-xcframework.sh` (the one step of it that needs no
+/// Mac) on the checked-in module map and header, and checks what an Xcode 26 app needs: the
+/// module map at the root of `Headers/`, pointing at the header in its own folder, with no
+/// `use` declarations (uniffi-rs issue 2917).
+fn xcframework_headers(root: &Path, out: &Path) -> Result<()> {
+    remove_dir(out)?;
+    let mut c = Command::new("bash");
+    c.arg(root.join("ios/build-xcframework.sh"))
+        .arg("--package-headers")
+        .arg(root.join(SWIFT_DIR).join("include"))
+        .arg(out);
+    run(&mut c)?;
+    let map = std::fs::read_to_string(out.join("module.modulemap"))
+        .map_err(|e| format!("packaged module map: {e}"))?;
+    let header = "MovinetRustFFI/MovinetRustFFI.h";
+    if !out.join(header).is_file() || !map.contains(&format!("header \"{header}\"")) {
+        return Err(format!(
+            "packaged headers: {header} missing or not in the module map:\n{map}"
+        ));
+    }
+    if map.lines().any(|l| l.trim_start().starts_with("use ")) {
+        return Err(format!(
+            "packaged module map keeps `use` declarations:\n{map}"
+        ));
+    }
+    eprintln!("uniffi: the XCFramework's packaged module map is what Xcode 26 accepts");
+    Ok(())
 }
 
 fn target_dir(root: &Path) -> PathBuf {
