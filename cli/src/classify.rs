@@ -49,7 +49,14 @@ pub struct ClipReport {
     input: String,
     model: String,
     frames_decoded: usize,
+    /// Frames the container lists (`null` when it does not say).
+    frames_expected: Option<u64>,
+    /// Unreadable packets, refused packets or frames, and frames decoded with errors.
+    decode_errors: usize,
     frames_fed: usize,
+    /// Clockwise degrees the frames were turned to stand upright (the file's display
+    /// rotation; 0 with `--no-autorotate`).
+    rotation: i32,
     /// How far back the predictions look: `all` or seconds, e.g. `2 s`.
     horizon: String,
     /// The top classes at the end of the clip (over the horizon before it).
@@ -81,8 +88,9 @@ pub fn classify_one(
     input: &Path,
     opts: &ClassifierOptions,
     top: usize,
+    autorotate: bool,
 ) -> Result<ClipReport, String> {
-    let source = Source::open(input).map_err(|e| e.to_string())?;
+    let mut source = Source::open(input, autorotate).map_err(|e| e.to_string())?;
     let mut clf = Classifier::new(loaded.model(), loaded.labels.clone(), opts.clone())
         .map_err(|e| e.to_string())?;
     let name = input
@@ -90,7 +98,8 @@ pub fn classify_one(
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| input.display().to_string());
     let live = Live::new(&name);
-    let (mut decoded, mut fed) = (0usize, 0usize);
+    let mut fed = 0usize;
+    let mut rotation = movinet::frame::Rotation::Deg0;
     let (mut pre, mut run, mut total) = (Vec::new(), Vec::new(), Vec::new());
     let mut trace = Trace {
         times: Vec::new(),
@@ -98,11 +107,11 @@ pub fn classify_one(
     };
     let step = opts.fps.map(|f| 1.0 / f64::from(f)).unwrap_or(0.2);
     let mut events = Vec::new();
-    for frame in source {
-        let f = frame.map_err(|e| e.to_string())?;
-        decoded += 1;
+    for f in source.by_ref() {
+        rotation = f.rotation;
         let mut view = Frame::rgb888(&f.rgb, f.width, f.height, f.width * 3)
-            .map_err(|e| format!("{name}: {e}"))?;
+            .map_err(|e| format!("{name}: {e}"))?
+            .with_rotation(f.rotation);
         if let Some(t) = f.timestamp {
             view = view.with_timestamp(t);
         }
@@ -128,8 +137,12 @@ pub fn classify_one(
         }
     }
     live.finish();
+    let stats = source.stats();
     if fed == 0 {
-        return Err(format!("{name}: no frames decoded"));
+        return Err(format!("{name}: no frames decoded ({})", stats.summary()));
+    }
+    if stats.incomplete() {
+        eprintln!("movinet: warning: {name}: {}", stats.summary());
     }
     events.extend(clf.finish_event().as_ref().map(EventReport::from));
     let probabilities = clf.session().probabilities();
@@ -137,8 +150,11 @@ pub fn classify_one(
     Ok(ClipReport {
         input: input.display().to_string(),
         model: loaded.file.display_name.clone(),
-        frames_decoded: decoded,
+        frames_decoded: stats.frames_decoded,
+        frames_expected: stats.frames_expected,
+        decode_errors: stats.decode_errors,
         frames_fed: fed,
+        rotation: rotation.degrees(),
         horizon: opts.horizon.to_string(),
         top: ranked.iter().map(Ranked::from).collect(),
         events,
@@ -209,11 +225,17 @@ pub fn classify(
     json: bool,
     subtitles: &[(Subtitles, Option<&Path>)],
 ) -> Result<bool, String> {
-    let loaded = load(args, models_dir)?;
+    // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
     let opts = options(args, top)?;
+    if let Some(out) = plot_out {
+        for input in inputs {
+            check_writable(&plot_path(out, input, inputs.len() > 1))?;
+        }
+    }
+    let loaded = load(args, models_dir)?;
     let mut all_ok = true;
     for input in inputs {
-        match classify_one(&loaded, input, &opts, top) {
+        match classify_one(&loaded, input, &opts, top, !args.no_autorotate) {
             Ok(report) => {
                 if json {
                     println!(
@@ -260,6 +282,33 @@ pub fn classify(
         }
     }
     Ok(all_ok)
+}
+
+/// Fails unless a PNG can be written at `out`, without changing what is there: an existing
+/// file is opened for writing (not truncated), a new one is created and removed again.
+fn check_writable(out: &Path) -> Result<(), String> {
+    let bad = |why: &dyn std::fmt::Display| format!("--plot {}: {why}", out.display());
+    if !out
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        return Err(bad(&"the plot is a PNG: give a file name ending in .png"));
+    }
+    match std::fs::metadata(out) {
+        Ok(m) if !m.is_file() => Err(bad(&"exists and is not a regular file")),
+        Ok(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .open(out)
+            .map(drop)
+            .map_err(|e| bad(&e)),
+        Err(_) => std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(out)
+            .and_then(|_| std::fs::remove_file(out))
+            .map_err(|e| bad(&e)),
+    }
 }
 
 /// The classes a plot draws: every event's class (in order of first appearance), then the

@@ -44,6 +44,15 @@ struct LiveTotals {
     top5: usize,
 }
 
+/// A CSV row that names no clip to classify (a missing or extra field, bad UTF-8, an empty
+/// file cell): reported and skipped, and the command exits 2 at the end.
+#[derive(Serialize)]
+struct BadRow {
+    /// 1-based line of the CSV file.
+    line: u64,
+    error: String,
+}
+
 #[derive(Serialize)]
 struct EvalReport {
     model: String,
@@ -51,10 +60,12 @@ struct EvalReport {
     /// Whole-clip accuracy (horizon `all`).
     top1: usize,
     top5: usize,
+    /// Clips listed by well-formed rows (classified or failed); bad rows are not counted.
     total: usize,
     /// Accuracy at the end of each clip with the live horizon (absent with `--horizon all`).
     #[serde(skip_serializing_if = "Option::is_none")]
     live: Option<LiveTotals>,
+    bad_rows: Vec<BadRow>,
 }
 
 /// 1-based rank of class `e` in a report's final probabilities.
@@ -68,6 +79,36 @@ fn rank_of(r: &ClipReport, e: usize) -> usize {
         .count()
 }
 
+/// The clip file and expected label of one row, or why the row names none.
+fn parse_row(
+    row: &csv::ByteRecord,
+    columns: usize,
+    file_col: usize,
+    label_col: usize,
+) -> Result<(String, String), String> {
+    if row.len() != columns {
+        return Err(format!(
+            "{} fields where the header has {columns} (a missing field or an extra comma?)",
+            row.len()
+        ));
+    }
+    let cell = |i: usize, name: &str| {
+        let bytes = row.get(i).unwrap_or_default();
+        std::str::from_utf8(bytes)
+            .map(|s| s.trim().to_string())
+            .map_err(|_| format!("the {name} cell is not UTF-8 text"))
+    };
+    let file = cell(file_col, "file")?;
+    let expected = cell(label_col, "expected_label")?;
+    if file.is_empty() {
+        return Err("empty file cell".into());
+    }
+    if expected.is_empty() {
+        return Err("empty expected_label cell".into());
+    }
+    Ok((file, expected))
+}
+
 pub fn eval(
     csv_path: &Path,
     clips_dir: Option<&Path>,
@@ -75,8 +116,10 @@ pub fn eval(
     models_dir: Option<&Path>,
     json: bool,
 ) -> Result<bool, String> {
-    let mut reader =
-        csv::Reader::from_path(csv_path).map_err(|e| format!("{}: {e}", csv_path.display()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(csv_path)
+        .map_err(|e| format!("{}: {e}", csv_path.display()))?;
     let headers = reader
         .headers()
         .map_err(|e| format!("{}: {e}", csv_path.display()))?
@@ -93,6 +136,7 @@ pub fn eval(
             })
     };
     let (file_col, label_col) = (col("file")?, col("expected_label")?);
+    let columns = headers.len();
     let dir = clips_dir
         .map(Path::to_path_buf)
         .unwrap_or_else(|| csv_path.parent().map(Path::to_path_buf).unwrap_or_default());
@@ -108,22 +152,51 @@ pub fn eval(
     };
     let live_horizon = (live_opts.horizon != Horizon::All).then_some(live_opts.horizon);
     let mut clips = Vec::new();
+    let mut bad_rows = Vec::new();
     let mut all_ok = true;
-    for row in reader.records() {
-        let row = row.map_err(|e| format!("{}: {e}", csv_path.display()))?;
-        let file = row.get(file_col).unwrap_or("").trim().to_string();
-        let expected = row.get(label_col).unwrap_or("").trim().to_string();
+    let mut row = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut row) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // A read error (not a malformed row: flexible rows and bytes are checked
+                // below): the rest of the file cannot be trusted, the rows before it stand.
+                eprintln!("movinet: {}: {e}", csv_path.display());
+                bad_rows.push(BadRow {
+                    line,
+                    error: e.to_string(),
+                });
+                break;
+            }
+        }
+        let line = row.position().map_or(line, |p| p.line());
+        let (file, expected) = match parse_row(&row, columns, file_col, label_col) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("movinet: {} line {line}: {e}", csv_path.display());
+                bad_rows.push(BadRow { line, error: e });
+                continue;
+            }
+        };
         let expected_index = labels.index_of(&expected);
         if expected_index.is_none() {
             eprintln!("movinet: warning: {file}: expected label `{expected}` is not one of the model's classes");
         }
-        match classify_one(&loaded, &dir.join(&file), &opts, 1) {
+        match classify_one(&loaded, &dir.join(&file), &opts, 1, !args.no_autorotate) {
             Ok(r) => {
                 let rank = expected_index.map(|e| rank_of(&r, e));
                 let top = r.top.first();
                 let live = match live_horizon {
                     None => None,
-                    Some(_) => match classify_one(&loaded, &dir.join(&file), &live_opts, 1) {
+                    Some(_) => match classify_one(
+                        &loaded,
+                        &dir.join(&file),
+                        &live_opts,
+                        1,
+                        !args.no_autorotate,
+                    ) {
                         Ok(l) => Some(LiveClip {
                             top1: l.top.first().map(|c| c.label.clone()),
                             top1_score: l.top.first().map(|c| c.score),
@@ -161,6 +234,16 @@ pub fn eval(
             }
         }
     }
+    if !bad_rows.is_empty() {
+        all_ok = false;
+    }
+    if clips.is_empty() {
+        eprintln!(
+            "movinet: {}: no clips listed (need rows of file,expected_label after the header)",
+            csv_path.display()
+        );
+        all_ok = false;
+    }
     let top1 = clips.iter().filter(|c| c.rank == Some(1)).count();
     let top5 = clips
         .iter()
@@ -184,6 +267,7 @@ pub fn eval(
         top1,
         top5,
         live,
+        bad_rows,
     };
     if json {
         println!(
@@ -216,8 +300,13 @@ pub fn eval(
                 rank(c.rank)
             );
         }
+        let skipped = match report.bad_rows.len() {
+            0 => String::new(),
+            1 => "; 1 bad row skipped".into(),
+            n => format!("; {n} bad rows skipped"),
+        };
         println!(
-            "top-1 {}/{}  top-5 {}/{}  over the whole clip (horizon all; {})",
+            "top-1 {}/{}  top-5 {}/{}  over the whole clip (horizon all; {}{skipped})",
             report.top1, report.total, report.top5, report.total, report.model
         );
         if let Some(l) = &report.live {

@@ -49,18 +49,26 @@ pub fn load(args: &ModelArgs, models_dir: Option<&Path>) -> Result<Loaded, Strin
             file.path.display()
         );
     }
-    let labels = resolve::labels(args.labels.as_deref(), &file, model.spec(), models_dir)?;
-    if labels.is_none() {
+    // Owned by `Loaded` from here on, so that an error below frees the model quietly too
+    // (LiteRT logs when it frees one).
+    let mut loaded = Loaded {
+        model: Some(model),
+        labels: None,
+        file,
+    };
+    loaded.labels = resolve::labels(
+        args.labels.as_deref(),
+        &loaded.file,
+        loaded.model().spec(),
+        models_dir,
+    )?;
+    if loaded.labels.is_none() {
         eprintln!(
             "movinet: warning: no labels file with {} lines found; printing class indices",
-            model.spec().num_classes
+            loaded.model().spec().num_classes
         );
     }
-    Ok(Loaded {
-        model: Some(model),
-        labels,
-        file,
-    })
+    Ok(loaded)
 }
 
 pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String> {
@@ -71,8 +79,8 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
             _ => return Err(format!("--fps takes a positive number or `all`, not `{v}`")),
         },
     };
-    Ok(ClassifierOptions {
-        top_k: top.max(1),
+    let options = ClassifierOptions {
+        top_k: top,
         fps,
         horizon: horizon(args.horizon.as_deref())?,
         // Videos have exact timestamps: select frames on the reference's grid, no tolerance.
@@ -82,7 +90,12 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
             CropArg::Stretch => Crop::Stretch,
         },
         ..ClassifierOptions::default()
-    })
+    };
+    // The core's rule for each option (e.g. top_k at least 1), as a usage error.
+    options
+        .validate()
+        .map_err(|e| format!("--top {top}: {e}"))?;
+    Ok(options)
 }
 
 /// `--horizon SECONDS|all`; the apps' live default when not given.

@@ -65,6 +65,10 @@ pub struct ModelArgs {
     /// that labels and events follow a change of action.
     #[arg(long, value_name = "SECONDS|all")]
     pub horizon: Option<String>,
+    /// Feed frames as stored, ignoring the file's display rotation (a phone video recorded
+    /// in portrait is stored landscape with a rotation; by default it is turned upright).
+    #[arg(long)]
+    pub no_autorotate: bool,
 }
 
 #[derive(Args)]
@@ -74,7 +78,7 @@ struct ClassifyArgs {
     inputs: Vec<PathBuf>,
     #[command(flatten)]
     model: ModelArgs,
-    /// How many classes to print.
+    /// How many classes to print (at least 1).
     #[arg(long, default_value_t = 5)]
     top: usize,
     /// Write the top-5 classes' probabilities over time to this PNG (one file per input:

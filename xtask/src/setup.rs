@@ -212,9 +212,54 @@ fn on_path(tool: &str) -> bool {
         .is_ok()
 }
 
-/// FFmpeg decodes videos for the CLI and the clip tests.
+/// FFmpeg: the `movinet` command decodes in process through its libraries (`ffmpeg-sys-next`
+/// finds them with pkg-config and generates their bindings with libclang), and the tests make
+/// and check clips with the `ffmpeg` and `ffprobe` commands.
 fn ffmpeg() -> Result<()> {
-    debian_packages(&["ffmpeg", "ffprobe"], &["ffmpeg"])
+    debian_packages(&["ffmpeg", "ffprobe"], &["ffmpeg"])?;
+    if ffmpeg_libraries_present() {
+        return Ok(());
+    }
+    apt_install(&[
+        "pkg-config",
+        "libavformat-dev",
+        "libavcodec-dev",
+        "libswscale-dev",
+        "libavutil-dev",
+        "libclang-dev",
+    ])
+}
+
+/// FFmpeg's development files (through pkg-config) and a libclang for bindgen.
+fn ffmpeg_libraries_present() -> bool {
+    let pkg_config = Command::new("pkg-config")
+        .args([
+            "--exists",
+            "libavformat",
+            "libavcodec",
+            "libswscale",
+            "libavutil",
+        ])
+        .status()
+        .is_ok_and(|s| s.success());
+    let has_libclang = |dir: &Path| {
+        fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with("libclang") && name.contains(".so")
+            })
+        })
+    };
+    let libclang = env::var_os("LIBCLANG_PATH").is_some()
+        || has_libclang(Path::new("/usr/lib/x86_64-linux-gnu"))
+        || fs::read_dir("/usr/lib").is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.file_name().to_string_lossy().starts_with("llvm-")
+                    && has_libclang(&e.path().join("lib"))
+            })
+        });
+    pkg_config && libclang
 }
 
 /// Maven and a JDK run the Kotlin API's host tests (`android/jvm-tests`). The Maven plugins
@@ -234,6 +279,11 @@ fn debian_packages(tools: &[&str], packages: &[&str]) -> Result<()> {
     if tools.iter().all(|t| on_path(t)) {
         return Ok(());
     }
+    apt_install(packages)
+}
+
+/// Installs Debian's `packages` as root, or through `sudo -n`.
+fn apt_install(packages: &[&str]) -> Result<()> {
     eprintln!(
         "setup: installing Debian's {} (first run only)",
         packages.join(", ")
