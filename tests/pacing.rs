@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use movinet::{
-    postprocess, Classifier, ClassifierOptions, Crop, Error, Frame, Labels, Pacer, Preprocessor,
+    postprocess, Classifier, ClassifierOptions, Crop, Error, Frame, Horizon, Labels, Pacer,
+    Preprocessor,
 };
 use movinet_tests::{
     a0, clip_path, decode_rgb, golden_frame_indices, kinetics_labels, max_abs_diff, probe, Clip,
@@ -51,8 +52,10 @@ fn zero_tolerance_is_the_reference_selection_and_gives_the_golden_logits() {
 
         let golden = Golden::load(golden_name);
         let clip = decode_rgb(clip_name, None);
+        // The golden logits are the model's own cumulative horizon.
         let options = ClassifierOptions {
             pace_tolerance: 0.0,
+            horizon: Horizon::All,
             ..ClassifierOptions::default()
         };
         let mut classifier = Classifier::new(&model, None, options).unwrap();
@@ -85,7 +88,9 @@ fn a_30fps_clip_keeps_5_per_second_and_equals_feeding_the_kept_frames() {
         let clip = decode_rgb(name, None);
         let mut classifier =
             Classifier::new(&model, Some(labels.clone()), ClassifierOptions::default()).unwrap();
+        // The classifier's default horizon, 2 s at its 5 fps, is 10 frames on a bare session.
         let mut direct = model.new_session().unwrap();
+        direct.set_horizon(Horizon::LIVE).unwrap();
         let mut pre = Preprocessor::for_model(model.spec(), Crop::CenterSquare).unwrap();
         let mut input = vec![0.0; model.spec().input_len()];
         let mut kept = Vec::new();

@@ -1,12 +1,13 @@
 //! Per-frame cost of a session run against a bare LiteRT run of the same model, in the same
-//! process, on the same golden frames. Runs alternate in blocks so that drift in the machine
-//! hits both sides alike. Prints median and p90 in ms and the ratio.
+//! process, on the same golden frames, and of a session with the live 2 s horizon (the pools
+//! rewritten between frames). Runs alternate in blocks so that drift in the machine hits every
+//! side alike. Prints median and p90 in ms and the ratios.
 //!
 //! `cargo bench -p movinet-benches --bench session_overhead [-- FRAMES]`
 
 use std::time::Instant;
 
-use movinet::{Model, ModelOptions};
+use movinet::{Horizon, Model, ModelOptions};
 use movinet_benches::{bare::BareRun, stats::Samples};
 use movinet_tests::{a0_path, Golden};
 
@@ -20,15 +21,18 @@ fn main() {
 
     let model = Model::from_file(a0_path(), &ModelOptions::default()).expect("model");
     let mut session = model.new_session().expect("session");
+    let mut live = model.new_session().expect("session");
+    live.set_horizon(Horizon::LIVE).expect("horizon");
     let mut bare = BareRun::new(&a0_path(), 1);
 
-    // warm up both
+    // warm up all three (and take the bounded one past its first 10 frames)
     for x in inputs.iter().take(20) {
         session.run(x).expect("run");
+        live.run(x).expect("run");
         bare.run(x);
     }
     let block = 50;
-    let (mut t_session, mut t_bare) = (Vec::new(), Vec::new());
+    let (mut t_session, mut t_live, mut t_bare) = (Vec::new(), Vec::new(), Vec::new());
     let mut i = 0;
     while t_session.len() < frames {
         for _ in 0..block {
@@ -41,12 +45,20 @@ fn main() {
         for _ in 0..block {
             let x = &inputs[i % inputs.len()];
             let t0 = Instant::now();
+            live.run(x).expect("run");
+            t_live.push(t0.elapsed());
+            i += 1;
+        }
+        for _ in 0..block {
+            let x = &inputs[i % inputs.len()];
+            let t0 = Instant::now();
             bare.run(x);
             t_bare.push(t0.elapsed());
             i += 1;
         }
     }
     let s = Samples::from_durations(&t_session);
+    let l = Samples::from_durations(&t_live);
     let b = Samples::from_durations(&t_bare);
     println!("A0 int8 stream, 1 thread, {frames} frames each, golden carving-ice frames");
     println!("| run | median ms | p90 ms |");
@@ -62,8 +74,18 @@ fn main() {
         s.percentile(90.0)
     );
     println!(
+        "| movinet Session::run with the 2 s horizon (the head pool rewritten between frames) | {:.3} | {:.3} |",
+        l.median(),
+        l.percentile(90.0)
+    );
+    println!(
         "session / bare: median {:.3}x, p90 {:.3}x",
         s.median() / b.median(),
         s.percentile(90.0) / b.percentile(90.0)
+    );
+    println!(
+        "2 s horizon / session: median {:.3}x, p90 {:.3}x",
+        l.median() / s.median(),
+        l.percentile(90.0) / s.percentile(90.0)
     );
 }

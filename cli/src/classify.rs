@@ -1,6 +1,7 @@
-//! `movinet classify`: each input streamed through a fresh classifier, with a live line while
-//! it runs, then the top K (or JSON) and optionally a plot. A bad input is reported in one line
-//! on stderr and the rest still run.
+//! `movinet classify`: each input streamed through a fresh classifier (with the apps' live
+//! defaults: a 2 s horizon, action events), with a live line while it runs, then the top K at
+//! the end of the clip and the timeline of action events (or JSON), and optionally a plot and
+//! subtitles. A bad input is reported in one line on stderr and the rest still run.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -15,6 +16,7 @@ use serde::Serialize;
 use crate::decode::Source;
 use crate::load::{load, options, Loaded};
 use crate::plot::{self, Trace};
+use crate::timeline::{self, EventReport, Subtitles};
 use crate::ModelArgs;
 
 #[derive(Serialize)]
@@ -55,7 +57,12 @@ pub struct ClipReport {
     /// Clockwise degrees the frames were turned to stand upright (the file's display
     /// rotation; 0 with `--no-autorotate`).
     rotation: i32,
+    /// How far back the predictions look: `all` or seconds, e.g. `2 s`.
+    horizon: String,
+    /// The top classes at the end of the clip (over the horizon before it).
     pub top: Vec<Ranked>,
+    /// The action events, in order.
+    pub events: Vec<EventReport>,
     timing_ms: Timing,
     #[serde(skip)]
     pub probabilities: Vec<f32>,
@@ -99,6 +106,7 @@ pub fn classify_one(
         probabilities: Vec::new(),
     };
     let step = opts.fps.map(|f| 1.0 / f64::from(f)).unwrap_or(0.2);
+    let mut events = Vec::new();
     for f in source.by_ref() {
         rotation = f.rotation;
         let mut view = Frame::rgb888(&f.rgb, f.width, f.height, f.width * 3)
@@ -120,6 +128,10 @@ pub fn classify_one(
             .unwrap_or((fed - 1) as f64 * step);
         trace.times.push(t);
         trace.probabilities.push(clf.session().probabilities());
+        events.extend(pred.events.iter().filter_map(|c| match c {
+            movinet::EventChange::Ended(e) => Some(EventReport::from(e)),
+            movinet::EventChange::Started(_) => None,
+        }));
         if let Some(best) = pred.categories.first() {
             live.update(t, best);
         }
@@ -132,6 +144,7 @@ pub fn classify_one(
     if stats.incomplete() {
         eprintln!("movinet: warning: {name}: {}", stats.summary());
     }
+    events.extend(clf.finish_event().as_ref().map(EventReport::from));
     let probabilities = clf.session().probabilities();
     let ranked = movinet::postprocess::top_k(&probabilities, top, loaded.labels.as_ref());
     Ok(ClipReport {
@@ -142,7 +155,9 @@ pub fn classify_one(
         decode_errors: stats.decode_errors,
         frames_fed: fed,
         rotation: rotation.degrees(),
+        horizon: opts.horizon.to_string(),
         top: ranked.iter().map(Ranked::from).collect(),
+        events,
         timing_ms: Timing {
             preprocess_p50: p50(&mut pre),
             run_p50: p50(&mut run),
@@ -208,6 +223,7 @@ pub fn classify(
     top: usize,
     plot_out: Option<&Path>,
     json: bool,
+    subtitles: &[(Subtitles, Option<&Path>)],
 ) -> Result<bool, String> {
     // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
     let opts = options(args, top)?;
@@ -229,16 +245,19 @@ pub fn classify(
                 } else {
                     print_report(&report, args);
                 }
+                for (format, out) in subtitles {
+                    let Some(out) = out else { continue };
+                    match format.write(out, input, inputs.len() > 1, &report.events) {
+                        Ok(path) => eprintln!("movinet: subtitles written to {}", path.display()),
+                        Err(e) => {
+                            eprintln!("movinet: {e}");
+                            all_ok = false;
+                        }
+                    }
+                }
                 if let Some(out) = plot_out {
                     let out = plot_path(out, input, inputs.len() > 1);
-                    let classes: Vec<(usize, String)> = movinet::postprocess::top_k(
-                        &report.probabilities,
-                        5,
-                        loaded.labels.as_ref(),
-                    )
-                    .into_iter()
-                    .map(|c| (c.index, c.label))
-                    .collect();
+                    let classes = plot_classes(&report, loaded.labels.as_ref());
                     let title = format!(
                         "{} — MoViNet {} stream int8",
                         input
@@ -247,7 +266,7 @@ pub fn classify(
                             .unwrap_or_default(),
                         loaded.file.display_name
                     );
-                    match plot::draw(&out, &title, &report.trace, &classes) {
+                    match plot::draw(&out, &title, &report.trace, &classes, &report.events) {
                         Ok(()) => eprintln!("movinet: plot written to {}", out.display()),
                         Err(e) => {
                             eprintln!("movinet: {e}");
@@ -292,6 +311,33 @@ fn check_writable(out: &Path) -> Result<(), String> {
     }
 }
 
+/// The classes a plot draws: every event's class (in order of first appearance), then the
+/// classes with the highest probability at any time, up to five in all.
+fn plot_classes(report: &ClipReport, labels: Option<&movinet::Labels>) -> Vec<(usize, String)> {
+    let mut classes: Vec<(usize, String)> = Vec::new();
+    for e in &report.events {
+        if !classes.iter().any(|(i, _)| *i == e.index) {
+            classes.push((e.index, e.label.clone()));
+        }
+    }
+    let n = report.probabilities.len();
+    let mut peak = vec![0.0f32; n];
+    for p in &report.trace.probabilities {
+        for (m, &v) in peak.iter_mut().zip(p) {
+            *m = m.max(v);
+        }
+    }
+    for c in movinet::postprocess::top_k(&peak, n, labels) {
+        if classes.len() >= 5 {
+            break;
+        }
+        if !classes.iter().any(|(i, _)| *i == c.index) {
+            classes.push((c.index, c.label));
+        }
+    }
+    classes
+}
+
 fn plot_path(out: &Path, input: &Path, several: bool) -> PathBuf {
     if !several {
         return out.to_path_buf();
@@ -317,7 +363,10 @@ fn print_report(r: &ClipReport, args: &ModelArgs) {
         "{}  ({}, {} of {} frames fed at {fps}; {:.2} ms/frame)",
         r.input, r.model, r.frames_fed, r.frames_decoded, r.timing_ms.total_p50
     );
+    println!("  top classes at the end (horizon {}):", r.horizon);
     for (i, c) in r.top.iter().enumerate() {
         println!("  {}. {:<40} {:.3}", i + 1, c.label, c.score);
     }
+    println!("  action events:");
+    timeline::print(&r.events);
 }

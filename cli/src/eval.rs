@@ -1,11 +1,14 @@
 //! `movinet eval`: classify every clip of a `file,expected_label` CSV and report top-1 and
-//! top-5 accuracy.
+//! top-5 accuracy: over the whole clip (the horizon `all`, the model as exported), and beside it
+//! at the end of the clip with the live horizon apps use (2 s, or `--horizon`).
 
 use std::path::Path;
 
 use serde::Serialize;
 
-use crate::classify::classify_one;
+use movinet::Horizon;
+
+use crate::classify::{classify_one, ClipReport};
 use crate::load::{load, options};
 use crate::ModelArgs;
 
@@ -17,8 +20,28 @@ struct EvalClip {
     top1_score: Option<f32>,
     /// 1-based rank of the expected label among all classes.
     rank: Option<usize>,
+    /// The same at the end of the clip with the live horizon.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<LiveClip>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
+}
+
+/// One clip's result with the live horizon.
+#[derive(Serialize)]
+struct LiveClip {
+    top1: Option<String>,
+    top1_score: Option<f32>,
+    rank: Option<usize>,
+}
+
+/// Totals with the live horizon.
+#[derive(Serialize)]
+struct LiveTotals {
+    /// `2 s`, or what `--horizon` gave.
+    horizon: String,
+    top1: usize,
+    top5: usize,
 }
 
 /// A CSV row that names no clip to classify (a missing or extra field, bad UTF-8, an empty
@@ -34,11 +57,26 @@ struct BadRow {
 struct EvalReport {
     model: String,
     clips: Vec<EvalClip>,
+    /// Whole-clip accuracy (horizon `all`).
     top1: usize,
     top5: usize,
     /// Clips listed by well-formed rows (classified or failed); bad rows are not counted.
     total: usize,
+    /// Accuracy at the end of each clip with the live horizon (absent with `--horizon all`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    live: Option<LiveTotals>,
     bad_rows: Vec<BadRow>,
+}
+
+/// 1-based rank of class `e` in a report's final probabilities.
+fn rank_of(r: &ClipReport, e: usize) -> usize {
+    let p = r.probabilities[e];
+    1 + r
+        .probabilities
+        .iter()
+        .enumerate()
+        .filter(|&(i, &q)| q > p || (q == p && i < e))
+        .count()
 }
 
 /// The clip file and expected label of one row, or why the row names none.
@@ -107,7 +145,12 @@ pub fn eval(
         .labels
         .as_ref()
         .ok_or("eval needs labels: pass --labels")?;
-    let opts = options(args, 5)?;
+    let live_opts = options(args, 5)?;
+    let opts = movinet::ClassifierOptions {
+        horizon: Horizon::All,
+        ..live_opts.clone()
+    };
+    let live_horizon = (live_opts.horizon != Horizon::All).then_some(live_opts.horizon);
     let mut clips = Vec::new();
     let mut bad_rows = Vec::new();
     let mut all_ok = true;
@@ -143,22 +186,36 @@ pub fn eval(
         }
         match classify_one(&loaded, &dir.join(&file), &opts, 1, !args.no_autorotate) {
             Ok(r) => {
-                let rank = expected_index.map(|e| {
-                    let p = r.probabilities[e];
-                    1 + r
-                        .probabilities
-                        .iter()
-                        .enumerate()
-                        .filter(|&(i, &q)| q > p || (q == p && i < e))
-                        .count()
-                });
+                let rank = expected_index.map(|e| rank_of(&r, e));
                 let top = r.top.first();
+                let live = match live_horizon {
+                    None => None,
+                    Some(_) => match classify_one(
+                        &loaded,
+                        &dir.join(&file),
+                        &live_opts,
+                        1,
+                        !args.no_autorotate,
+                    ) {
+                        Ok(l) => Some(LiveClip {
+                            top1: l.top.first().map(|c| c.label.clone()),
+                            top1_score: l.top.first().map(|c| c.score),
+                            rank: expected_index.map(|e| rank_of(&l, e)),
+                        }),
+                        Err(e) => {
+                            eprintln!("movinet: {e}");
+                            all_ok = false;
+                            None
+                        }
+                    },
+                };
                 clips.push(EvalClip {
                     file,
                     expected,
                     top1: top.map(|c| c.label.clone()),
                     top1_score: top.map(|c| c.score),
                     rank,
+                    live,
                     error: None,
                 });
             }
@@ -171,6 +228,7 @@ pub fn eval(
                     top1: None,
                     top1_score: None,
                     rank: None,
+                    live: None,
                     error: Some(e),
                 });
             }
@@ -191,12 +249,24 @@ pub fn eval(
         .iter()
         .filter(|c| c.rank.is_some_and(|r| r <= 5))
         .count();
+    let live_rank = |r: usize| {
+        clips
+            .iter()
+            .filter(|c| c.live.as_ref().and_then(|l| l.rank).is_some_and(|k| k <= r))
+            .count()
+    };
+    let live = live_horizon.map(|h| LiveTotals {
+        horizon: h.to_string(),
+        top1: live_rank(1),
+        top5: live_rank(5),
+    });
     let report = EvalReport {
         model: loaded.file.display_name.clone(),
         total: clips.len(),
         clips,
         top1,
         top5,
+        live,
         bad_rows,
     };
     if json {
@@ -205,18 +275,29 @@ pub fn eval(
             serde_json::to_string(&report).map_err(|e| e.to_string())?
         );
     } else {
+        let rank = |r: Option<usize>| r.map(|r| r.to_string()).unwrap_or_else(|| "-".into());
+        let live_header = report
+            .live
+            .as_ref()
+            .map(|l| format!(" {:>10}", format!("rank {}", l.horizon)))
+            .unwrap_or_default();
         println!(
-            "{:<45} {:<30} {:<30} {:>6} {:>5}",
-            "clip", "expected", "top-1", "score", "rank"
+            "{:<45} {:<30} {:<30} {:>6} {:>5}{live_header}",
+            "clip", "expected", "top-1 (whole clip)", "score", "rank"
         );
         for c in &report.clips {
+            let live = match (&report.live, &c.live) {
+                (Some(_), Some(l)) => format!(" {:>10}", rank(l.rank)),
+                (Some(_), None) => format!(" {:>10}", "-"),
+                _ => String::new(),
+            };
             println!(
-                "{:<45} {:<30} {:<30} {:>6} {:>5}",
+                "{:<45} {:<30} {:<30} {:>6} {:>5}{live}",
                 c.file,
                 c.expected,
                 c.top1.as_deref().unwrap_or("(error)"),
                 c.top1_score.map(|s| format!("{s:.3}")).unwrap_or_default(),
-                c.rank.map(|r| r.to_string()).unwrap_or_else(|| "-".into())
+                rank(c.rank)
             );
         }
         let skipped = match report.bad_rows.len() {
@@ -225,9 +306,15 @@ pub fn eval(
             n => format!("; {n} bad rows skipped"),
         };
         println!(
-            "top-1 {}/{}  top-5 {}/{}  ({}{skipped})",
+            "top-1 {}/{}  top-5 {}/{}  over the whole clip (horizon all; {}{skipped})",
             report.top1, report.total, report.top5, report.total, report.model
         );
+        if let Some(l) = &report.live {
+            println!(
+                "top-1 {}/{}  top-5 {}/{}  at the end of each clip with the live horizon {}",
+                l.top1, report.total, l.top5, report.total, l.horizon
+            );
+        }
     }
     Ok(all_ok)
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use movinet::classifier::ClassifierOptions;
 use movinet::preprocess::Crop;
-use movinet::{Labels, Model, ModelOptions};
+use movinet::{Horizon, Labels, Model, ModelOptions};
 
 use crate::quiet::Quiet;
 use crate::resolve::{self, ModelFile};
@@ -83,6 +83,7 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
     let options = ClassifierOptions {
         top_k: top,
         fps,
+        horizon: horizon(args.horizon.as_deref())?,
         // Videos have exact timestamps: select frames on the reference's grid, no tolerance.
         pace_tolerance: 0.0,
         crop: match args.crop {
@@ -96,4 +97,18 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
         .validate()
         .map_err(|e| format!("--top {top}: {e}"))?;
     Ok(options)
+}
+
+/// `--horizon SECONDS|all`; the apps' live default when not given.
+pub fn horizon(arg: Option<&str>) -> Result<Horizon, String> {
+    match arg {
+        None => Ok(Horizon::LIVE),
+        Some("all") => Ok(Horizon::All),
+        Some(v) => match v.parse::<f32>() {
+            Ok(s) if s > 0.0 && s.is_finite() => Ok(Horizon::Seconds(s)),
+            _ => Err(format!(
+                "--horizon takes a number of seconds above 0 or `all`, not `{v}`"
+            )),
+        },
+    }
 }

@@ -13,6 +13,7 @@ mod models;
 mod plot;
 mod quiet;
 mod resolve;
+mod timeline;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +90,11 @@ pub struct ModelArgs {
     /// How a frame is fitted to the model's square input.
     #[arg(long, value_enum, default_value_t = CropArg::Center)]
     pub crop: CropArg,
+    /// How far back predictions look, in seconds, or `all` (every frame since the start: one
+    /// label for a whole clip, the model as exported). Default: 2, the apps' live default, so
+    /// that labels and events follow a change of action.
+    #[arg(long, value_name = "SECONDS|all")]
+    pub horizon: Option<String>,
     /// Feed frames as stored, ignoring the file's display rotation (a phone video recorded
     /// in portrait is stored landscape with a rotation; by default it is turned upright).
     #[arg(long)]
@@ -112,6 +118,13 @@ struct ClassifyArgs {
     /// One JSON object per input on stdout instead of text.
     #[arg(long)]
     json: bool,
+    /// Write the action events as SubRip subtitles to this file (with several inputs, one
+    /// file each, the input's name appended).
+    #[arg(long, value_name = "OUT.srt")]
+    srt: Option<PathBuf>,
+    /// Write the action events as WebVTT subtitles to this file.
+    #[arg(long, value_name = "OUT.vtt")]
+    vtt: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -157,6 +170,10 @@ fn main() -> ExitCode {
             a.top,
             a.plot.as_deref(),
             a.json,
+            &[
+                (timeline::Subtitles::Srt, a.srt.as_deref()),
+                (timeline::Subtitles::Vtt, a.vtt.as_deref()),
+            ],
         ),
         Command::Eval(a) => {
             eval::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)

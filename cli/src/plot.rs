@@ -1,11 +1,14 @@
 //! `--plot OUT.png`: the top classes' probabilities over the clip's time, one labelled line
-//! per class, like the plots in the official MoViNet streaming notebook.
+//! per class, like the plots in the official MoViNet streaming notebook, over shaded spans of
+//! the action events (each in its class's colour, labelled at the top).
 
 use std::path::Path;
 use std::sync::Once;
 
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
+
+use crate::timeline::EventReport;
 
 /// One fed frame: its time in seconds and the probabilities of every class.
 pub struct Trace {
@@ -22,18 +25,25 @@ fn fonts() {
     });
 }
 
-/// Draws the `classes` (index, label) lines to a 1200x700 PNG.
+/// Draws the `classes` (index, label) lines over the `events`' spans to a 1200x700 PNG.
 pub fn draw(
     out: &Path,
     title: &str,
     trace: &Trace,
     classes: &[(usize, String)],
+    events: &[EventReport],
 ) -> Result<(), String> {
     fonts();
     let err = |e: &dyn std::fmt::Display| format!("{}: cannot draw plot: {e}", out.display());
     let root = BitMapBackend::new(out, (1200, 700)).into_drawing_area();
     root.fill(&WHITE).map_err(|e| err(&e))?;
-    let t_end = trace.times.last().copied().unwrap_or(0.0).max(0.2);
+    let t_end = trace
+        .times
+        .last()
+        .copied()
+        .unwrap_or(0.0)
+        .max(events.last().map_or(0.0, |e| e.end_s))
+        .max(0.2);
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 24).into_font().style(FontStyle::Bold))
         .margin(20)
@@ -49,6 +59,28 @@ pub fn draw(
         .axis_desc_style(("sans-serif", 18))
         .draw()
         .map_err(|e| err(&e))?;
+    let colour = |index: usize| {
+        classes
+            .iter()
+            .position(|(i, _)| *i == index)
+            .map_or(BLACK.to_rgba(), |n| Palette99::pick(n).to_rgba())
+    };
+    for e in events {
+        let c = colour(e.index);
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(e.start_s, 0.0), (e.end_s, 1.0)],
+                c.mix(0.15).filled(),
+            )))
+            .map_err(|e| err(&e))?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                e.label.clone(),
+                (e.start_s, 0.985),
+                ("sans-serif", 15).into_font().color(&BLACK),
+            )))
+            .map_err(|e| err(&e))?;
+    }
     for (n, (index, label)) in classes.iter().enumerate() {
         let color = Palette99::pick(n).to_rgba();
         let points = trace
@@ -66,7 +98,7 @@ pub fn draw(
     }
     chart
         .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
+        .position(SeriesLabelPosition::LowerLeft)
         .label_font(("sans-serif", 18))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)

@@ -813,7 +813,9 @@ fn eval_reports_bad_rows_and_goes_on() {
     assert_eq!(out.status.code(), Some(2));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        text.contains("top-1 2/2  top-5 2/2  (a0; 4 bad rows skipped)"),
+        text.contains(
+            "top-1 2/2  top-5 2/2  over the whole clip (horizon all; a0; 4 bad rows skipped)"
+        ),
         "{text}"
     );
 }

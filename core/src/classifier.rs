@@ -20,7 +20,9 @@
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::events::{Event, EventChange, EventDetector, EventOptions};
 use crate::frame::Frame;
+use crate::horizon::Horizon;
 use crate::labels::Labels;
 use crate::model::Model;
 use crate::pacing::{Pacer, PacerStats};
@@ -47,9 +49,15 @@ pub struct ClassifierOptions {
     pub crop: Crop,
     /// Exponential moving average of the probabilities reported: each prediction is
     /// `smoothing * previous + (1 - smoothing) * current`. 0 (the default) turns it off; it
-    /// must be below 1. The model's stream state already integrates over time, so this only
-    /// steadies what an app displays.
+    /// must be below 1. The model's stream state already integrates over the horizon, so this
+    /// only steadies what an app displays (and delays changes of label).
     pub smoothing: f32,
+    /// How far back predictions look: [`Horizon::LIVE`] (2 s) by default, so that labels
+    /// follow a change of action; [`Horizon::All`] gives one label for a whole clip (the model
+    /// as exported). Seconds are counted in frames at `fps` (5 when `fps` is `None`).
+    pub horizon: Horizon,
+    /// When a label becomes an action event (see [`Prediction::events`]).
+    pub events: EventOptions,
 }
 
 impl Default for ClassifierOptions {
@@ -61,6 +69,8 @@ impl Default for ClassifierOptions {
             pace_tolerance: Pacer::DEFAULT_TOLERANCE,
             crop: Crop::CenterSquare,
             smoothing: 0.0,
+            horizon: Horizon::LIVE,
+            events: EventOptions::DEFAULT,
         }
     }
 }
@@ -85,7 +95,19 @@ impl ClassifierOptions {
         }
         Pacer::new(self.fps, self.pace_tolerance)?;
         Preprocessor::new(1, 1, self.crop)?;
+        self.horizon_frames()?;
+        self.events.validate()?;
         Ok(())
+    }
+
+    /// The frame rate the model is fed at: `fps`, or the models' 5 when every frame is fed.
+    fn model_fps(&self) -> f32 {
+        self.fps.unwrap_or(Pacer::DEFAULT_FPS)
+    }
+
+    /// The horizon in model frames (`None` for all).
+    pub fn horizon_frames(&self) -> Result<Option<u32>> {
+        self.horizon.frames(self.model_fps())
     }
 }
 
@@ -96,7 +118,7 @@ pub struct Timings {
     pub preprocess: Duration,
     /// The model run.
     pub run: Duration,
-    /// Softmax, smoothing and top-k.
+    /// Softmax, smoothing, top-k and events.
     pub postprocess: Duration,
     /// The whole `push`, frame checks and pacing included.
     pub total: Duration,
@@ -115,6 +137,9 @@ pub struct Prediction {
     /// The frame's timestamp.
     pub timestamp: Option<Duration>,
     pub timings: Timings,
+    /// Action events that started or ended on this frame, in that order (usually none): see
+    /// [`EventOptions`]. [`Classifier::current_event`] is the one under way.
+    pub events: Vec<EventChange>,
 }
 
 impl Prediction {
@@ -139,6 +164,7 @@ pub struct Classifier {
     /// Class indices, the top-k scratch space.
     order: Vec<usize>,
     pushed: u64,
+    events: EventDetector,
 }
 
 impl Classifier {
@@ -151,10 +177,15 @@ impl Classifier {
             l.check(spec)?;
         }
         let n = spec.num_classes;
+        let mut session = model.new_session()?;
+        if let Some(k) = options.horizon_frames()? {
+            session.set_horizon(Horizon::Frames(k))?;
+        }
         Ok(Self {
             preprocessor: Preprocessor::for_model(spec, options.crop)?,
             pacer: Pacer::new(options.fps, options.pace_tolerance)?,
-            session: model.new_session()?,
+            session,
+            events: EventDetector::new(options.events)?,
             labels,
             options,
             probabilities: vec![0.0; n],
@@ -181,12 +212,23 @@ impl Classifier {
         self.session.run_input()?;
         let t2 = Instant::now();
         let categories = self.postprocess();
+        let model_frames = self.session.frames();
+        // Stream time: the frame's timestamp, or its place at the model's rate without one.
+        let time = frame.timestamp().unwrap_or_else(|| {
+            Duration::from_secs_f64(
+                model_frames.saturating_sub(1) as f64 / f64::from(self.options.model_fps()),
+            )
+        });
+        let mut events = Vec::new();
+        self.events
+            .update(time, &self.probabilities, self.labels.as_ref(), &mut events);
         let t3 = Instant::now();
         Ok(Some(Prediction {
             categories,
             frame_index,
-            model_frames: self.session.frames(),
+            model_frames,
             timestamp: frame.timestamp(),
+            events,
             timings: Timings {
                 preprocess: t1 - t0,
                 run: t2 - t1,
@@ -231,13 +273,27 @@ impl Classifier {
             .collect()
     }
 
-    /// Starts a new stream: zero model state, a new pacing grid, no smoothing history, frame
-    /// counts back to 0.
+    /// Starts a new stream: zero model state, a new pacing grid, no smoothing history, no
+    /// event under way (call [`Classifier::finish_event`] first to end it), frame counts back
+    /// to 0.
     pub fn reset(&mut self) {
         self.session.reset();
         self.pacer.reset();
         self.probabilities.fill(0.0);
         self.pushed = 0;
+        self.events.reset();
+    }
+
+    /// The action event under way (its `end` is `None`): the current action, steadier than
+    /// the top category of each prediction.
+    pub fn current_event(&self) -> Option<&Event> {
+        self.events.current()
+    }
+
+    /// Ends the event under way, if any, and returns it: e.g. at the end of a video. It ends
+    /// where its label left the top, or at the end of the last frame fed.
+    pub fn finish_event(&mut self) -> Option<Event> {
+        self.events.finish()
     }
 
     /// Probabilities of all classes after the last prediction (smoothed when smoothing is
@@ -310,6 +366,21 @@ mod tests {
             },
             ClassifierOptions {
                 pace_tolerance: -0.5,
+                ..Default::default()
+            },
+            ClassifierOptions {
+                horizon: Horizon::Seconds(0.0),
+                ..Default::default()
+            },
+            ClassifierOptions {
+                horizon: Horizon::Frames(0),
+                ..Default::default()
+            },
+            ClassifierOptions {
+                events: EventOptions {
+                    min_score: -0.1,
+                    ..EventOptions::DEFAULT
+                },
                 ..Default::default()
             },
             ClassifierOptions {

@@ -2,8 +2,9 @@
 //!
 //! The frame flow, one module per step:
 //! `engine` (LiteRT, the only FFI) → [`spec`] (what the model looks like) → [`model`] (one
-//! compiled model, shared) → [`session`] (a stream's state) → [`postprocess`] (softmax,
-//! top-k) with [`labels`].
+//! compiled model, shared) → [`session`] (a stream's state, with the [`horizon`] its
+//! cumulative pools reach back over) → [`postprocess`] (softmax, top-k) with [`labels`] →
+//! [`events`] (started / ended actions). [`classifier`] runs the whole flow on camera frames.
 //!
 //! ```no_run
 //! use movinet::{Labels, Model, ModelOptions};
@@ -21,12 +22,14 @@
 pub mod classifier;
 mod engine;
 pub mod error;
+pub mod events;
 mod files;
 mod flatbuffer;
 pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
 #[allow(dead_code)]
 mod graph;
+pub mod horizon;
 pub mod labels;
 pub mod model;
 mod op_names;
@@ -40,7 +43,9 @@ pub mod spec;
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, Result};
+pub use events::{Event, EventChange, EventDetector, EventOptions};
 pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
+pub use horizon::{CumulativePool, Horizon};
 pub use labels::Labels;
 pub use model::{Model, ModelOptions, ModelSummary};
 pub use pacing::{Pacer, PacerStats};

@@ -5,11 +5,12 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::engine::{AlignedBytes, CompiledModel, SignatureInfo};
 use sha2::{Digest, Sha256};
 
+use crate::engine::{AlignedBytes, CompiledModel, SignatureInfo};
 use crate::error::{Error, Result};
 use crate::files::{read_regular, ReadError};
+use crate::horizon::{self, CumulativePool};
 use crate::session::Session;
 use crate::spec::ModelSpec;
 
@@ -135,6 +136,8 @@ struct ModelInner {
     /// The tensors of the signature `spec` describes (types LiteRT's buffers are made for).
     signature: SignatureInfo,
     options: ModelOptions,
+    /// The cumulative average pools a bounded horizon rescales between frames.
+    pools: Vec<CumulativePool>,
     /// LiteRT runs need exclusive access to the compiled model; sessions take turns.
     engine: Mutex<CompiledModel>,
 }
@@ -202,6 +205,7 @@ impl Model {
         let (engine, signatures) =
             CompiledModel::load(AlignedBytes::from_slice(bytes)?, options.threads)?;
         let spec = ModelSpec::discover(&signatures)?;
+        let pools = horizon::find_pools(bytes, &spec)?;
         let signature = signatures
             .into_iter()
             .find(|s| s.index == spec.signature_index)
@@ -216,11 +220,13 @@ impl Model {
             spec.state_bytes(),
             options.threads
         );
+        log::debug!("model: {} cumulative pool(s)", pools.len());
         let model = Self {
             inner: Arc::new(ModelInner {
                 spec,
                 signature,
                 options: options.clone(),
+                pools,
                 engine: Mutex::new(engine),
             }),
         };
@@ -254,6 +260,13 @@ impl Model {
 
     pub fn options(&self) -> &ModelOptions {
         &self.inner.options
+    }
+
+    /// The model's cumulative average pools (sum and frame-count state pairs), found in its
+    /// graph: what a bounded [`Horizon`](crate::Horizon) acts on. One for the official
+    /// models' head; more in models that keep squeeze-and-excitation.
+    pub fn cumulative_pools(&self) -> &[CumulativePool] {
+        &self.inner.pools
     }
 
     pub(crate) fn signature_tensors(&self) -> &SignatureInfo {

@@ -8,8 +8,10 @@ use litert_sys::LiteRtTensorBuffer;
 
 use crate::engine::HostBuffer;
 use crate::error::{Error, Result};
+use crate::horizon::{Bound, Horizon};
 use crate::labels::Labels;
 use crate::model::Model;
+use crate::pacing::Pacer;
 use crate::postprocess::{self, Category};
 
 /// Buffer handles for one run, in the signature's positional order.
@@ -29,6 +31,9 @@ pub struct Session {
     bindings: [Binding; 2],
     parity: usize,
     frames: u64,
+    horizon: Horizon,
+    /// The running means of a bounded horizon; `None` for [`Horizon::All`].
+    bound: Option<Bound>,
 }
 
 // SAFETY: the raw buffer handles in `bindings` point at buffers owned by this session, used
@@ -42,6 +47,8 @@ pub struct StateSnapshot {
     layout: Vec<(String, usize)>,
     data: Vec<Vec<u8>>,
     frames: u64,
+    /// The running means of a bounded horizon's pools (empty otherwise).
+    horizon_means: Vec<Vec<f32>>,
 }
 
 impl StateSnapshot {
@@ -94,7 +101,38 @@ impl Session {
             bindings,
             parity: 0,
             frames: 0,
+            horizon: Horizon::All,
+            bound: None,
         })
+    }
+
+    /// How far back the model's cumulative average pools reach (see [`Horizon`]); a new
+    /// session starts with [`Horizon::All`], the model as exported. Takes effect from the next
+    /// frame. [`Horizon::Seconds`] counts frames at the models' 5 fps; a
+    /// [`Classifier`](crate::Classifier) converts at its own pacing rate instead.
+    ///
+    /// Fails with [`Error::InvalidOption`] for a horizon under one frame, or a bounded one on
+    /// a model whose pools the SDK cannot rescale.
+    pub fn set_horizon(&mut self, horizon: Horizon) -> Result<()> {
+        let bound = match horizon.frames(Pacer::DEFAULT_FPS)? {
+            Some(k) => Some(Bound::new(k, self.model.cumulative_pools())?),
+            None => None,
+        };
+        if bound.is_some() && self.model.cumulative_pools().is_empty() {
+            log::info!("horizon {horizon}: the model has no cumulative pools to bound");
+        }
+        self.horizon = horizon;
+        self.bound = bound;
+        Ok(())
+    }
+
+    pub fn horizon(&self) -> Horizon {
+        self.horizon
+    }
+
+    /// The horizon in frames, `None` for [`Horizon::All`].
+    pub fn horizon_frames(&self) -> Option<u32> {
+        self.bound.as_ref().map(Bound::frames)
     }
 
     pub fn model(&self) -> &Model {
@@ -140,6 +178,26 @@ impl Session {
         }
         self.parity = 1 - self.parity;
         self.frames += 1;
+        if let Some(bound) = &mut self.bound {
+            // The buffers the run read are at `1 - parity`, those it wrote (and the next run
+            // reads) at `parity`.
+            let next = self.parity;
+            for (i, pool) in self.model.cumulative_pools().iter().enumerate() {
+                let Some((sum, count)) = two_mut(&mut self.states, pool.sum, pool.count) else {
+                    continue;
+                };
+                let [a, b] = sum;
+                let (read, written) = if next == 0 { (&*b, a) } else { (&*a, b) };
+                let count = &mut count[next];
+                bound.after_run(
+                    i,
+                    pool,
+                    read.bytes().as_slice(),
+                    written.bytes_mut().as_mut_slice(),
+                    count.bytes_mut().as_mut_slice(),
+                );
+            }
+        }
         Ok(self.logits())
     }
 
@@ -169,6 +227,9 @@ impl Session {
         }
         self.logits.bytes_mut().as_mut_slice().fill(0);
         self.frames = 0;
+        if let Some(bound) = &mut self.bound {
+            bound.clear();
+        }
     }
 
     /// Copies the current state out.
@@ -181,6 +242,11 @@ impl Session {
                 .map(|pair| pair[self.parity].bytes().as_slice().to_vec())
                 .collect(),
             frames: self.frames,
+            horizon_means: self
+                .bound
+                .as_ref()
+                .map(|b| b.means().to_vec())
+                .unwrap_or_default(),
         }
     }
 
@@ -198,6 +264,9 @@ impl Session {
                 .copy_from_slice(data);
         }
         self.frames = snapshot.frames;
+        if let Some(bound) = &mut self.bound {
+            bound.set_means(&snapshot.horizon_means);
+        }
         Ok(())
     }
 
@@ -208,5 +277,19 @@ impl Session {
             .iter()
             .map(|s| (s.name.clone(), s.bytes))
             .collect()
+    }
+}
+
+/// Mutable references to two different elements of a slice.
+fn two_mut<T>(v: &mut [T], i: usize, j: usize) -> Option<(&mut T, &mut T)> {
+    if i == j || i.max(j) >= v.len() {
+        return None;
+    }
+    if i < j {
+        let (lo, hi) = v.split_at_mut(j);
+        Some((&mut lo[i], &mut hi[0]))
+    } else {
+        let (lo, hi) = v.split_at_mut(i);
+        Some((&mut hi[0], &mut lo[j]))
     }
 }

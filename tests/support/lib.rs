@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use movinet::{Labels, Model, ModelOptions};
 
+pub mod live;
+
 /// `../shared` beside the repository (override with `MOVINET_SHARED_DIR`).
 pub fn shared_dir() -> PathBuf {
     if let Some(d) = std::env::var_os("MOVINET_SHARED_DIR") {
@@ -245,6 +247,83 @@ pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
         frames,
         timestamps,
     }
+}
+
+/// Streams a shared clip's frames through `f` as ffmpeg decodes them (RGB24, one call per
+/// decoded frame, with the frame's timestamp), without holding the whole clip in memory.
+/// Returns the number of frames.
+pub fn stream_rgb(
+    name: &str,
+    mut f: impl FnMut(&[u8], usize, usize, Option<std::time::Duration>),
+) -> usize {
+    use std::io::Read;
+    let path = clip_path(name);
+    let (width, height, timestamps) = probe(&path);
+    let mut child = std::process::Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-i"])
+        .arg(&path)
+        .args([
+            "-fps_mode",
+            "passthrough",
+            "-f",
+            "rawvideo",
+            "-pix_fmt",
+            "rgb24",
+            "-",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run ffmpeg: {e} (it must be on PATH)"));
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut frame = vec![0u8; width * height * 3];
+    let mut n = 0;
+    while stdout.read_exact(&mut frame).is_ok() {
+        f(&frame, width, height, timestamps.get(n).copied().flatten());
+        n += 1;
+    }
+    assert!(
+        child.wait().expect("ffmpeg").success(),
+        "{name}: ffmpeg failed"
+    );
+    assert_eq!(n, timestamps.len(), "{name}: ffmpeg and ffprobe disagree");
+    n
+}
+
+/// A shared clip's duration from its container (ffprobe's `format=duration`).
+pub fn clip_duration(name: &str) -> std::time::Duration {
+    let out = run_tool(
+        std::process::Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "format=duration",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(clip_path(name)),
+    );
+    let secs: f64 = String::from_utf8_lossy(&out)
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{name}: duration: {e}"));
+    std::time::Duration::from_secs_f64(secs)
+}
+
+/// The shared clips and their expected labels, from `clips.csv` (`file,expected_label,...`).
+pub fn clip_list() -> Vec<(String, String)> {
+    let path = shared_dir().join("clips/clips.csv");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut f = l.splitn(3, ',');
+            let file = f.next().expect("file").trim().to_string();
+            let label = f.next().expect("expected_label").trim().to_string();
+            (file, label)
+        })
+        .collect()
 }
 
 /// The frame indices a golden file was made from (its `.json`'s `frame_indices`).

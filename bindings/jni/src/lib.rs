@@ -27,8 +27,8 @@ use jni::sys::{jboolean, jfloat, jint, jintArray, jlong, jstring};
 use jni::{Env, EnvUnowned};
 
 use movinet::{
-    Classifier, ClassifierOptions, Crop, Frame, Labels, Model, ModelOptions, PixelFormat, Plane,
-    Rotation, YuvRange,
+    Classifier, ClassifierOptions, Crop, Event, EventChange, EventOptions, Frame, Horizon, Labels,
+    Model, ModelOptions, PixelFormat, Plane, Rotation, YuvRange,
 };
 
 use crate::error::{BridgeError, BridgeResult, ThrowJava};
@@ -179,10 +179,12 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_openHandles<'local>(
 }
 
 /// `NativeBridge.createClassifier(model, labels, topK, scoreThreshold, hasFps, fps,
-/// paceTolerance, cropKind, cropX, cropY, cropWidth, cropHeight, smoothing): Long`
+/// paceTolerance, cropKind, cropX, cropY, cropWidth, cropHeight, smoothing, horizonKind,
+/// horizonSeconds, horizonFrames, eventMinScore, eventMinDurationMs, eventMaxGapMs): Long`
 ///
 /// `labels` is the labels text (one class per line) or null; `cropKind` is 0 centre square,
-/// 1 stretch, 2 region. The core validates every option and the labels against the model.
+/// 1 stretch, 2 region; `horizonKind` 0 all, 1 seconds, 2 frames. The core validates every
+/// option and the labels against the model.
 #[no_mangle]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
@@ -201,6 +203,12 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
     crop_width: jint,
     crop_height: jint,
     smoothing: jfloat,
+    horizon_kind: jint,
+    horizon_seconds: jfloat,
+    horizon_frames: jint,
+    event_min_score: jfloat,
+    event_min_duration_ms: jlong,
+    event_max_gap_ms: jlong,
 ) -> jlong {
     env.with_env(|env| -> BridgeResult<jlong> {
         let labels = if labels.is_null() {
@@ -223,6 +231,22 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
                 )))
             }
         };
+        let horizon = match horizon_kind {
+            0 => Horizon::All,
+            1 => Horizon::Seconds(horizon_seconds),
+            // 0 is what the core rejects with its own message.
+            2 => Horizon::Frames(u32::try_from(horizon_frames).unwrap_or(0)),
+            other => {
+                return Err(BridgeError::illegal_argument(format!(
+                    "unknown horizon kind {other}"
+                )))
+            }
+        };
+        let millis = |ms: jlong, what: &str| {
+            u64::try_from(ms).map(Duration::from_millis).map_err(|_| {
+                BridgeError::illegal_argument(format!("{what} must not be negative, got {ms}"))
+            })
+        };
         let options = ClassifierOptions {
             // 0 is what the core rejects with its own message.
             top_k: usize::try_from(top_k).unwrap_or(0),
@@ -231,6 +255,12 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
             pace_tolerance,
             crop,
             smoothing,
+            horizon,
+            events: EventOptions {
+                min_score: event_min_score,
+                min_duration: millis(event_min_duration_ms, "event minDurationMs")?,
+                max_gap: millis(event_max_gap_ms, "event maxGapMs")?,
+            },
         };
         let model = MODELS.with(model, |m| Ok(m.clone()))?;
         let classifier = Classifier::new(&model, labels, options)?;
@@ -292,6 +322,8 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
     out_indices: JIntArray<'local>,
     out_scores: JFloatArray<'local>,
     out_info: JLongArray<'local>,
+    out_events: JLongArray<'local>,
+    out_event_scores: JFloatArray<'local>,
 ) -> jint {
     env.with_env(|env| -> BridgeResult<jint> {
         let format = pixel_format(format)?;
@@ -351,6 +383,8 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
         }
         out_indices.set_region(env, 0, &indices)?;
         out_scores.set_region(env, 0, &scores)?;
+        let changes = prediction.events.len();
+        write_events(env, &prediction.events, &out_events, &out_event_scores)?;
         let t = prediction.timings;
         let info = [
             nanos(t.preprocess),
@@ -359,6 +393,7 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
             nanos(t.total),
             jlong::try_from(prediction.model_frames).unwrap_or(jlong::MAX),
             jlong::try_from(prediction.frame_index).unwrap_or(jlong::MAX),
+            jlong::try_from(changes).unwrap_or(jlong::MAX),
         ];
         if out_info.len(env)? < info.len() {
             return Err(BridgeError::illegal_argument(format!(
@@ -370,6 +405,109 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
         to_jint(n)
     })
     .resolve::<ThrowJava>()
+}
+
+/// Values per event in `outEvents`: kind (0 started, 1 ended), class index, start and end in
+/// nanoseconds (end -1 while under way); `outEventScores` holds peak and mean score.
+const EVENT_LONGS: usize = 4;
+const EVENT_FLOATS: usize = 2;
+
+/// Writes `changes` (at most an end and a start a frame) into the Kotlin arrays.
+fn write_events(
+    env: &mut Env<'_>,
+    changes: &[EventChange],
+    out_events: &JLongArray<'_>,
+    out_scores: &JFloatArray<'_>,
+) -> BridgeResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let (mut longs, mut floats) = (Vec::new(), Vec::new());
+    for change in changes {
+        let (kind, e) = match change {
+            EventChange::Started(e) => (0, e),
+            EventChange::Ended(e) => (1, e),
+        };
+        longs.extend(event_longs(kind, e));
+        floats.extend([e.peak_score, e.mean_score]);
+    }
+    if out_events.len(env)? < longs.len() || out_scores.len(env)? < floats.len() {
+        return Err(BridgeError::illegal_argument(format!(
+            "outEvents must hold {} values and outEventScores {}",
+            longs.len(),
+            floats.len()
+        )));
+    }
+    out_events.set_region(env, 0, &longs)?;
+    out_scores.set_region(env, 0, &floats)?;
+    Ok(())
+}
+
+fn event_longs(kind: jlong, e: &Event) -> [jlong; EVENT_LONGS] {
+    [
+        kind,
+        jlong::try_from(e.index).unwrap_or(jlong::MAX),
+        nanos(e.start),
+        e.end.map_or(-1, nanos),
+    ]
+}
+
+/// `NativeBridge.currentEvent(classifier, outEvent: LongArray, outScores: FloatArray): Boolean`
+/// and `finishEvent(...)`: the event under way (or the one just ended) written as in
+/// `classify`'s `outEvents`; false when there is none.
+fn one_event<'local>(
+    mut env: EnvUnowned<'local>,
+    classifier: jlong,
+    out_event: JLongArray<'local>,
+    out_scores: JFloatArray<'local>,
+    finish: bool,
+) -> jboolean {
+    env.with_env(|env| -> BridgeResult<jboolean> {
+        let event = CLASSIFIERS.with(classifier, |c| {
+            Ok(if finish {
+                c.finish_event()
+            } else {
+                c.current_event().cloned()
+            })
+        })?;
+        let Some(e) = event else {
+            return Ok(false);
+        };
+        if out_event.len(env)? < EVENT_LONGS || out_scores.len(env)? < EVENT_FLOATS {
+            return Err(BridgeError::illegal_argument(format!(
+                "outEvent must hold {EVENT_LONGS} values and outScores {EVENT_FLOATS}"
+            )));
+        }
+        let kind = if finish { 1 } else { 0 };
+        out_event.set_region(env, 0, &event_longs(kind, &e))?;
+        out_scores.set_region(env, 0, &[e.peak_score, e.mean_score])?;
+        Ok(true)
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `NativeBridge.currentEvent(classifier, outEvent, outScores): Boolean`
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_currentEvent<'local>(
+    env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+    out_event: JLongArray<'local>,
+    out_scores: JFloatArray<'local>,
+) -> jboolean {
+    one_event(env, classifier, out_event, out_scores, false)
+}
+
+/// `NativeBridge.finishEvent(classifier, outEvent, outScores): Boolean`
+#[no_mangle]
+pub extern "system" fn Java_dev_movinet_NativeBridge_finishEvent<'local>(
+    env: EnvUnowned<'local>,
+    _this: JObject<'local>,
+    classifier: jlong,
+    out_event: JLongArray<'local>,
+    out_scores: JFloatArray<'local>,
+) -> jboolean {
+    one_event(env, classifier, out_event, out_scores, true)
 }
 
 /// `NativeBridge.resetClassifier(classifier: Long)`

@@ -9,7 +9,10 @@
 //! * [`Frame`]: a camera frame as records, its planes with their row and pixel strides, the
 //!   rotation and mirror that make it upright, its YUV range and timestamp. It maps field for
 //!   field onto the core's borrowed [`movinet::Frame`], which checks it;
-//! * [`ClassifierOptions`], [`Prediction`], [`Category`], [`Timings`], [`ModelInfo`];
+//! * [`ClassifierOptions`] (with the [`Horizon`] and the [`EventOptions`]), [`Prediction`],
+//!   [`Category`], [`Timings`], [`ModelInfo`];
+//! * [`Event`] and [`EventChange`]: the action events each prediction carries, also pushed to
+//!   any [`EventListener`] (Swift's `events()` AsyncStream is built on one);
 //! * [`MovinetError`], whose message is always the core's.
 //!
 //! Plane bytes cross the FFI as `Vec<u8>` (Swift `Data`, Python `bytes`): UniFFI copies them,
@@ -20,6 +23,8 @@
 //! No panic crosses the FFI: every input is validated (by the core or here) and every
 //! exported function returns `Result<_, MovinetError>`.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -154,6 +159,72 @@ impl From<Crop> for movinet::Crop {
     }
 }
 
+/// How far back predictions look (the core's `Horizon`).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Enum)]
+pub enum Horizon {
+    /// Every frame since the stream began or was reset: one label for a whole clip (the
+    /// model as exported).
+    All,
+    /// About the last this many seconds (counted in frames at the model's frame rate).
+    Seconds { seconds: f32 },
+    /// About the last this many frames fed to the model.
+    Frames { frames: u32 },
+}
+
+impl From<Horizon> for movinet::Horizon {
+    fn from(h: Horizon) -> Self {
+        match h {
+            Horizon::All => Self::All,
+            Horizon::Seconds { seconds } => Self::Seconds(seconds),
+            Horizon::Frames { frames } => Self::Frames(frames),
+        }
+    }
+}
+
+impl From<movinet::Horizon> for Horizon {
+    fn from(h: movinet::Horizon) -> Self {
+        match h {
+            movinet::Horizon::All => Self::All,
+            movinet::Horizon::Seconds(seconds) => Self::Seconds { seconds },
+            movinet::Horizon::Frames(frames) => Self::Frames { frames },
+        }
+    }
+}
+
+/// When a label becomes an action event (the core's `EventOptions`): it starts once it has
+/// been the top label for `min_duration_ms` with a score of at least `min_score`, and ends once
+/// it has been off the top for `max_gap_ms` (or another event starts).
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct EventOptions {
+    #[uniffi(default = 0.5)]
+    pub min_score: f32,
+    #[uniffi(default = 600)]
+    pub min_duration_ms: u32,
+    #[uniffi(default = 1000)]
+    pub max_gap_ms: u32,
+}
+
+impl From<EventOptions> for movinet::EventOptions {
+    fn from(o: EventOptions) -> Self {
+        Self {
+            min_score: o.min_score,
+            min_duration: Duration::from_millis(o.min_duration_ms.into()),
+            max_gap: Duration::from_millis(o.max_gap_ms.into()),
+        }
+    }
+}
+
+impl From<movinet::EventOptions> for EventOptions {
+    fn from(o: movinet::EventOptions) -> Self {
+        let ms = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
+        Self {
+            min_score: o.min_score,
+            min_duration_ms: ms(o.min_duration),
+            max_gap_ms: ms(o.max_gap),
+        }
+    }
+}
+
 /// How a classifier loads its model, paces frames and reports. The defaults are the core's
 /// (`default_classifier_options()` returns them from the core; a test keeps the two equal).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -188,6 +259,13 @@ pub struct ClassifierOptions {
     /// download or a replaced file never reaches the runtime. `None` skips the check.
     #[uniffi(default = None)]
     pub model_sha256: Option<String>,
+    /// How far back predictions look; `None` is the live default, 2 seconds, so that labels
+    /// follow a change of action. `Horizon.all` gives one label for a whole clip.
+    #[uniffi(default = None)]
+    pub horizon: Option<Horizon>,
+    /// When a label becomes an action event (`Prediction.events`).
+    #[uniffi(default)]
+    pub events: EventOptions,
 }
 
 impl ClassifierOptions {
@@ -199,6 +277,8 @@ impl ClassifierOptions {
             pace_tolerance: self.pace_tolerance,
             crop: self.crop.map(Into::into).unwrap_or_default(),
             smoothing: self.smoothing,
+            horizon: self.horizon.map_or(movinet::Horizon::LIVE, Into::into),
+            events: self.events.into(),
         }
     }
 
@@ -239,6 +319,8 @@ pub fn default_classifier_options() -> ClassifierOptions {
         smoothing: core.smoothing,
         threads: u32::try_from(model.threads).unwrap_or(u32::MAX),
         model_sha256: model.model_sha256,
+        horizon: (core.horizon != movinet::Horizon::LIVE).then(|| core.horizon.into()),
+        events: core.events.into(),
     }
 }
 
@@ -266,6 +348,61 @@ pub struct Timings {
     pub total_ms: f64,
 }
 
+/// An action in the stream: a label that was the top label for a while (the core's `Event`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Event {
+    pub label: String,
+    pub index: u32,
+    /// When the label became the top label, in the frames' time (microseconds, the same clock
+    /// as `Frame.timestamp_us`).
+    pub start_us: i64,
+    /// When it stopped being the top label; `None` while the event goes on.
+    pub end_us: Option<i64>,
+    /// The label's highest and mean score over the event.
+    pub peak_score: f32,
+    pub mean_score: f32,
+}
+
+impl From<movinet::Event> for Event {
+    fn from(e: movinet::Event) -> Self {
+        Self {
+            label: e.label,
+            index: u32::try_from(e.index).unwrap_or(u32::MAX),
+            start_us: micros(e.start),
+            end_us: e.end.map(micros),
+            peak_score: e.peak_score,
+            mean_score: e.mean_score,
+        }
+    }
+}
+
+/// What happened to an event on a frame.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum EventChange {
+    /// An event started (its `end_us` is `None`).
+    Started { event: Event },
+    /// An event ended.
+    Ended { event: Event },
+}
+
+impl From<movinet::EventChange> for EventChange {
+    fn from(c: movinet::EventChange) -> Self {
+        match c {
+            movinet::EventChange::Started(e) => Self::Started { event: e.into() },
+            movinet::EventChange::Ended(e) => Self::Ended { event: e.into() },
+        }
+    }
+}
+
+/// Receives a classifier's action events as they start and end, without polling: implement it
+/// (a Swift class, a Python subclass) and pass it to `add_event_listener`. It is called on the
+/// thread that called `classify`, after the classifier's lock is released (so it may call the
+/// classifier), once per change, in order. A listener that throws is logged and skipped.
+#[uniffi::export(with_foreign)]
+pub trait EventListener: Send + Sync {
+    fn on_event(&self, change: EventChange);
+}
+
 /// What the classifier says after a frame it fed to the model.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Prediction {
@@ -278,6 +415,8 @@ pub struct Prediction {
     /// The frame's timestamp.
     pub timestamp_us: Option<i64>,
     pub timings: Timings,
+    /// Action events that started or ended on this frame, in that order (usually none).
+    pub events: Vec<EventChange>,
 }
 
 /// What a loaded model looks like (discovered from its signature).
@@ -310,6 +449,8 @@ pub struct PacerStats {
 pub struct MovinetClassifier {
     inner: Mutex<Option<movinet::Classifier>>,
     info: ModelInfo,
+    listeners: Mutex<Vec<(u64, Arc<dyn EventListener>)>>,
+    next_listener: AtomicU64,
 }
 
 impl std::fmt::Debug for MovinetClassifier {
@@ -377,6 +518,11 @@ impl MovinetClassifier {
             view = view.with_timestamp(Duration::from_micros(us));
         }
         let prediction = self.with(|c| c.push(&view))?;
+        if let Some(p) = &prediction {
+            if !p.events.is_empty() {
+                self.publish(&p.events);
+            }
+        }
         Ok(prediction.map(|p| Prediction {
             categories: p
                 .categories
@@ -389,19 +535,54 @@ impl MovinetClassifier {
                 .collect(),
             frame_index: p.frame_index,
             model_frames: p.model_frames,
-            timestamp_us: p
-                .timestamp
-                .map(|t| i64::try_from(t.as_micros()).unwrap_or(i64::MAX)),
+            timestamp_us: p.timestamp.map(micros),
             timings: Timings {
                 preprocess_ms: ms(p.timings.preprocess),
                 inference_ms: ms(p.timings.run),
                 postprocess_ms: ms(p.timings.postprocess),
                 total_ms: ms(p.timings.total),
             },
+            events: p.events.into_iter().map(Into::into).collect(),
         }))
     }
 
-    /// Starts a new stream: zero model state, new pacing, no smoothing history.
+    /// The action event under way (its `end_us` is `None`): the current action, steadier than
+    /// each prediction's top category.
+    pub fn current_event(&self) -> Result<Option<Event>> {
+        self.with(|c| Ok(c.current_event().cloned().map(Into::into)))
+    }
+
+    /// Ends the event under way, if any, and returns it (e.g. at the end of a video); event
+    /// listeners get its end too. `reset()` drops it without an end.
+    pub fn finish_event(&self) -> Result<Option<Event>> {
+        let ended = self.with(|c| Ok(c.finish_event()))?;
+        if let Some(e) = &ended {
+            self.publish(&[movinet::EventChange::Ended(e.clone())]);
+        }
+        Ok(ended.map(Into::into))
+    }
+
+    /// Calls `listener` with every event change from now on; returns an id for
+    /// `remove_event_listener`. Listeners go when the classifier is closed.
+    pub fn add_event_listener(&self, listener: Arc<dyn EventListener>) -> Result<u64> {
+        // Refuse on a closed classifier, as every other call does.
+        self.with(|_| Ok(()))?;
+        let id = self.next_listener.fetch_add(1, Ordering::Relaxed);
+        self.listeners().push((id, listener));
+        Ok(id)
+    }
+
+    /// Stops calling the listener `add_event_listener` returned `id` for; false if there is
+    /// none (already removed, or the classifier was closed).
+    pub fn remove_event_listener(&self, id: u64) -> bool {
+        let mut listeners = self.listeners();
+        let before = listeners.len();
+        listeners.retain(|(i, _)| *i != id);
+        listeners.len() != before
+    }
+
+    /// Starts a new stream: zero model state, new pacing, no smoothing history, no event under
+    /// way (call `finish_event()` first to end it).
     pub fn reset(&self) -> Result<()> {
         self.with(|c| {
             c.reset();
@@ -434,6 +615,8 @@ impl MovinetClassifier {
     /// Closing twice is fine; any other call after it fails with `MovinetError.Closed`.
     pub fn close(&self) {
         self.lock().take();
+        let gone = std::mem::take(&mut *self.listeners());
+        drop(gone);
     }
 
     pub fn is_closed(&self) -> bool {
@@ -462,7 +645,30 @@ impl MovinetClassifier {
         Ok(Arc::new(Self {
             inner: Mutex::new(Some(classifier)),
             info,
+            listeners: Mutex::new(Vec::new()),
+            next_listener: AtomicU64::new(1),
         }))
+    }
+
+    fn listeners(&self) -> MutexGuard<'_, Vec<(u64, Arc<dyn EventListener>)>> {
+        self.listeners.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands `changes` to every listener, outside both locks; a listener that fails is logged.
+    fn publish(&self, changes: &[movinet::EventChange]) {
+        let listeners: Vec<Arc<dyn EventListener>> = self
+            .listeners()
+            .iter()
+            .map(|(_, l)| Arc::clone(l))
+            .collect();
+        for change in changes {
+            for l in &listeners {
+                let change = EventChange::from(change.clone());
+                if catch_unwind(AssertUnwindSafe(|| l.on_event(change))).is_err() {
+                    log::warn!("an event listener failed; the event was skipped for it");
+                }
+            }
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Option<movinet::Classifier>> {
@@ -483,6 +689,10 @@ impl MovinetClassifier {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
+}
+
+fn micros(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
 /// The library's version (the workspace's).
@@ -514,8 +724,28 @@ mod tests {
             smoothing: 0.5,
             threads: 2,
             model_sha256: Some("ab".repeat(32)),
+            horizon: Some(Horizon::Frames { frames: 7 }),
+            events: EventOptions {
+                min_score: 0.25,
+                min_duration_ms: 400,
+                max_gap_ms: 2500,
+            },
         };
         let c = o.core();
+        assert_eq!(c.horizon, movinet::Horizon::Frames(7));
+        assert_eq!(
+            c.events,
+            movinet::EventOptions {
+                min_score: 0.25,
+                min_duration: Duration::from_millis(400),
+                max_gap: Duration::from_millis(2500),
+            }
+        );
+        let all = ClassifierOptions {
+            horizon: Some(Horizon::All),
+            ..default_classifier_options()
+        };
+        assert_eq!(all.core().horizon, movinet::Horizon::All);
         assert_eq!(c.top_k, 5);
         assert_eq!(c.fps, None);
         assert_eq!(

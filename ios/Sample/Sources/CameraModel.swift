@@ -5,7 +5,11 @@ import SwiftUI
 /// The camera session, the model in use and what the screen shows.
 @MainActor
 final class CameraModel: ObservableObject {
+    /// The raw top 3 of the latest prediction: changes with every frame the model sees.
     @Published private(set) var categories: [PredictionCategory] = []
+    /// The action under way, from the classifier's events: steady, changes only when an
+    /// action starts or ends.
+    @Published private(set) var action: Event?
     @Published private(set) var inferenceMs: Double?
     @Published private(set) var models: [ModelEntry] = []
     @Published private(set) var selected: ModelEntry?
@@ -18,6 +22,7 @@ final class CameraModel: ObservableObject {
     private let sessionQueue = DispatchQueue(label: "dev.movinet.sample.session")
     private var processor: FrameProcessor!
     private var started = false
+    private var eventsTask: Task<Void, Never>?
 
     init() {
         processor = FrameProcessor { [weak self] result in
@@ -50,12 +55,21 @@ final class CameraModel: ObservableObject {
         selected = entry
         loading = true
         categories = []
+        action = nil
         inferenceMs = nil
+        eventsTask?.cancel()
         Task {
             do {
+                // The defaults are the live ones: a 2 s horizon, so labels follow the action.
                 let classifier = try await ModelCatalog.load(entry, options: ClassifierOptions(topK: 3))
                 // The user may have picked another model meanwhile.
                 guard selected == entry else { return classifier.close() }
+                eventsTask = Task { [weak self] in
+                    // Finishes when the classifier is closed (another model, or none).
+                    for await change in classifier.events() {
+                        self?.apply(change)
+                    }
+                }
                 processor.use(classifier)
                 message = nil
             } catch {
@@ -69,11 +83,21 @@ final class CameraModel: ObservableObject {
     func reset() {
         processor.reset()
         categories = []
+        action = nil
         inferenceMs = nil
     }
 
     func switchCamera() {
         configure(position: position == .back ? .front : .back)
+    }
+
+    private func apply(_ change: EventChange) {
+        switch change {
+        case let .started(event):
+            action = event
+        case let .ended(event):
+            if action?.index == event.index { action = nil }
+        }
     }
 
     private func show(_ result: Result<Prediction, Error>) {
@@ -89,6 +113,7 @@ final class CameraModel: ObservableObject {
     private func configure(position: AVCaptureDevice.Position) {
         self.position = position
         categories = []
+        action = nil
         let session = session, output = output, processor = processor!
         sessionQueue.async {
             session.beginConfiguration()

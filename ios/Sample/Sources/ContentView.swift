@@ -1,7 +1,8 @@
 import Movinet
 import SwiftUI
 
-/// Camera preview with the top-3 actions, their scores and the inference time on top; a model
+/// Camera preview with the current action (from the classifier's events: steady) and, beside
+/// it, the raw top 3 of the latest prediction with their scores and the inference time; a model
 /// picker, reset, and a front/back camera switch.
 struct ContentView: View {
     @StateObject private var camera = CameraModel()
@@ -60,6 +61,16 @@ struct ContentView: View {
 
     private var predictions: some View {
         VStack(alignment: .leading, spacing: 8) {
+            HStack(alignment: .firstTextBaseline) {
+                Text("Now").font(.caption).foregroundColor(.secondary)
+                Text(camera.action?.label ?? "—")
+                    .font(.title2.bold())
+                    .lineLimit(1)
+                Spacer()
+            }
+            .animation(.default, value: camera.action?.index)
+            Divider()
+            Text("Latest frame").font(.caption).foregroundColor(.secondary)
             if camera.categories.isEmpty {
                 Text(camera.loading ? "Loading the model…" : "Watching…")
                     .foregroundColor(.secondary)

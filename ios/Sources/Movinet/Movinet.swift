@@ -64,6 +64,35 @@ extension MovinetClassifier {
         try await Self.onInferenceQueue { try self.reset() }
     }
 
+    /// The action events as they start and end, without polling:
+    ///
+    /// ```swift
+    /// for await change in classifier.events() {
+    ///     switch change {
+    ///     case let .started(event): show(current: event.label)
+    ///     case .ended: show(current: nil)
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// Every `classify` call (from any thread, any of the Swift conveniences or the generated
+    /// `classify(frame:)`) and `finishEvent()` yields the changes it made, in order; each
+    /// prediction's `events` holds the same. The stream finishes when the classifier is closed;
+    /// ending the loop stops the listening. Several streams may listen at once.
+    public func events() -> AsyncStream<EventChange> {
+        AsyncStream { continuation in
+            let listener = StreamingEventListener(continuation)
+            guard let id = try? addEventListener(listener: listener) else {
+                // Closed already.
+                continuation.finish()
+                return
+            }
+            continuation.onTermination = { [weak self] _ in
+                _ = self?.removeEventListener(id: id)
+            }
+        }
+    }
+
     /// Where the `async` conveniences run: serial, so frames of a stream keep their order.
     static let inferenceQueue = DispatchQueue(label: "dev.movinet.inference", qos: .userInitiated)
 
@@ -73,5 +102,23 @@ extension MovinetClassifier {
                 continuation.resume(with: Result { try work() })
             }
         }
+    }
+}
+
+/// Forwards the core's event changes into an `AsyncStream`; when the classifier lets go of it
+/// (closed, or the stream stopped listening) the stream finishes.
+private final class StreamingEventListener: EventListener, @unchecked Sendable {
+    private let continuation: AsyncStream<EventChange>.Continuation
+
+    init(_ continuation: AsyncStream<EventChange>.Continuation) {
+        self.continuation = continuation
+    }
+
+    func onEvent(change: EventChange) {
+        continuation.yield(change)
+    }
+
+    deinit {
+        continuation.finish()
     }
 }

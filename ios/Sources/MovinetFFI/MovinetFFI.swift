@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -650,12 +656,228 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * Receives a classifier's action events as they start and end, without polling: implement it
+ * (a Swift class, a Python subclass) and pass it to `add_event_listener`. It is called on the
+ * thread that called `classify`, after the classifier's lock is released (so it may call the
+ * classifier), once per change, in order. A listener that throws is logged and skipped.
+ */
+public protocol EventListener: AnyObject, Sendable {
+    
+    func onEvent(change: EventChange) 
+    
+}
+/**
+ * Receives a classifier's action events as they start and end, without polling: implement it
+ * (a Swift class, a Python subclass) and pass it to `add_event_listener`. It is called on the
+ * thread that called `classify`, after the classifier's lock is released (so it may call the
+ * classifier), once per change, in order. A listener that throws is logged and skipped.
+ */
+open class EventListenerImpl: EventListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_eventlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_eventlistener(handle, $0) }
+    }
+
+    
+
+    
+open func onEvent(change: EventChange)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_eventlistener_on_event(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEventChange_lower(change),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceEventListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceEventListener = UniffiVTableCallbackInterfaceEventListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeEventListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface EventListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeEventListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface EventListener: handle missing in uniffiClone")
+            }
+        },
+        onEvent: { (
+            uniffiHandle: UInt64,
+            change: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeEventListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onEvent(
+                     change: try FfiConverterTypeEventChange_lift(change)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceEventListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceEventListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitEventListener() {
+    uniffi_movinet_ffi_fn_init_callback_vtable_eventlistener(UniffiCallbackInterfaceEventListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<EventListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = EventListener
+
+    public static func lift(_ handle: UInt64) throws -> EventListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return EventListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: EventListener) -> UInt64 {
+         if let rustImpl = value as? EventListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: EventListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventListener_lift(_ handle: UInt64) throws -> EventListener {
+    return try FfiConverterTypeEventListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventListener_lower(_ value: EventListener) -> UInt64 {
+    return FfiConverterTypeEventListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * A MoViNet stream classifier: one model, its labels and one stream's state. Give it the
  * frames of one camera or video in order; `reset()` starts a new stream. Calls are
  * serialised (the object is safe to share between threads). `close()` frees the model
  * and the state at once; any later call fails with `MovinetError.Closed`.
  */
 public protocol MovinetClassifierProtocol: AnyObject, Sendable {
+    
+    /**
+     * Calls `listener` with every event change from now on; returns an id for
+     * `remove_event_listener`. Listeners go when the classifier is closed.
+     */
+    func addEventListener(listener: EventListener) throws  -> UInt64
     
     /**
      * Gives the classifier a frame. Returns the prediction after it, or `None` when pacing
@@ -669,6 +891,18 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
      * Closing twice is fine; any other call after it fails with `MovinetError.Closed`.
      */
     func close() 
+    
+    /**
+     * The action event under way (its `end_us` is `None`): the current action, steadier than
+     * each prediction's top category.
+     */
+    func currentEvent() throws  -> Event?
+    
+    /**
+     * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
+     * listeners get its end too. `reset()` drops it without an end.
+     */
+    func finishEvent() throws  -> Event?
     
     func isClosed()  -> Bool
     
@@ -688,7 +922,14 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     func probabilities() throws  -> [Float]
     
     /**
-     * Starts a new stream: zero model state, new pacing, no smoothing history.
+     * Stops calling the listener `add_event_listener` returned `id` for; false if there is
+     * none (already removed, or the classifier was closed).
+     */
+    func removeEventListener(id: UInt64)  -> Bool
+    
+    /**
+     * Starts a new stream: zero model state, new pacing, no smoothing history, no event under
+     * way (call `finish_event()` first to end it).
      */
     func reset() throws 
     
@@ -782,6 +1023,20 @@ public static func fromBytes(model: Data, labelsText: String? = nil, options: Cl
 
     
     /**
+     * Calls `listener` with every event change from now on; returns an id for
+     * `remove_event_listener`. Listeners go when the classifier is closed.
+     */
+open func addEventListener(listener: EventListener)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_add_event_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEventListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Gives the classifier a frame. Returns the prediction after it, or `None` when pacing
      * leaves the frame out (or fails with `MovinetError.InvalidFrame` saying what is wrong
      * with it).
@@ -806,6 +1061,32 @@ open func close()  {try! rustCall() {
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * The action event under way (its `end_us` is `None`): the current action, steadier than
+     * each prediction's top category.
+     */
+open func currentEvent()throws  -> Event?  {
+    return try  FfiConverterOptionTypeEvent.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_current_event(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
+     * listeners get its end too. `reset()` drops it without an end.
+     */
+open func finishEvent()throws  -> Event?  {
+    return try  FfiConverterOptionTypeEvent.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_finish_event(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
 open func isClosed() -> Bool  {
@@ -854,7 +1135,22 @@ open func probabilities()throws  -> [Float]  {
 }
     
     /**
-     * Starts a new stream: zero model state, new pacing, no smoothing history.
+     * Stops calling the listener `add_event_listener` returned `id` for; false if there is
+     * none (already removed, or the classifier was closed).
+     */
+open func removeEventListener(id: UInt64) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_remove_event_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts a new stream: zero model state, new pacing, no smoothing history, no event under
+     * way (call `finish_event()` first to end it).
      */
 open func reset()throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
@@ -955,6 +1251,15 @@ public struct ClassifierOptions: Equatable, Hashable {
      * download or a replaced file never reaches the runtime. `None` skips the check.
      */
     public var modelSha256: String?
+    /**
+     * How far back predictions look; `None` is the live default, 2 seconds, so that labels
+     * follow a change of action. `Horizon.all` gives one label for a whole clip.
+     */
+    public var horizon: Horizon?
+    /**
+     * When a label becomes an action event (`Prediction.events`).
+     */
+    public var events: EventOptions
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -988,7 +1293,14 @@ public struct ClassifierOptions: Equatable, Hashable {
          * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
          * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
          * download or a replaced file never reaches the runtime. `None` skips the check.
-         */modelSha256: String? = nil) {
+         */modelSha256: String? = nil, 
+        /**
+         * How far back predictions look; `None` is the live default, 2 seconds, so that labels
+         * follow a change of action. `Horizon.all` gives one label for a whole clip.
+         */horizon: Horizon? = nil, 
+        /**
+         * When a label becomes an action event (`Prediction.events`).
+         */events: EventOptions = EventOptions()) {
         self.topK = topK
         self.scoreThreshold = scoreThreshold
         self.fps = fps
@@ -997,6 +1309,8 @@ public struct ClassifierOptions: Equatable, Hashable {
         self.smoothing = smoothing
         self.threads = threads
         self.modelSha256 = modelSha256
+        self.horizon = horizon
+        self.events = events
     }
 
     
@@ -1022,7 +1336,9 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
                 crop: FfiConverterOptionTypeCrop.read(from: &buf), 
                 smoothing: FfiConverterFloat.read(from: &buf), 
                 threads: FfiConverterUInt32.read(from: &buf), 
-                modelSha256: FfiConverterOptionString.read(from: &buf)
+                modelSha256: FfiConverterOptionString.read(from: &buf), 
+                horizon: FfiConverterOptionTypeHorizon.read(from: &buf), 
+                events: FfiConverterTypeEventOptions.read(from: &buf)
         )
     }
 
@@ -1035,6 +1351,8 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
         FfiConverterFloat.write(value.smoothing, into: &buf)
         FfiConverterUInt32.write(value.threads, into: &buf)
         FfiConverterOptionString.write(value.modelSha256, into: &buf)
+        FfiConverterOptionTypeHorizon.write(value.horizon, into: &buf)
+        FfiConverterTypeEventOptions.write(value.events, into: &buf)
     }
 }
 
@@ -1051,6 +1369,162 @@ public func FfiConverterTypeClassifierOptions_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeClassifierOptions_lower(_ value: ClassifierOptions) -> RustBuffer {
     return FfiConverterTypeClassifierOptions.lower(value)
+}
+
+
+/**
+ * An action in the stream: a label that was the top label for a while (the core's `Event`).
+ */
+public struct Event: Equatable, Hashable {
+    public var label: String
+    public var index: UInt32
+    /**
+     * When the label became the top label, in the frames' time (microseconds, the same clock
+     * as `Frame.timestamp_us`).
+     */
+    public var startUs: Int64
+    /**
+     * When it stopped being the top label; `None` while the event goes on.
+     */
+    public var endUs: Int64?
+    /**
+     * The label's highest and mean score over the event.
+     */
+    public var peakScore: Float
+    public var meanScore: Float
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(label: String, index: UInt32, 
+        /**
+         * When the label became the top label, in the frames' time (microseconds, the same clock
+         * as `Frame.timestamp_us`).
+         */startUs: Int64, 
+        /**
+         * When it stopped being the top label; `None` while the event goes on.
+         */endUs: Int64?, 
+        /**
+         * The label's highest and mean score over the event.
+         */peakScore: Float, meanScore: Float) {
+        self.label = label
+        self.index = index
+        self.startUs = startUs
+        self.endUs = endUs
+        self.peakScore = peakScore
+        self.meanScore = meanScore
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Event: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Event {
+        return
+            try Event(
+                label: FfiConverterString.read(from: &buf), 
+                index: FfiConverterUInt32.read(from: &buf), 
+                startUs: FfiConverterInt64.read(from: &buf), 
+                endUs: FfiConverterOptionInt64.read(from: &buf), 
+                peakScore: FfiConverterFloat.read(from: &buf), 
+                meanScore: FfiConverterFloat.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Event, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.label, into: &buf)
+        FfiConverterUInt32.write(value.index, into: &buf)
+        FfiConverterInt64.write(value.startUs, into: &buf)
+        FfiConverterOptionInt64.write(value.endUs, into: &buf)
+        FfiConverterFloat.write(value.peakScore, into: &buf)
+        FfiConverterFloat.write(value.meanScore, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lift(_ buf: RustBuffer) throws -> Event {
+    return try FfiConverterTypeEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
+    return FfiConverterTypeEvent.lower(value)
+}
+
+
+/**
+ * When a label becomes an action event (the core's `EventOptions`): it starts once it has
+ * been the top label for `min_duration_ms` with a score of at least `min_score`, and ends once
+ * it has been off the top for `max_gap_ms` (or another event starts).
+ */
+public struct EventOptions: Equatable, Hashable {
+    public var minScore: Float
+    public var minDurationMs: UInt32
+    public var maxGapMs: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(minScore: Float = Float(0.5), minDurationMs: UInt32 = UInt32(600), maxGapMs: UInt32 = UInt32(1000)) {
+        self.minScore = minScore
+        self.minDurationMs = minDurationMs
+        self.maxGapMs = maxGapMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension EventOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventOptions {
+        return
+            try EventOptions(
+                minScore: FfiConverterFloat.read(from: &buf), 
+                minDurationMs: FfiConverterUInt32.read(from: &buf), 
+                maxGapMs: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: EventOptions, into buf: inout [UInt8]) {
+        FfiConverterFloat.write(value.minScore, into: &buf)
+        FfiConverterUInt32.write(value.minDurationMs, into: &buf)
+        FfiConverterUInt32.write(value.maxGapMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventOptions_lift(_ buf: RustBuffer) throws -> EventOptions {
+    return try FfiConverterTypeEventOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventOptions_lower(_ value: EventOptions) -> RustBuffer {
+    return FfiConverterTypeEventOptions.lower(value)
 }
 
 
@@ -1429,6 +1903,10 @@ public struct Prediction: Equatable, Hashable {
      */
     public var timestampUs: Int64?
     public var timings: Timings
+    /**
+     * Action events that started or ended on this frame, in that order (usually none).
+     */
+    public var events: [EventChange]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1444,12 +1922,16 @@ public struct Prediction: Equatable, Hashable {
          */modelFrames: UInt64, 
         /**
          * The frame's timestamp.
-         */timestampUs: Int64?, timings: Timings) {
+         */timestampUs: Int64?, timings: Timings, 
+        /**
+         * Action events that started or ended on this frame, in that order (usually none).
+         */events: [EventChange]) {
         self.categories = categories
         self.frameIndex = frameIndex
         self.modelFrames = modelFrames
         self.timestampUs = timestampUs
         self.timings = timings
+        self.events = events
     }
 
     
@@ -1472,7 +1954,8 @@ public struct FfiConverterTypePrediction: FfiConverterRustBuffer {
                 frameIndex: FfiConverterUInt64.read(from: &buf), 
                 modelFrames: FfiConverterUInt64.read(from: &buf), 
                 timestampUs: FfiConverterOptionInt64.read(from: &buf), 
-                timings: FfiConverterTypeTimings.read(from: &buf)
+                timings: FfiConverterTypeTimings.read(from: &buf), 
+                events: FfiConverterSequenceTypeEventChange.read(from: &buf)
         )
     }
 
@@ -1482,6 +1965,7 @@ public struct FfiConverterTypePrediction: FfiConverterRustBuffer {
         FfiConverterUInt64.write(value.modelFrames, into: &buf)
         FfiConverterOptionInt64.write(value.timestampUs, into: &buf)
         FfiConverterTypeTimings.write(value.timings, into: &buf)
+        FfiConverterSequenceTypeEventChange.write(value.events, into: &buf)
     }
 }
 
@@ -1757,6 +2241,179 @@ public func FfiConverterTypeCrop_lift(_ buf: RustBuffer) throws -> Crop {
 #endif
 public func FfiConverterTypeCrop_lower(_ value: Crop) -> RustBuffer {
     return FfiConverterTypeCrop.lower(value)
+}
+
+
+
+/**
+ * What happened to an event on a frame.
+ */
+
+public enum EventChange: Equatable, Hashable {
+    
+    /**
+     * An event started (its `end_us` is `None`).
+     */
+    case started(event: Event
+    )
+    /**
+     * An event ended.
+     */
+    case ended(event: Event
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension EventChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeEventChange: FfiConverterRustBuffer {
+    typealias SwiftType = EventChange
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EventChange {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .started(event: try FfiConverterTypeEvent.read(from: &buf)
+        )
+        
+        case 2: return .ended(event: try FfiConverterTypeEvent.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: EventChange, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .started(event):
+            writeInt(&buf, Int32(1))
+            FfiConverterTypeEvent.write(event, into: &buf)
+            
+        
+        case let .ended(event):
+            writeInt(&buf, Int32(2))
+            FfiConverterTypeEvent.write(event, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventChange_lift(_ buf: RustBuffer) throws -> EventChange {
+    return try FfiConverterTypeEventChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeEventChange_lower(_ value: EventChange) -> RustBuffer {
+    return FfiConverterTypeEventChange.lower(value)
+}
+
+
+
+/**
+ * How far back predictions look (the core's `Horizon`).
+ */
+
+public enum Horizon: Equatable, Hashable {
+    
+    /**
+     * Every frame since the stream began or was reset: one label for a whole clip (the
+     * model as exported).
+     */
+    case all
+    /**
+     * About the last this many seconds (counted in frames at the model's frame rate).
+     */
+    case seconds(seconds: Float
+    )
+    /**
+     * About the last this many frames fed to the model.
+     */
+    case frames(frames: UInt32
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension Horizon: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHorizon: FfiConverterRustBuffer {
+    typealias SwiftType = Horizon
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Horizon {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .seconds(seconds: try FfiConverterFloat.read(from: &buf)
+        )
+        
+        case 3: return .frames(frames: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: Horizon, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case let .seconds(seconds):
+            writeInt(&buf, Int32(2))
+            FfiConverterFloat.write(seconds, into: &buf)
+            
+        
+        case let .frames(frames):
+            writeInt(&buf, Int32(3))
+            FfiConverterUInt32.write(frames, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHorizon_lift(_ buf: RustBuffer) throws -> Horizon {
+    return try FfiConverterTypeHorizon.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHorizon_lower(_ value: Horizon) -> RustBuffer {
+    return FfiConverterTypeHorizon.lower(value)
 }
 
 
@@ -2202,6 +2859,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeEvent: FfiConverterRustBuffer {
+    typealias SwiftType = Event?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeEvent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeEvent.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePrediction: FfiConverterRustBuffer {
     typealias SwiftType = Prediction?
 
@@ -2242,6 +2923,30 @@ fileprivate struct FfiConverterOptionTypeCrop: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeCrop.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeHorizon: FfiConverterRustBuffer {
+    typealias SwiftType = Horizon?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeHorizon.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeHorizon.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2321,6 +3026,31 @@ fileprivate struct FfiConverterSequenceTypePredictionCategory: FfiConverterRustB
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeEventChange: FfiConverterRustBuffer {
+    typealias SwiftType = [EventChange]
+
+    public static func write(_ value: [EventChange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeEventChange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [EventChange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [EventChange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeEventChange.read(from: &buf))
+        }
+        return seq
+    }
+}
 /**
  * The core's default options, for callers (and the tests that check the records' defaults
  * against them).
@@ -2364,10 +3094,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_func_version() != 18672) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_method_eventlistener_on_event() != 13720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_add_event_listener() != 33794) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_classify() != 34249) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_close() != 62871) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event() != 6486) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event() != 45710) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_is_closed() != 65122) {
@@ -2382,7 +3124,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities() != 48973) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_reset() != 21055) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_remove_event_listener() != 4636) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_reset() != 26686) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 4563) {
@@ -2392,6 +3137,7 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitEventListener()
     return InitializationResult.ok
 }()
 

@@ -1,5 +1,7 @@
 """Frames through the binding: the golden clips as RGB, BGRA and NV12 (what iOS cameras give),
 checked against the golden logits (Google's interpreter on the same frames) and each other.
+Compared with the goldens, the classifiers keep the model's own cumulative horizon
+(`Horizon.ALL`), which the goldens were made with.
 """
 
 import numpy as np
@@ -19,11 +21,15 @@ from conftest import (
 )
 
 
+def cumulative(**options):
+    return classifier(horizon=movinet.Horizon.ALL(), **options)
+
+
 @pytest.fixture(scope="module", params=GOLDEN_CLIPS)
 def clip(request):
     frames, logits = golden(request.param)
     # The core on the plain RGB frames: the result the camera layouts must reproduce.
-    rgb = run_clip(classifier(), frames, rgb_frame)
+    rgb = run_clip(cumulative(), frames, rgb_frame)
     return request.param, frames, logits, rgb
 
 
@@ -40,7 +46,7 @@ def test_bgra_is_exactly_rgb(clip):
     """BGRA with padded rows (an iOS 32BGRA buffer) is a lossless reordering of the same
     pixels: the same probabilities, bit for bit, after every frame."""
     name, frames, _, rgb = clip
-    bgra = run_clip(classifier(), frames, bgra_frame)
+    bgra = run_clip(cumulative(), frames, bgra_frame)
     np.testing.assert_array_equal(bgra, rgb, err_msg=name)
 
 
@@ -49,7 +55,7 @@ def test_nv12_gives_the_same_top1(clip, kinetics_labels):
     and 8-bit YUV change the pixels a little, so the probabilities move a little, but the
     top-1 after the clip is the core's on the RGB frames."""
     name, frames, _, rgb = clip
-    nv12 = run_clip(classifier(), frames, nv12_frame)
+    nv12 = run_clip(cumulative(), frames, nv12_frame)
     want, got = rgb[-1].argmax(), nv12[-1].argmax()
     assert got == want, (
         f"{name}: NV12 top-1 {kinetics_labels[got]} ({nv12[-1][got]:.3f}), "
@@ -72,7 +78,7 @@ def test_nv12_gives_the_same_top1(clip, kinetics_labels):
                 setattr(frame, k, v)
             return frame
 
-        return distance(run_clip(classifier(), frames, make))
+        return distance(run_clip(cumulative(), frames, make))
 
     ok = distance(nv12)
     assert ok < 0.1, f"{name}: mean L1 distance to RGB {ok:.3f}"
@@ -82,7 +88,7 @@ def test_nv12_gives_the_same_top1(clip, kinetics_labels):
 
 def test_prediction_carries_labels_scores_and_timings(kinetics_labels):
     frames, logits = golden(GOLDEN_CLIPS[0])
-    clf = classifier(top_k=5)
+    clf = cumulative(top_k=5)
     for i, rgb in enumerate(frames):
         p = clf.classify(rgb_frame(rgb, i * FRAME_US))
     assert [c.index for c in p.categories] == list(np.argsort(-logits[-1], kind="stable")[:5])
@@ -150,7 +156,7 @@ def test_reset_starts_a_new_stream():
 def test_defaults_are_the_cores():
     """The records' default values (written in the binding) equal the core's defaults."""
     mine, core = movinet.ClassifierOptions(), movinet.default_classifier_options()
-    for field in ("top_k", "fps", "pace_tolerance", "crop", "smoothing", "score_threshold", "threads"):
+    for field in ("top_k", "fps", "pace_tolerance", "crop", "smoothing", "score_threshold", "threads", "horizon"):
         a, b = getattr(mine, field), getattr(core, field)
         if isinstance(a, float):
             assert np.float32(a) == np.float32(b), field

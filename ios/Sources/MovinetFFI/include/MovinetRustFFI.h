@@ -243,6 +243,42 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_EVENT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_EVENT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceEventListenerMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_EVENT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_EVENT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceEventListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceEventListenerMethod0 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceEventListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
+uint64_t uniffi_movinet_ffi_fn_clone_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_EVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_EVENTLISTENER
+void uniffi_movinet_ffi_fn_free_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_INIT_CALLBACK_VTABLE_EVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_INIT_CALLBACK_VTABLE_EVENTLISTENER
+void uniffi_movinet_ffi_fn_init_callback_vtable_eventlistener(const UniffiVTableCallbackInterfaceEventListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_EVENTLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_EVENTLISTENER_ON_EVENT
+void uniffi_movinet_ffi_fn_method_eventlistener_on_event(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_MOVINETCLASSIFIER
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_MOVINETCLASSIFIER
 uint64_t uniffi_movinet_ffi_fn_clone_movinetclassifier(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -263,6 +299,11 @@ uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_from_bytes(RustBuff
 uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_new(RustBuffer model_path, RustBuffer labels_path, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
+uint64_t uniffi_movinet_ffi_fn_method_movinetclassifier_add_event_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLASSIFY
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLASSIFY
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_classify(uint64_t ptr, RustBuffer frame, RustCallStatus *_Nonnull out_status
@@ -271,6 +312,16 @@ RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_classify(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLOSE
 void uniffi_movinet_ffi_fn_method_movinetclassifier_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CURRENT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CURRENT_EVENT
+RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_current_event(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
+RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_finish_event(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_IS_CLOSED
@@ -291,6 +342,11 @@ RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_pacer_stats(uint64_t p
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PROBABILITIES
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PROBABILITIES
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_probabilities(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_REMOVE_EVENT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_REMOVE_EVENT_LISTENER
+int8_t uniffi_movinet_ffi_fn_method_movinetclassifier_remove_event_listener(uint64_t ptr, uint64_t id, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_RESET
@@ -582,6 +638,18 @@ uint16_t uniffi_movinet_ffi_checksum_func_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
+uint16_t uniffi_movinet_ffi_checksum_method_eventlistener_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_add_event_listener(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CLASSIFY
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CLASSIFY
 uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_classify(void
@@ -591,6 +659,18 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_classify(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CLOSE
 uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_close(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CURRENT_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_CURRENT_EVENT
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event(void
     
 );
 #endif
@@ -615,6 +695,12 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_pacer_stats(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PROBABILITIES
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PROBABILITIES
 uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_REMOVE_EVENT_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_REMOVE_EVENT_LISTENER
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_remove_event_listener(void
     
 );
 #endif

@@ -26,7 +26,7 @@ class MisuseTest {
     /** A raw classifier handle, a packed RGB frame in a direct buffer, and the output arrays. */
     private inner class Raw {
         val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
-        val handle = NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f)
+        val handle = NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f, 0, 0f, 0, 0.5f, 600, 1000)
         val rgb: ByteBuffer = ByteBuffer.allocateDirect(clip.width * clip.height * 3).apply { put(clip.rgb(0)); flip() }
 
         init {
@@ -38,14 +38,14 @@ class MisuseTest {
             offset: Int = 0,
             length: Int = rgb.capacity(),
             handle: Long = this.handle,
-            info: LongArray = LongArray(6),
+            info: LongArray = LongArray(7),
         ): Int = NativeBridge.classify(
             handle, 0, clip.width, clip.height,
             plane, offset, length, clip.width * 3, 3,
             null, 0, 0, 0, 0,
             null, 0, 0, 0, 0,
             0, false, false, 0L, false,
-            IntArray(3), FloatArray(3), info,
+            IntArray(3), FloatArray(3), info, LongArray(8), FloatArray(4),
         )
     }
 
@@ -73,7 +73,7 @@ class MisuseTest {
         val short = assertThrows<MovinetException> { raw.classify(length = n - 1) }
         assertTrue(short.message!!.startsWith("invalid frame: RGB888 pixel plane has ${n - 1} bytes"), short.message)
         val info = assertThrows<IllegalArgumentException> { raw.classify(info = LongArray(2)) }
-        assertEquals("outInfo must hold 6 values", info.message)
+        assertEquals("outInfo must hold 7 values", info.message)
         NativeBridge.closeClassifier(raw.handle)
     }
 
@@ -99,7 +99,7 @@ class MisuseTest {
         val info = assertThrows<IllegalStateException> { NativeBridge.modelInfo(model) }
         assertTrue(info.message!!.startsWith("MovinetModel is closed"), info.message)
         val create = assertThrows<IllegalStateException> {
-            NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f)
+            NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f, 0, 0f, 0, 0.5f, 600, 1000)
         }
         assertTrue(create.message!!.startsWith("MovinetModel is closed"), create.message)
 
@@ -109,6 +109,8 @@ class MisuseTest {
             { raw.classify() },
             { NativeBridge.labels(raw.handle) },
             { NativeBridge.resetClassifier(raw.handle) },
+            { NativeBridge.currentEvent(raw.handle, LongArray(4), FloatArray(2)) },
+            { NativeBridge.finishEvent(raw.handle, LongArray(4), FloatArray(2)) },
         )) {
             val e = assertThrows<IllegalStateException> { call() }
             assertTrue(e.message!!.contains("MovinetClassifier is closed (handle ${raw.handle} is not open)"), e.message)

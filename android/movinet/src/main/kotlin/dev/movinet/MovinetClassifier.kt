@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.AtomicLong
 /**
  * Live action recognition on one video stream: hand it every camera frame, get a [Prediction]
  * for the frames the model takes (about [MovinetOptions.modelFps] per second) and null for the
- * others. The MoViNet stream model carries its state from frame to frame, so each prediction
- * covers the whole stream since the start or the last [reset].
+ * others. The MoViNet stream model carries its state from frame to frame; each prediction covers
+ * the last [MovinetOptions.horizon] of the stream (2 s by default), so labels follow the action.
+ * Action events ("started", "ended") come with each [Prediction] and go to every
+ * [EventListener] added with [addEventListener]; [currentEvent] is the action under way.
  *
  * On Android, create it with `MovinetClassifier.create(context, "model.tflite", options)` and
  * pass CameraX frames with `classify(imageProxy)` or bitmaps with `classify(bitmap, rotation)`.
@@ -36,6 +38,62 @@ class MovinetClassifier private constructor(
     /** False once [close]d. */
     val isOpen: Boolean get() = handle.get() != 0L
 
+    private val listeners = java.util.concurrent.CopyOnWriteArrayList<EventListener>()
+
+    /**
+     * Calls [listener] with every event change from now on, after the call that made it
+     * ([classify] or [finishEvent]) has its result. An exception it throws comes out of that
+     * call. Listeners are dropped on [close].
+     */
+    fun addEventListener(listener: EventListener) {
+        check(isOpen) { "MovinetClassifier is closed" }
+        listeners.add(listener)
+    }
+
+    /** Stops calling [listener]; false if it was not listening. */
+    fun removeEventListener(listener: EventListener): Boolean = listeners.remove(listener)
+
+    /** The action event under way (its [Event.endNanos] is null), or null: the current action. */
+    val currentEvent: Event?
+        get() {
+            val longs = LongArray(EVENT_LONGS)
+            val scores = FloatArray(EVENT_FLOATS)
+            if (!NativeBridge.currentEvent(handle.get(), longs, scores)) return null
+            return event(longs, scores, 0)
+        }
+
+    /**
+     * Ends the event under way, if any, and returns it (e.g. at the end of a video); listeners
+     * get its end too. [reset] drops it without an end.
+     */
+    fun finishEvent(): Event? {
+        val longs = LongArray(EVENT_LONGS)
+        val scores = FloatArray(EVENT_FLOATS)
+        if (!NativeBridge.finishEvent(handle.get(), longs, scores)) return null
+        val ended = event(longs, scores, 0)
+        publish(listOf(EventChange.Ended(ended)))
+        return ended
+    }
+
+    private fun event(longs: LongArray, scores: FloatArray, i: Int): Event {
+        val l = i * EVENT_LONGS
+        val index = longs[l + 1].toInt()
+        return Event(
+            label = labels.getOrElse(index) { index.toString() },
+            index = index,
+            startNanos = longs[l + 2],
+            endNanos = longs[l + 3].takeIf { it >= 0 },
+            peakScore = scores[i * EVENT_FLOATS],
+            meanScore = scores[i * EVENT_FLOATS + 1],
+        )
+    }
+
+    private fun publish(changes: List<EventChange>) {
+        for (change in changes) {
+            for (listener in listeners) listener.onEvent(change)
+        }
+    }
+
     /**
      * Offers the stream one frame; returns the prediction after it, or null when pacing leaves
      * it out. The planes are read in place during the call only.
@@ -52,6 +110,8 @@ class MovinetClassifier private constructor(
         val indices = IntArray(slots)
         val scores = FloatArray(slots)
         val info = LongArray(INFO_SIZE)
+        val eventLongs = LongArray(MAX_CHANGES * EVENT_LONGS)
+        val eventScores = FloatArray(MAX_CHANGES * EVENT_FLOATS)
         val p = frame.planes
         val count = NativeBridge.classify(
             handle.get(),
@@ -69,10 +129,16 @@ class MovinetClassifier private constructor(
             indices,
             scores,
             info,
+            eventLongs,
+            eventScores,
         )
         if (count < 0) return null
         val categories = List(count) { i -> Category(labels[indices[i]], indices[i], scores[i]) }
-        return Prediction(
+        val changes = List(info[6].toInt().coerceIn(0, MAX_CHANGES)) { i ->
+            val e = event(eventLongs, eventScores, i)
+            if (eventLongs[i * EVENT_LONGS] == 0L) EventChange.Started(e) else EventChange.Ended(e)
+        }
+        val prediction = Prediction(
             categories = categories,
             timings = Timings(
                 preprocessMs = info[0] / 1e6f,
@@ -80,10 +146,16 @@ class MovinetClassifier private constructor(
                 totalMs = info[3] / 1e6f,
             ),
             framesSeen = info[4],
+            events = changes,
         )
+        if (changes.isNotEmpty()) publish(changes)
+        return prediction
     }
 
-    /** Starts a new stream: zero model state, a new pacing grid, no smoothing history. */
+    /**
+     * Starts a new stream: zero model state, a new pacing grid, no smoothing history, no event
+     * under way (call [finishEvent] first to end it).
+     */
     fun reset() {
         NativeBridge.resetClassifier(handle.get())
     }
@@ -92,6 +164,7 @@ class MovinetClassifier private constructor(
     override fun close() {
         val h = handle.getAndSet(0L)
         if (h != 0L) NativeBridge.closeClassifier(h)
+        listeners.clear()
         synchronized(scratchLock) { scratch = null }
     }
 
@@ -113,7 +186,12 @@ class MovinetClassifier private constructor(
     }
 
     companion object {
-        private const val INFO_SIZE = 6
+        private const val INFO_SIZE = 7
+
+        /** An event change a frame at most: the old action's end and the new one's start. */
+        private const val MAX_CHANGES = 2
+        private const val EVENT_LONGS = 4
+        private const val EVENT_FLOATS = 2
 
         /**
          * A classifier for a `.tflite` MoViNet stream model file. Without [labels], a `.txt`
@@ -192,6 +270,16 @@ class MovinetClassifier private constructor(
                     region?.width ?: 0,
                     region?.height ?: 0,
                     options.smoothing,
+                    when (options.horizon) {
+                        Horizon.All -> 0
+                        is Horizon.Seconds -> 1
+                        is Horizon.Frames -> 2
+                    },
+                    (options.horizon as? Horizon.Seconds)?.seconds ?: 0f,
+                    (options.horizon as? Horizon.Frames)?.frames ?: 0,
+                    options.events.minScore,
+                    options.events.minDurationMs,
+                    options.events.maxGapMs,
                 )
                 try {
                     val names = NativeBridge.labels(handle)?.split('\n')

@@ -19,6 +19,38 @@ sealed interface Crop {
 }
 
 /**
+ * How far back predictions look. MoViNet stream models average over every frame since the
+ * stream began; for a live camera that keeps the first action for ever, so live use bounds it.
+ */
+sealed interface Horizon {
+    /** Every frame since the start or the last reset: one label for a whole clip (the model as exported). */
+    data object All : Horizon
+
+    /** About the last [seconds] seconds, counted in frames at [MovinetOptions.modelFps] (5 when null). */
+    data class Seconds(val seconds: Float) : Horizon
+
+    /** About the last [frames] frames fed to the model. */
+    data class Frames(val frames: Int) : Horizon
+
+    companion object {
+        /** The live default: 2 seconds (10 frames at 5 fps), measured on the shared clips concatenated. */
+        @JvmField
+        val LIVE: Horizon = Seconds(2f)
+    }
+}
+
+/**
+ * When a label becomes an action event ([Prediction.events], [EventListener]): it starts once it
+ * has been the top label for [minDurationMs] with a score of at least [minScore], and ends once
+ * it has been off the top for [maxGapMs] (or another event starts).
+ */
+data class EventOptions @JvmOverloads constructor(
+    val minScore: Float = 0.5f,
+    val minDurationMs: Long = 600,
+    val maxGapMs: Long = 1000,
+)
+
+/**
  * How a [MovinetClassifier] runs. The native core checks every value and names the first one
  * out of range in a [MovinetException] (in its own terms: `top_k` is [maxResults], `fps` is
  * [modelFps]).
@@ -35,12 +67,15 @@ sealed interface Crop {
  * @property mirror mirror frames left to right (after rotation) unless a [Frame] says
  *   otherwise, e.g. for a front camera, so the model sees what the preview shows.
  * @property smoothing exponential moving average of the reported probabilities, 0 (off) to
- *   below 1; the model's stream state already integrates over time, this only steadies a
- *   display.
+ *   below 1; the model's stream state already integrates over the [horizon], this only steadies
+ *   a display.
  * @property modelSha256 the SHA-256 the model file must have, 64 hexadecimal digits (as
  *   `sha256sum` prints it; `models/manifest.toml` lists the official files'). The core hashes
  *   the bytes before anything reads them and throws a [MovinetException] for any other file,
  *   so a corrupted download or a replaced file never reaches the runtime. Null skips the check.
+ * @property horizon how far back predictions look: [Horizon.LIVE] (2 s) so that labels follow a
+ *   change of action; [Horizon.All] for one label per clip.
+ * @property events when a label becomes an action event.
  */
 data class MovinetOptions @JvmOverloads constructor(
     val threads: Int = 1,
@@ -52,4 +87,6 @@ data class MovinetOptions @JvmOverloads constructor(
     val mirror: Boolean = false,
     val smoothing: Float = 0f,
     val modelSha256: String? = null,
+    val horizon: Horizon = Horizon.LIVE,
+    val events: EventOptions = EventOptions(),
 )

@@ -73,6 +73,12 @@ internal object NativeBridge {
         cropWidth: Int,
         cropHeight: Int,
         smoothing: Float,
+        horizonKind: Int,
+        horizonSeconds: Float,
+        horizonFrames: Int,
+        eventMinScore: Float,
+        eventMinDurationMs: Long,
+        eventMaxGapMs: Long,
     ): Long
 
     /** The classifier's labels joined by `\n`, or null when it has none. */
@@ -82,7 +88,10 @@ internal object NativeBridge {
      * Pushes one frame. Each plane is a direct buffer with the region to read (offset, length)
      * and its row and pixel strides; unused planes are null. Returns -1 when pacing left the
      * frame out, else the number of categories written to [outIndices] and [outScores], with
-     * [outInfo] = `[preprocess ns, run ns, postprocess ns, total ns, model frames, frame index]`.
+     * [outInfo] = `[preprocess ns, run ns, postprocess ns, total ns, model frames, frame index,
+     * event changes]`; each event change (at most two) is written to [outEvents] as `[kind (0
+     * started, 1 ended), class index, start ns, end ns or -1]` and to [outEventScores] as
+     * `[peak, mean]`.
      */
     external fun classify(
         classifier: Long,
@@ -100,7 +109,15 @@ internal object NativeBridge {
         outIndices: IntArray,
         outScores: FloatArray,
         outInfo: LongArray,
+        outEvents: LongArray,
+        outEventScores: FloatArray,
     ): Int
+
+    /** The event under way, written as one of [classify]'s event changes; false when none. */
+    external fun currentEvent(classifier: Long, outEvent: LongArray, outScores: FloatArray): Boolean
+
+    /** Ends the event under way and writes it as [currentEvent] does; false when none. */
+    external fun finishEvent(classifier: Long, outEvent: LongArray, outScores: FloatArray): Boolean
 
     external fun resetClassifier(classifier: Long)
 

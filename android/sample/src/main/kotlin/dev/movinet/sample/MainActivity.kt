@@ -20,6 +20,7 @@ import androidx.camera.core.Preview
 import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.camera.view.PreviewView
 import androidx.core.content.ContextCompat
+import dev.movinet.EventChange
 import dev.movinet.MovinetClassifier
 import dev.movinet.MovinetException
 import dev.movinet.MovinetOptions
@@ -32,10 +33,13 @@ import java.util.concurrent.Executors
 
 /**
  * Live action recognition: CameraX preview, every analysis frame handed to movinet (which
- * keeps about 5 per second for the model), the top 3 classes drawn over the preview.
+ * keeps about 5 per second for the model). Over the preview: the current action, from the
+ * classifier's events (steady: it changes when an action starts or ends), and below it the raw
+ * top 3 classes of the latest frame.
  */
 class MainActivity : AppCompatActivity() {
     private lateinit var previewView: PreviewView
+    private lateinit var actionView: TextView
     private lateinit var resultsView: TextView
     private lateinit var statsView: TextView
 
@@ -60,6 +64,7 @@ class MainActivity : AppCompatActivity() {
         super.onCreate(savedInstanceState)
         setContentView(R.layout.activity_main)
         previewView = findViewById(R.id.preview)
+        actionView = findViewById(R.id.action)
         resultsView = findViewById(R.id.results)
         statsView = findViewById(R.id.stats)
 
@@ -80,6 +85,7 @@ class MainActivity : AppCompatActivity() {
         findViewById<Button>(R.id.reset).setOnClickListener {
             worker.execute { classifier?.reset() }
             resultsView.setText(R.string.waiting)
+            actionView.setText(R.string.no_action)
         }
         findViewById<Button>(R.id.switch_camera).setOnClickListener {
             lensFacing = if (lensFacing == CameraSelector.LENS_FACING_BACK) {
@@ -112,6 +118,8 @@ class MainActivity : AppCompatActivity() {
     private fun loadModel(asset: ModelAsset) {
         model = asset
         resultsView.setText(R.string.waiting)
+        actionView.setText(R.string.no_action)
+        // The defaults are the live ones: a 2 s horizon, so labels follow the action.
         val options = MovinetOptions(
             maxResults = 3,
             mirror = lensFacing == CameraSelector.LENS_FACING_FRONT,
@@ -121,7 +129,11 @@ class MainActivity : AppCompatActivity() {
         worker.execute {
             classifier?.close()
             classifier = try {
-                MovinetClassifier.create(this, asset.fileName, options)
+                MovinetClassifier.create(this, asset.fileName, options).also { c ->
+                    // Called on this worker right after the classify call that started or
+                    // ended an action.
+                    c.addEventListener(::showAction)
+                }
             } catch (e: MovinetException) {
                 Log.e(TAG, "cannot load ${asset.fileName}", e)
                 runOnUiThread { resultsView.text = getString(R.string.model_failed, asset.title, e.message) }
@@ -167,6 +179,14 @@ class MainActivity : AppCompatActivity() {
             return
         } ?: return // paced out: the model takes about 5 frames per second
         show(prediction, fps)
+    }
+
+    private fun showAction(change: EventChange) {
+        val text = when (change) {
+            is EventChange.Started -> getString(R.string.now, change.event.label)
+            is EventChange.Ended -> getString(R.string.no_action)
+        }
+        runOnUiThread { actionView.text = text }
     }
 
     private fun show(prediction: Prediction, fps: Float) {

@@ -1,0 +1,272 @@
+//! `movinet classify` on videos that change action: shared clips concatenated into one file by
+//! ffmpeg here (nothing is committed), classified with the apps' defaults. The events in
+//! `--json` are the clips in order, each starting after its cut and within the cut-to-label
+//! time the core's live test measures; the `--srt` and `--vtt` files parse in ffprobe and play
+//! through ffmpeg's `subtitles` filter; `eval` reports the live horizon beside whole clips.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use movinet_tests::live::CONCATENATIONS;
+use movinet_tests::{clip_duration, clip_list, clip_path, models_dir, shared_dir};
+use serde_json::Value;
+
+/// The longest time from a cut until the new label holds that `tests/live.rs` measures on
+/// these concatenations with the default horizon (`cargo run --example live_sweep`: max 3.0 s).
+const MEASURED_LATENCY_S: f64 = 3.0;
+
+fn movinet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_movinet"))
+        .arg("--models-dir")
+        .arg(models_dir())
+        .args(args)
+        .env_remove("MOVINET_MODELS_DIR")
+        .output()
+        .expect("run movinet")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn json_lines(o: &Output) -> Vec<Value> {
+    String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l}: {e}")))
+        .collect()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("movinet-events-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn run(cmd: &mut Command) -> Output {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(out.status.success(), "{cmd:?}: {}", stderr(&out));
+    out
+}
+
+/// The clips one after the other in one H.264 file, each scaled into 426x240 (aspect kept,
+/// padded) at 30 fps; returns each clip's start in the file.
+fn concatenate(clips: &[&str], out: &Path) -> Vec<f64> {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-y"]);
+    let mut graph = String::new();
+    for (i, clip) in clips.iter().enumerate() {
+        cmd.arg("-i").arg(clip_path(clip));
+        graph.push_str(&format!(
+            "[{i}:v]scale=426:240:force_original_aspect_ratio=decrease,\
+             pad=426:240:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=30[v{i}];"
+        ));
+    }
+    for i in 0..clips.len() {
+        graph.push_str(&format!("[v{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=1:a=0", clips.len()));
+    cmd.args(["-filter_complex", &graph])
+        .args(["-c:v", "libx264", "-crf", "18", "-pix_fmt", "yuv420p"])
+        .arg(out);
+    run(&mut cmd);
+    let mut cuts = Vec::new();
+    let mut t = 0.0;
+    for clip in clips {
+        cuts.push(t);
+        t += clip_duration(clip).as_secs_f64();
+    }
+    cuts
+}
+
+/// Subtitle cues as ffprobe reads them: (start, duration) in seconds.
+fn cues(path: &Path) -> Vec<(f64, f64)> {
+    let out = run(Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "packet=pts_time,duration_time",
+        ])
+        .args(["-of", "csv=p=0"])
+        .arg(path));
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (a, b) = l.split_once(',').expect("pts,duration");
+            (a.trim().parse().unwrap(), b.trim().parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn events_are_the_clips_in_order_and_the_subtitles_play() {
+    let dir = temp_dir("concat");
+    let expected = clip_list();
+    let label = |clip: &str| {
+        expected
+            .iter()
+            .find(|(f, _)| f == clip)
+            .map(|(_, l)| l.clone())
+            .unwrap()
+    };
+    let concatenations = &CONCATENATIONS[..2];
+    let mut videos = Vec::new();
+    let mut cuts = Vec::new();
+    for (n, clips) in concatenations.iter().enumerate() {
+        let video = dir.join(format!("concat{n}.mp4"));
+        cuts.push(concatenate(clips, &video));
+        videos.push(video.display().to_string());
+    }
+    let srt = dir.join("events.srt").display().to_string();
+    let vtt = dir.join("events.vtt").display().to_string();
+    let mut args = vec!["classify", "--json", "--srt", &srt, "--vtt", &vtt];
+    args.extend(videos.iter().map(String::as_str));
+    let out = movinet(&args);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let reports = json_lines(&out);
+    assert_eq!(reports.len(), concatenations.len());
+
+    for (n, (report, clips)) in reports.iter().zip(concatenations).enumerate() {
+        assert_eq!(report["horizon"], "2 s", "classify uses the apps' default");
+        let events = report["events"].as_array().expect("events");
+        let labels: Vec<&str> = events
+            .iter()
+            .map(|e| e["label"].as_str().unwrap())
+            .collect();
+        let want: Vec<String> = clips.iter().map(|c| label(c)).collect();
+        assert_eq!(labels, want, "concatenation {n}: {events:?}");
+        for (k, e) in events.iter().enumerate() {
+            let (start, end) = (e["start_s"].as_f64().unwrap(), e["end_s"].as_f64().unwrap());
+            let (peak, mean) = (
+                e["peak_score"].as_f64().unwrap(),
+                e["mean_score"].as_f64().unwrap(),
+            );
+            assert!(start < end, "{e}");
+            assert!(
+                (0.5..=1.0).contains(&peak) && 0.0 < mean && mean <= peak,
+                "{e}"
+            );
+            let cut = cuts[n][k];
+            assert!(
+                start >= cut - 0.05 && start <= cut + if k == 0 { 3.0 } else { MEASURED_LATENCY_S },
+                "concatenation {n}, event {k}: starts at {start:.2} s, cut at {cut:.2} s"
+            );
+            if k > 0 {
+                let before = events[k - 1]["end_s"].as_f64().unwrap();
+                assert!(before <= start, "events overlap: {events:?}");
+            }
+        }
+
+        // One subtitle file per input (the input's name appended): a cue per event, at the
+        // event's times, read by ffprobe and rendered by ffmpeg's subtitles filter.
+        let stem = format!("concat{n}");
+        for ext in ["srt", "vtt"] {
+            let file = dir.join(format!("events-{stem}.{ext}"));
+            let got = cues(&file);
+            assert_eq!(got.len(), events.len(), "{}", file.display());
+            for ((start, duration), e) in got.iter().zip(events) {
+                let (s, end) = (e["start_s"].as_f64().unwrap(), e["end_s"].as_f64().unwrap());
+                assert!(
+                    (start - s).abs() < 0.002,
+                    "{}: {start} vs {s}",
+                    file.display()
+                );
+                assert!((start + duration - end).abs() < 0.002, "{}", file.display());
+            }
+            let filter = format!("subtitles=filename={}", file.display());
+            let out = Command::new("ffmpeg")
+                .args([
+                    "-v", "error", "-i", &videos[n], "-vf", &filter, "-f", "null", "-",
+                ])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{ext}: {}", stderr(&out));
+            assert!(stderr(&out).trim().is_empty(), "{ext}: {}", stderr(&out));
+        }
+    }
+
+    // The text report prints the timeline after the top classes.
+    let out = movinet(&["classify", &videos[0]]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let timeline = text.split("action events:").nth(1).expect("a timeline");
+    let order: Vec<usize> = concatenations[0]
+        .iter()
+        .map(|c| timeline.find(&label(c)).expect("each clip's label"))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn horizon_all_keeps_one_label_for_the_whole_video() {
+    let dir = temp_dir("all");
+    let video = dir.join("concat.mp4");
+    concatenate(CONCATENATIONS[0], &video);
+    let out = movinet(&[
+        "classify",
+        "--json",
+        "--horizon",
+        "all",
+        video.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["horizon"], "all");
+    // The first action outweighs the rest for ever: the later clips never become events.
+    let events = v["events"].as_array().unwrap();
+    assert!(
+        events.len() < CONCATENATIONS[0].len(),
+        "with the cumulative horizon: {events:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_horizon_is_one_line_and_exit_2() {
+    for bad in ["0", "-1", "soon", "nan"] {
+        let out = movinet(&[
+            "classify",
+            &format!("--horizon={bad}"),
+            shared_dir()
+                .join("clips/tfexamples_rpi_carving_ice.mp4")
+                .to_str()
+                .unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let err = stderr(&out);
+        assert!(err.contains("--horizon"), "{bad}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{bad}: {err}");
+    }
+}
+
+#[test]
+fn eval_reports_the_live_horizon_beside_whole_clips() {
+    let csv = shared_dir().join("clips/clips.csv");
+    let out = movinet(&["eval", csv.to_str().unwrap(), "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    let live = &v["live"];
+    assert_eq!(live["horizon"], "2 s");
+    let (t1, t5) = (
+        live["top1"].as_u64().unwrap(),
+        live["top5"].as_u64().unwrap(),
+    );
+    eprintln!(
+        "whole clip: {}/12, {}/12; live horizon: {t1}/12, {t5}/12",
+        v["top1"], v["top5"]
+    );
+    assert!(
+        t1 >= 8 && t5 >= 9,
+        "live horizon: top-1 {t1}/12, top-5 {t5}/12"
+    );
+    assert!(v["top1"].as_u64().unwrap() >= 8 && v["top5"].as_u64().unwrap() >= 9);
+    for c in v["clips"].as_array().unwrap() {
+        assert!(c["live"]["rank"].as_u64().is_some(), "{c}");
+    }
+    // --horizon all: whole clips only.
+    let out = movinet(&["eval", csv.to_str().unwrap(), "--json", "--horizon", "all"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(json_lines(&out)[0].get("live").is_none());
+}
