@@ -144,7 +144,14 @@ fn state_output_without_matching_input() {
 
 #[test]
 fn zero_threads_is_refused() {
-    let err = Model::from_file(a0_path(), &ModelOptions { threads: 0 }).unwrap_err();
+    let err = Model::from_file(
+        a0_path(),
+        &ModelOptions {
+            threads: 0,
+            ..ModelOptions::default()
+        },
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidOption(_)), "{err:?}");
 }
 

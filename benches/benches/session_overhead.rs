@@ -18,7 +18,14 @@ fn main() {
     let golden = Golden::carving_ice();
     let inputs: Vec<Vec<f32>> = (0..golden.n).map(|i| golden.input(i)).collect();
 
-    let model = Model::from_file(a0_path(), &ModelOptions { threads: 1 }).expect("model");
+    let model = Model::from_file(
+        a0_path(),
+        &ModelOptions {
+            threads: 1,
+            ..ModelOptions::default()
+        },
+    )
+    .expect("model");
     let mut session = model.new_session().expect("session");
     let mut bare = BareRun::new(&a0_path(), 1);
 

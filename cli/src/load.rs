@@ -37,6 +37,7 @@ pub fn load(args: &ModelArgs, models_dir: Option<&Path>) -> Result<Loaded, Strin
     let file = resolve::model(&args.model, models_dir)?;
     let options = ModelOptions {
         threads: args.threads,
+        ..ModelOptions::default()
     };
     let model = {
         let _quiet = Quiet::stderr();

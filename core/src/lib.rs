@@ -26,6 +26,7 @@ pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
 #[allow(dead_code)]
 mod graph;
+mod int8_io;
 pub mod labels;
 pub mod model;
 pub mod pacing;
@@ -42,6 +43,6 @@ pub use labels::Labels;
 pub use model::{Model, ModelOptions};
 pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
-pub use preprocess::{Crop, Preprocessor};
-pub use session::{Session, StateSnapshot};
-pub use spec::{ModelSpec, StateSpec};
+pub use preprocess::{Crop, InputValue, Preprocessor};
+pub use session::{Input, InputMut, Session, StateSnapshot};
+pub use spec::{ModelSpec, Quantization, StateSpec};

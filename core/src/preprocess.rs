@@ -33,6 +33,43 @@ const MAX_OUTPUT: usize = 4096;
 /// OpenCV's `INTER_RESIZE_COEF_BITS`: interpolation weights are multiples of 1/2048.
 const COEF_SCALE: f32 = 2048.0;
 
+/// What the preprocessing writes: `f32` RGB in [0, 1], or `i8` levels (`v - 128` for the
+/// uint8 level `v`, the model's int8 image input; see [`crate::session::InputMut`]).
+pub trait InputValue: Copy + Default + sealed::Sealed {
+    /// The value of the uint8 level `v` (0 to 255).
+    fn from_level(v: i32) -> Self;
+    /// The value of `x` in [0, 1]; int8 rounds it as the model's own QUANTIZE does.
+    fn from_unit(x: f32) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for i8 {}
+}
+
+impl InputValue for f32 {
+    #[inline(always)]
+    fn from_level(v: i32) -> Self {
+        unit(v)
+    }
+    #[inline(always)]
+    fn from_unit(x: f32) -> Self {
+        x
+    }
+}
+
+impl InputValue for i8 {
+    #[inline(always)]
+    fn from_level(v: i32) -> Self {
+        (v as u8 ^ 0x80) as i8
+    }
+    #[inline(always)]
+    fn from_unit(x: f32) -> Self {
+        crate::int8_io::image_level(x)
+    }
+}
+
 /// Which part of the upright frame becomes the model input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Crop {
@@ -173,9 +210,9 @@ impl Preprocessor {
         Ok(())
     }
 
-    /// Writes the frame, upright, cropped and resized, as RGB in [0, 1] into `out`
-    /// (`output_len()` values, row-major height x width x 3).
-    pub fn run(&mut self, frame: &Frame<'_>, out: &mut [f32]) -> Result<()> {
+    /// Writes the frame, upright, cropped and resized, as RGB into `out` (`output_len()`
+    /// values, row-major height x width x 3): in [0, 1] as `f32`, or as int8 levels.
+    pub fn run<T: InputValue>(&mut self, frame: &Frame<'_>, out: &mut [T]) -> Result<()> {
         if out.len() != self.output_len() {
             return Err(Error::InputSize {
                 got: out.len(),
@@ -188,9 +225,9 @@ impl Preprocessor {
         let planes = frame.planes();
         match frame.format() {
             PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                self.packed::<false>(planes[0].data, out)
+                self.packed::<false, T>(planes[0].data, out)
             }
-            PixelFormat::Bgra8888 => self.packed::<true>(planes[0].data, out),
+            PixelFormat::Bgra8888 => self.packed::<true, T>(planes[0].data, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
                 [planes[0].data, planes[1].data, &[]],
                 frame.range(),
@@ -335,7 +372,7 @@ impl Preprocessor {
     /// a horizontal pass (values x 2048, kept as `>> 4` in i16 as OpenCV's vertical pass
     /// reads them) over the two source lines each output row needs, then the vertical pass
     /// rounding to uint8, vectorised over the row.
-    fn packed<const BGR: bool>(&mut self, data: &[u8], out: &mut [f32]) {
+    fn packed<const BGR: bool, T: InputValue>(&mut self, data: &[u8], out: &mut [T]) {
         let row_len = self.out_width * 3;
         let Self {
             rows, cols, lines, ..
@@ -366,11 +403,11 @@ impl Preprocessor {
 
 /// OpenCV's vertical pass for uint8 (`VResizeLinear<uchar, int, short, FixedPtCast>`):
 /// `((b0 * h0) >> 16) + ((b1 * h1) >> 16)`, rounded `>> 2` to uint8, then / 255.
-fn vertical(w: [i32; 2], h0: &[i16], h1: &[i16], out: &mut [f32]) {
+fn vertical<T: InputValue>(w: [i32; 2], h0: &[i16], h1: &[i16], out: &mut [T]) {
     let [b0, b1] = w;
     for (o, (&h0, &h1)) in out.iter_mut().zip(h0.iter().zip(h1)) {
         let v = ((b0 * i32::from(h0)) >> 16) + ((b1 * i32::from(h1)) >> 16);
-        *o = unit((v + 2) >> 2);
+        *o = T::from_level((v + 2) >> 2);
     }
 }
 
@@ -565,7 +602,13 @@ impl YuvPlan {
         }
     }
 
-    fn run(&mut self, data: [&[u8]; 3], range: YuvRange, out_width: usize, out: &mut [f32]) {
+    fn run<T: InputValue>(
+        &mut self,
+        data: [&[u8]; 3],
+        range: YuvRange,
+        out_width: usize,
+        out: &mut [T],
+    ) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
@@ -579,23 +622,23 @@ impl YuvPlan {
     /// results are the same bits as the portable build's.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2(
+    unsafe fn run_avx2<T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
         range: YuvRange,
         out_width: usize,
-        out: &mut [f32],
+        out: &mut [T],
     ) {
         self.run_portable(data, range, out_width, out)
     }
 
     #[inline(always)]
-    fn run_portable(
+    fn run_portable<T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
         range: YuvRange,
         out_width: usize,
-        out: &mut [f32],
+        out: &mut [T],
     ) {
         let k = Bt601::new(range);
         let Self {
@@ -662,14 +705,16 @@ impl YuvPlan {
                     .chunks_exact_mut(3)
                     .zip(ty.iter().zip(tu.iter()).zip(tv.iter()))
                 {
-                    px.copy_from_slice(&k.rgb(y as f32, u as f32, v as f32));
+                    let rgb = k.rgb(y as f32, u as f32, v as f32);
+                    px.copy_from_slice(&rgb.map(T::from_unit));
                 }
             } else {
                 for (px, ((&y, &u), &v)) in out[a * 3..]
                     .chunks_mut(out_width * 3)
                     .zip(ty.iter().zip(tu.iter()).zip(tv.iter()))
                 {
-                    px[..3].copy_from_slice(&k.rgb(y as f32, u as f32, v as f32));
+                    let rgb = k.rgb(y as f32, u as f32, v as f32);
+                    px[..3].copy_from_slice(&rgb.map(T::from_unit));
                 }
             }
         }

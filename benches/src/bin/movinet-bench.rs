@@ -249,7 +249,7 @@ fn measure_camera(
         let pacing = total.saturating_sub(t.preprocess + t.run + t.postprocess);
         samples.push([total, pacing, t.preprocess, t.run, t.postprocess]);
         if inputs.len() < frames.len() {
-            inputs.push(clf.session_mut().input_mut().to_vec());
+            inputs.push(clf.session().input().to_f32());
         }
     }
     Ok((samples, inputs))
@@ -465,8 +465,14 @@ fn measure_model(name: &str, path: &Path, args: &Args, nv21: &[Nv21]) -> Result<
     mem::reset_peak();
     let rss_before = mem::rss();
     let t0 = Instant::now();
-    let model = Model::from_file(path, &ModelOptions { threads })
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let model = Model::from_file(
+        path,
+        &ModelOptions {
+            threads,
+            ..ModelOptions::default()
+        },
+    )
+    .map_err(|e| format!("{}: {e}", path.display()))?;
     let load = t0.elapsed();
     let state_bytes = model.spec().state_bytes();
     let (camera, inputs) = measure_camera(&model, nv21, args.frames)?;

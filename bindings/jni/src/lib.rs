@@ -45,6 +45,7 @@ fn threads(threads: jint) -> BridgeResult<ModelOptions> {
     // The core checks the range and says so in its own words.
     Ok(ModelOptions {
         threads: usize::try_from(threads).unwrap_or(0),
+        ..ModelOptions::default()
     })
 }
 

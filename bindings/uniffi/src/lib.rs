@@ -199,6 +199,7 @@ impl ClassifierOptions {
     fn model_options(&self) -> movinet::ModelOptions {
         movinet::ModelOptions {
             threads: self.threads as usize,
+            ..movinet::ModelOptions::default()
         }
     }
 }
