@@ -183,13 +183,9 @@ impl Preprocessor {
         let (rows, cols) = (&self.tables.rows, &self.tables.cols);
         match frame.format() {
             PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                self.rgb
-                    .run::<false, T>(planes[0].data, rows, cols, self.out_width, out)
+                self.rgb.run::<false, T>(planes[0].data, rows, cols, out)
             }
-            PixelFormat::Bgra8888 => {
-                self.rgb
-                    .run::<true, T>(planes[0].data, rows, cols, self.out_width, out)
-            }
+            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, cols, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
                 [planes[0].data, planes[1].data, &[]],
                 frame.range(),
@@ -211,6 +207,9 @@ impl Preprocessor {
             .build(frame, self.crop, self.out_width, self.out_height)?;
         if frame.format().is_yuv() {
             self.yuv.plan(frame, &self.tables.rows, &self.tables.cols)?;
+        } else {
+            self.rgb
+                .plan(&self.tables.cols, frame.planes()[0].pixel_stride);
         }
         Ok(())
     }

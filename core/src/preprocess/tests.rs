@@ -250,7 +250,7 @@ fn fused_yuv_is_bilinear_of_the_converted_frame() {
                             let d = (a - b).abs();
                             worst = worst.max(d);
                             assert!(
-                                d <= 1.0 / 255.0,
+                                d <= 1.5 / 255.0,
                                 "{w}x{h} {:?} {deg} {mirror} {crop:?} value {k}: {a} vs {b}",
                                 frame.format()
                             );
@@ -260,8 +260,46 @@ fn fused_yuv_is_bilinear_of_the_converted_frame() {
             }
         }
     }
-    // Weights in 1/256 instead of exact ones: well under a level on random samples.
-    assert!(worst > 0.0 && worst < 1.0 / 255.0, "{worst}");
+    // Weights in 1/256 instead of exact ones (at most half a level along each axis even on
+    // random samples), and the result rounded to a level (half a level more).
+    assert!(
+        worst > 0.5 / 255.0 && worst <= 1.5 / 255.0,
+        "{}",
+        worst * 255.0
+    );
+}
+
+/// Both output types carry the same levels: int8 `v - 128` where f32 has `v / 255`.
+#[test]
+fn int8_output_is_the_float_output_as_levels() {
+    let (w, h) = (41, 30);
+    let y = pseudo_random(w * h, 7);
+    let vu = pseudo_random(w.div_ceil(2) * 2 * h.div_ceil(2), 8);
+    let rgb = pseudo_random(w * h * 4, 9);
+    let frames = [
+        Frame::nv21(&y, w, &vu, w.div_ceil(2) * 2, w, h).unwrap(),
+        Frame::rgb888(&rgb, w, h, w * 3).unwrap(),
+        Frame::bgra8888(&rgb, w, h, w * 4).unwrap(),
+    ];
+    for frame in frames {
+        for deg in [0, 90] {
+            let frame = frame.with_rotation(Rotation::from_degrees(deg).unwrap());
+            let mut pre = Preprocessor::new(17, 13, Crop::Stretch).unwrap();
+            let mut f = vec![0.0f32; pre.output_len()];
+            let mut q = vec![0i8; pre.output_len()];
+            pre.run(&frame, &mut f).unwrap();
+            pre.run(&frame, &mut q).unwrap();
+            for (k, (&f, &q)) in f.iter().zip(&q).enumerate() {
+                let level = i32::from(q) + 128;
+                assert_eq!(
+                    f,
+                    level as f32 / 255.0,
+                    "{:?} {deg} value {k}",
+                    frame.format()
+                );
+            }
+        }
+    }
 }
 
 #[test]
@@ -288,44 +326,83 @@ fn same_size_is_a_copy_and_halving_averages() {
     assert_eq!(out[0], 75.0 / 255.0);
 }
 
-/// The AVX2 build of the YUV pass must give the same bits as the portable one (it is
-/// the same code; this guards against fused multiply-adds or reordering creeping in).
+/// The AVX2 builds of the RGB and YUV passes must give the same bits as the portable ones
+/// (the same code; this guards against reordering or fused multiply-adds creeping in), for
+/// every format, rotation and mirror, in both output types. On aarch64 the portable code is
+/// what runs (NEON is part of its baseline): there is no second build to compare.
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn avx2_build_gives_the_portable_bits() {
+fn wide_and_portable_builds_agree_bit_for_bit() {
     if !std::is_x86_feature_detected!("avx2") {
         return;
     }
-    let (w, h) = (64, 48);
-    let y = pseudo_random(w * h, 1);
-    let vu = pseudo_random(w * h / 2, 2);
-    for (rotation, out) in [(Rotation::Deg0, 20), (Rotation::Deg90, 17)] {
-        let frame = Frame::nv21(&y, w, &vu, w, w, h)
-            .unwrap()
-            .with_rotation(rotation)
-            .with_mirror(true);
-        let mut pre = Preprocessor::new(out, out, Crop::CenterSquare).unwrap();
-        let mut auto = vec![0.0; out * out * 3];
-        pre.run(&frame, &mut auto).unwrap();
-        let mut portable = vec![0.0; out * out * 3];
+    fn both<T: InputValue + PartialEq + std::fmt::Debug>(frame: &Frame<'_>, out: usize) {
+        let mut pre = Preprocessor::new(out, out + 3, Crop::CenterSquare).unwrap();
+        let mut wide = vec![T::default(); pre.output_len()];
+        pre.run(frame, &mut wide).unwrap();
+        let mut portable = vec![T::default(); pre.output_len()];
         let planes = frame.planes();
-        pre.yuv.run_portable(
-            [planes[0].data, planes[1].data, &[]],
-            frame.range(),
-            out,
-            &mut portable,
+        let (rows, cols) = (&pre.tables.rows, &pre.tables.cols);
+        match frame.format() {
+            PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
+                pre.rgb
+                    .run_portable::<false, T>(planes[0].data, rows, cols, &mut portable)
+            }
+            PixelFormat::Bgra8888 => {
+                pre.rgb
+                    .run_portable::<true, T>(planes[0].data, rows, cols, &mut portable)
+            }
+            _ => {
+                let third = planes.get(2).map_or(&[][..], |p| p.data);
+                pre.yuv.run_portable(
+                    [planes[0].data, planes[1].data, third],
+                    frame.range(),
+                    out,
+                    &mut portable,
+                )
+            }
+        }
+        assert!(
+            wide == portable,
+            "{:?} {:?} mirror {}: AVX2 and portable results differ",
+            frame.format(),
+            frame.rotation(),
+            frame.mirror()
         );
-        let same = auto
-            .iter()
-            .zip(&portable)
-            .all(|(a, b)| a.to_bits() == b.to_bits());
-        assert!(same, "AVX2 and portable results differ ({rotation:?})");
+    }
+    let (w, h) = (97, 66);
+    let y = pseudo_random(w * h, 1);
+    let vu = pseudo_random(w.div_ceil(2) * 2 * h.div_ceil(2), 2);
+    let (u, v) = (vu[..vu.len() / 2].to_vec(), vu[vu.len() / 2..].to_vec());
+    let rgba = pseudo_random(w * h * 4, 3);
+    let cw = w.div_ceil(2);
+    let frames = [
+        Frame::nv21(&y, w, &vu, cw * 2, w, h).unwrap(),
+        Frame::i420(&y, w, &u, cw, &v, cw, w, h).unwrap(),
+        Frame::rgb888(&rgba, w, h, w * 3).unwrap(),
+        Frame::rgba8888(&rgba, w, h, w * 4).unwrap(),
+        Frame::bgra8888(&rgba, w, h, w * 4).unwrap(),
+    ];
+    for frame in frames {
+        for deg in [0, 90, 180, 270] {
+            for mirror in [false, true] {
+                let frame = frame
+                    .with_rotation(Rotation::from_degrees(deg).unwrap())
+                    .with_mirror(mirror);
+                // A downscale and an upscale.
+                for out in [29, 80] {
+                    both::<f32>(&frame, out);
+                    both::<i8>(&frame, out);
+                }
+            }
+        }
     }
 }
 
 #[test]
 fn yuv_matches_float_bt601_of_the_same_samples() {
-    // A smooth image so that bilinear in YUV and in RGB agree up to rounding.
+    // Same size, so no interpolation: each pixel is its own samples converted, rounded to a
+    // level (the fixed-point coefficients are within 1/8192 of BT.601's).
     let (w, h) = (9, 7);
     let y: Vec<u8> = (0..w * h)
         .map(|i| (16 + (i % w) * 20 + (i / w) * 3) as u8)
@@ -352,7 +429,7 @@ fn yuv_matches_float_bt601_of_the_same_samples() {
                 let got = f64::from(out[(py * w + px) * 3 + k]);
                 let want = want.clamp(0.0, 255.0) / 255.0;
                 assert!(
-                    (got - want).abs() < 1e-4,
+                    (got - want).abs() <= 0.51 / 255.0,
                     "({px},{py}) ch {k}: {got} vs {want}"
                 );
             }

@@ -9,41 +9,77 @@ use crate::frame::{Frame, PixelFormat, YuvRange};
 
 /// The YUV pass. Of the two output axes, one reads source rows (the output rows, or the
 /// output columns when the rotation is 90 or 270 degrees): for each index on it, the two
-/// source rows it reads are blended over the span of columns the crop needs, contiguously
-/// (vectorised); then each output pixel along the other axis reads two blended samples per
-/// channel. Weights here are in 1/256 (the RGB path keeps OpenCV's 1/2048).
+/// source rows it reads are blended, per channel, over the samples the crop needs
+/// (contiguously, vectorised). Then each output pixel along the other axis reads two
+/// neighbouring blended samples per channel: a pair of u16 taken as one word, copied into a
+/// contiguous line of pairs, so that the interpolation and the colour conversion that follow
+/// run vectorised over the line. Weights are in 1/256 (the RGB path keeps OpenCV's 1/2048);
+/// the conversion is in fixed point and gives uint8 levels, as the RGB path does.
 #[derive(Debug, Clone, Default)]
 pub(super) struct YuvPlan {
     /// Whether the blended lines are output rows (rotation 0 or 180).
     lines_are_rows: bool,
-    /// Planes blended: 2 (Y and the interleaved chroma of NV21/NV12) or 3 (Y, U, V).
-    planes: usize,
-    /// Per plane: the first byte of a row the crop reads, and how many bytes from there.
-    spans: [(usize, usize); 3],
-    /// Per channel (Y, U, V): the blended plane it reads.
-    plane_of: [usize; 3],
-    /// Per index along the line axis: per plane, the byte offsets of the two source rows.
+    /// Per channel (Y, U, V): where its samples lie in a row of its plane.
+    chans: [Chan; 3],
+    /// Per index along the line axis: per channel, the byte offsets of the two source rows,
+    /// and their weights.
     lines: Vec<([[usize; 2]; 3], [u16; 2])>,
-    /// Per index along the other axis: the two samples of each channel in the blended span.
-    samples: Vec<Sample>,
-    /// Blended lines, one per plane.
+    /// Per index along the other axis: the lower of its two luma samples in the blended
+    /// line, and the weights of both (1/256, low half the lower's); the same for chroma (U
+    /// and V share them).
+    luma_at: Vec<u32>,
+    luma_w: Vec<u32>,
+    chroma_at: Vec<u32>,
+    chroma_w: Vec<u32>,
+    /// Blended lines, one per channel, x 256 less 32768 (one spare sample at the end:
+    /// samples are read in pairs, the spare one with weight 0).
     blended: [Vec<u16>; 3],
-    /// One line of output in Y, U, V (x 2^16) before conversion.
-    yuv: [Vec<i32>; 3],
+    /// The pairs each output pixel reads, per channel, for one line.
+    pairs: [Vec<u32>; 3],
+    /// One line of output as R, G and B levels.
+    levels: [Vec<u8>; 3],
 }
 
-/// One output pixel's taps in the blended lines: Y, U and V each at two offsets, and the
-/// weight of the second (in 1/256). Kept small (28 bytes): the table is read once per pixel.
-#[derive(Debug, Clone, Copy)]
-struct Sample {
-    at: [[u32; 2]; 3],
-    w1: i32,
+/// Where one channel's samples lie in a row of its plane.
+#[derive(Debug, Clone, Copy, Default)]
+struct Chan {
+    /// The plane (0 for Y; 1 for U, or for the interleaved chroma of NV21/NV12; 2 for V).
+    plane: usize,
+    /// Which table plane's row offsets it takes (`Tap::off`).
+    table: usize,
+    /// First byte of the first sample the crop reads, from the start of a row.
+    start: usize,
+    /// Bytes from one sample to the next.
+    stride: usize,
+    /// Samples blended per line.
+    len: usize,
 }
 
 /// An OpenCV weight pair (1/2048) in 1/256.
 fn weights_256([_, w1]: [i32; 2]) -> [i32; 2] {
     let w1 = (w1 + 4) >> 3;
     [256 - w1, w1]
+}
+
+/// A pair of neighbouring samples `(at, at + 1)`, as the index of the lower and both weights
+/// (1/256, packed: the lower's in the low half), from the two taps' offsets (`stride` bytes a
+/// sample, `start` the first) and the tap weight pair. Taps on one sample read it and the
+/// next with weight 0; mirrored frames read their taps downwards.
+fn pair(off: [usize; 2], w: [i32; 2], start: usize, stride: usize) -> Option<(u32, u32)> {
+    let [w0, w1] = weights_256(w);
+    let [o0, o1] = off.map(|o| o.checked_sub(start).map(|o| o / stride));
+    let (o0, o1) = (o0?, o1?);
+    let (at, upper) = if o1 == o0 {
+        (o0, 0)
+    } else if o1 == o0 + 1 {
+        (o0, w1)
+    } else if o0 == o1 + 1 {
+        (o1, w0)
+    } else {
+        return None;
+    };
+    let packed = (256 - upper) as u32 | (upper as u32) << 16;
+    Some((u32::try_from(at).ok()?, packed))
 }
 
 impl YuvPlan {
@@ -54,71 +90,70 @@ impl YuvPlan {
         } else {
             (cols, rows)
         };
-        // Channel -> (plane blended, table plane, byte shift within the plane).
-        let (planes, chan): (usize, [(usize, usize, usize); 3]) = match frame.format() {
-            PixelFormat::Nv21 => (2, [(0, 0, 0), (1, 1, 1), (1, 1, 0)]),
-            PixelFormat::Nv12 => (2, [(0, 0, 0), (1, 1, 0), (1, 1, 1)]),
-            _ => (3, [(0, 0, 0), (1, 1, 0), (2, 2, 0)]),
+        let stride = |p: usize| frame.planes().get(p).map_or(1, |p| p.pixel_stride.max(1));
+        // Channel -> (plane, table plane, byte shift within the plane's pixel).
+        let chan: [(usize, usize, usize); 3] = match frame.format() {
+            PixelFormat::Nv21 => [(0, 0, 0), (1, 1, 1), (1, 2, 0)],
+            PixelFormat::Nv12 => [(0, 0, 0), (1, 1, 0), (1, 2, 1)],
+            _ => [(0, 0, 0), (1, 1, 0), (2, 2, 0)],
         };
-        self.planes = planes;
-        // Table plane of each blended plane (the row offsets of U serve the VU plane).
-        let table_plane = [0, 1, 2];
-        let mut lo = [usize::MAX; 3];
-        let mut hi = [0usize; 3];
-        for t in samples {
-            for &(p, tp, shift) in &chan {
-                for &o in &t.off[tp] {
-                    lo[p] = lo[p].min(o + shift);
-                    hi[p] = hi[p].max(o + shift + 1);
-                }
-            }
-        }
-        for p in 0..planes {
-            self.spans[p] = (lo[p], hi[p] - lo[p]);
-            self.blended[p].clear();
-            self.blended[p].resize(hi[p] - lo[p], 0);
-        }
-        for (c, &(p, _, _)) in chan.iter().enumerate() {
-            self.plane_of[c] = p;
+        for (c, &(plane, table, shift)) in chan.iter().enumerate() {
+            let offsets = samples.iter().flat_map(|t| t.off[table]);
+            let lo = offsets.clone().min().unwrap_or(0);
+            let hi = offsets.max().unwrap_or(0);
+            let stride = if c == 0 { 1 } else { stride(plane) };
+            self.chans[c] = Chan {
+                plane,
+                table,
+                start: lo + shift,
+                stride,
+                len: (hi - lo) / stride + 1,
+            };
+            self.blended[c].clear();
+            self.blended[c].resize(self.chans[c].len + 1, 0);
         }
         self.lines.clear();
         self.lines.extend(lines.iter().map(|t| {
-            let mut r = [[0; 2]; 3];
-            for p in 0..planes {
-                r[p] = t.off[table_plane[p]];
-            }
             let [w0, w1] = weights_256(t.w);
-            (r, [w0 as u16, w1 as u16])
+            (t.off, [w0 as u16, w1 as u16])
         }));
-        self.samples.clear();
-        self.samples.extend(samples.iter().map(|t| {
-            let mut at = [[0; 2]; 3];
-            for (ch, &(p, tp, shift)) in chan.iter().enumerate() {
-                // Offsets within a blended span, which is at most a row of the frame: the
-                // frame's checks bound rows far below 2^32 bytes.
-                at[ch] = t.off[tp].map(|o| (o + shift - lo[p]) as u32);
-            }
-            Sample {
-                at,
-                w1: weights_256(t.w)[1],
-            }
-        }));
-        for v in &mut self.yuv {
-            v.clear();
-            v.resize(self.samples.len(), 0);
-        }
-        self.samples_fit()
-    }
-
-    /// `run` reads the blended lines at the samples' offsets without bounds checks (they are
-    /// a third of the per-pixel work); this is the check, once per frame geometry.
-    fn samples_fit(&self) -> Result<()> {
-        let fits = self.samples.iter().all(|t| {
-            (0..3).all(|ch| {
-                let len = self.blended[self.plane_of[ch]].len();
-                t.at[ch].iter().all(|&o| (o as usize) < len)
+        let (luma, chroma) = (self.chans[0], self.chans[1]);
+        let mut fits = true;
+        (self.luma_at, self.luma_w) = samples
+            .iter()
+            .map(|t| {
+                pair(t.off[0], t.w, luma.start, luma.stride).unwrap_or_else(|| {
+                    fits = false;
+                    (0, 0)
+                })
             })
-        });
+            .unzip();
+        // Subsampled chroma taps are pairs of equal or neighbouring samples too, weighted as
+        // the luma ones (each chroma sample stands for its 2x2 block). The index is the same
+        // for U and V.
+        (self.chroma_at, self.chroma_w) = samples
+            .iter()
+            .map(|t| {
+                let start = chroma.start - chan[1].2;
+                pair(t.off[chroma.table], t.w, start, chroma.stride).unwrap_or_else(|| {
+                    fits = false;
+                    (0, 0)
+                })
+            })
+            .unzip();
+        for p in &mut self.pairs {
+            p.clear();
+            p.resize(samples.len(), 0);
+        }
+        for l in &mut self.levels {
+            l.clear();
+            l.resize(samples.len(), 0);
+        }
+        // `run` reads the blended lines at these indices without bounds checks: this is the
+        // check, once per frame geometry.
+        let inside = |at: &[u32], len: usize| at.iter().all(|&a| (a as usize) < len);
+        fits &= inside(&self.luma_at, self.chans[0].len)
+            && inside(&self.chroma_at, self.chans[1].len.min(self.chans[2].len));
         if fits {
             Ok(())
         } else {
@@ -169,111 +204,184 @@ impl YuvPlan {
         let k = Bt601::new(range);
         let Self {
             lines_are_rows,
-            planes,
-            spans,
-            plane_of,
+            chans,
             lines,
-            samples,
+            luma_at,
+            luma_w,
+            chroma_at,
+            chroma_w,
             blended,
-            yuv,
+            pairs,
+            levels,
         } = self;
-        let [ty, tu, tv] = yuv;
+        // The interleaved chroma of NV21/NV12 is one plane read by two channels.
+        let shared = chans[2].plane == chans[1].plane;
         for (a, (rows, w)) in lines.iter().enumerate() {
             // Camera frames arrive from DMA, not from the cache: ask for the next line's
             // source rows now, so that they load while this line is computed.
             if let Some((next, _)) = lines.get(a + 1) {
-                for p in 0..*planes {
-                    let (lo, len) = spans[p];
-                    for r in next[p] {
-                        if let Some(row) = data[p].get(r + lo..r + lo + len) {
+                for (c, ch) in chans.iter().enumerate() {
+                    if c == 2 && shared {
+                        continue;
+                    }
+                    let bytes = (ch.len - 1) * ch.stride + 2;
+                    for r in next[ch.table] {
+                        let start = r + ch.start;
+                        if let Some(row) = data[ch.plane].get(start..start + bytes) {
                             prefetch(row);
                         }
                     }
                 }
             }
-            for p in 0..*planes {
-                let (lo, len) = spans[p];
-                let [r0, r1] = rows[p];
-                blend(
-                    &data[p][r0 + lo..][..len],
-                    &data[p][r1 + lo..][..len],
-                    *w,
-                    &mut blended[p],
-                );
+            for (ch, line) in chans.iter().zip(blended.iter_mut()) {
+                let [r0, r1] = rows[ch.table];
+                let src = data[ch.plane];
+                let bytes = (ch.len - 1) * ch.stride + 1;
+                let row = |r: usize| src.get(r + ch.start..r + ch.start + bytes).unwrap_or(&[]);
+                blend(row(r0), row(r1), ch.stride, *w, &mut line[..ch.len]);
             }
-            let [by, bu, bv] = plane_of.map(|p| &blended[p][..]);
-            // Samples first, then the colour conversion in a loop of its own (which the
-            // compiler vectorises; fused with the gathers it does not).
-            for ((t, y), (u, v)) in samples
-                .iter()
-                .zip(ty.iter_mut())
-                .zip(tu.iter_mut().zip(tv.iter_mut()))
-            {
-                // a * (256 - w1) + b * w1 with one multiplication.
-                let lerp = |b: &[u16], [c0, c1]: [u32; 2]| {
-                    // SAFETY: `plan` built every offset inside its plane's blended span and
-                    // checked it (`samples_fit`); the blended lines have exactly that length.
-                    let (a, b) = unsafe {
-                        (
-                            i32::from(*b.get_unchecked(c0 as usize)),
-                            i32::from(*b.get_unchecked(c1 as usize)),
-                        )
-                    };
-                    (a << 8) + (b - a) * t.w1
-                };
-                *y = lerp(by, t.at[0]);
-                *u = lerp(bu, t.at[1]);
-                *v = lerp(bv, t.at[2]);
-            }
-            if *lines_are_rows {
-                let row = &mut out[a * out_width * 3..][..out_width * 3];
-                for (px, ((&y, &u), &v)) in row
+            let [py, pu, pv] = pairs;
+            gather_pairs(&blended[0], luma_at, py);
+            gather_pairs(&blended[1], chroma_at, pu);
+            gather_pairs(&blended[2], chroma_at, pv);
+            let [r, g, b] = levels;
+            convert(&k, [py, pu, pv], luma_w, chroma_w, [r, g, b]);
+            // R, G, B interleaved: along an output row, or down an output column.
+            let (line, step) = if *lines_are_rows {
+                (&mut out[a * out_width * 3..][..out_width * 3], 3)
+            } else {
+                (&mut out[a * 3..], out_width * 3)
+            };
+            if step == 3 {
+                for (px, ((&r, &g), &b)) in line
                     .chunks_exact_mut(3)
-                    .zip(ty.iter().zip(tu.iter()).zip(tv.iter()))
+                    .zip(r.iter().zip(g.iter()).zip(b.iter()))
                 {
-                    let rgb = k.rgb(y as f32, u as f32, v as f32);
-                    px.copy_from_slice(&rgb.map(T::from_unit));
+                    px[0] = T::from_level(i32::from(r));
+                    px[1] = T::from_level(i32::from(g));
+                    px[2] = T::from_level(i32::from(b));
                 }
             } else {
-                for (px, ((&y, &u), &v)) in out[a * 3..]
-                    .chunks_mut(out_width * 3)
-                    .zip(ty.iter().zip(tu.iter()).zip(tv.iter()))
+                for (px, ((&r, &g), &b)) in line
+                    .chunks_mut(step)
+                    .zip(r.iter().zip(g.iter()).zip(b.iter()))
                 {
-                    let rgb = k.rgb(y as f32, u as f32, v as f32);
-                    px[..3].copy_from_slice(&rgb.map(T::from_unit));
+                    px[0] = T::from_level(i32::from(r));
+                    px[1] = T::from_level(i32::from(g));
+                    px[2] = T::from_level(i32::from(b));
                 }
             }
         }
     }
 }
 
-/// `out[x] = a[x] * w0 + b[x] * w1`, weights summing to 256 (no overflow: at most 255 * 256).
+/// `out[k] = a[k * stride] * w0 + b[k * stride] * w1 - 32768`: two source rows' samples
+/// blended exactly (weights summing to 256: at most 255 * 256), less 32768 so that the value
+/// is an i16 for the interpolation that follows. Contiguous for Y and planar chroma, every
+/// other byte for interleaved chroma.
 #[inline(always)]
-fn blend(a: &[u8], b: &[u8], [w0, w1]: [u16; 2], out: &mut [u16]) {
-    for (o, (&a, &b)) in out.iter_mut().zip(a.iter().zip(b)) {
-        *o = u16::from(a) * w0 + u16::from(b) * w1;
+fn blend(a: &[u8], b: &[u8], stride: usize, [w0, w1]: [u16; 2], out: &mut [u16]) {
+    let mix = |a: u8, b: u8| (u16::from(a) * w0 + u16::from(b) * w1) ^ 0x8000;
+    match stride {
+        1 => {
+            for (o, (&a, &b)) in out.iter_mut().zip(a.iter().zip(b)) {
+                *o = mix(a, b);
+            }
+        }
+        2 => {
+            // Whole pairs of bytes (vectorised), then the last sample, possibly alone.
+            let n = out.len().saturating_sub(1);
+            let (a2, b2) = (a.get(..2 * n).unwrap_or(&[]), b.get(..2 * n).unwrap_or(&[]));
+            for (o, (a, b)) in out
+                .iter_mut()
+                .zip(a2.chunks_exact(2).zip(b2.chunks_exact(2)))
+            {
+                *o = mix(a[0], b[0]);
+            }
+            if let (Some(o), Some(&a), Some(&b)) = (out.last_mut(), a.get(2 * n), b.get(2 * n)) {
+                *o = mix(a, b);
+            }
+        }
+        _ => {
+            for (o, (&a, &b)) in out
+                .iter_mut()
+                .zip(a.iter().step_by(stride).zip(b.iter().step_by(stride)))
+            {
+                *o = mix(a, b);
+            }
+        }
     }
 }
 
-/// BT.601 YUV to RGB in [0, 1], for inputs scaled by 2^16 (the bilinear sums).
-struct Bt601 {
-    y: f32,
-    rv: f32,
-    gu: f32,
-    gv: f32,
-    bu: f32,
-    r0: f32,
-    g0: f32,
-    b0: f32,
+/// For each output pixel, the blended samples `at` and `at + 1` as one word (low half the
+/// first, on this little-endian layout: one 32-bit load).
+#[inline(always)]
+fn gather_pairs(line: &[u16], at: &[u32], out: &mut [u32]) {
+    let base = line.as_ptr();
+    for (o, &i) in out.iter_mut().zip(at) {
+        // SAFETY: `plan` checked every index to be below the blended length, and the lines
+        // hold one sample more than that: both u16 are inside `line`.
+        let pair = unsafe { base.add(i as usize).cast::<u32>().read_unaligned() };
+        *o = if cfg!(target_endian = "little") {
+            pair
+        } else {
+            pair.rotate_left(16)
+        };
+    }
 }
+
+/// Interpolates each output pixel's Y, U and V from their pairs and converts them to R, G and
+/// B levels (planar).
+#[inline(always)]
+fn convert(
+    k: &Bt601,
+    [y, u, v]: [&mut Vec<u32>; 3],
+    luma_w: &[u32],
+    chroma_w: &[u32],
+    [r, g, b]: [&mut Vec<u8>; 3],
+) {
+    // a * (256 - w) + b * w, exactly (so that the result does not depend on which axis was
+    // blended first: a rotated frame gives the upright frame's bits), on the blended samples
+    // less 32768 (i16 values and weights: 16-bit multiplications), the 32768 * 256 added back:
+    // the sample x 65536, then x 128 for the conversion.
+    let lerp = |p: u32, w: u32| {
+        let half = |x: u32, k: u32| i32::from((x >> k) as u16 as i16);
+        (half(p, 0) * half(w, 0) + half(p, 16) * half(w, 16) + (1 << 23)) >> 9
+    };
+    for (((y, u), v), (((wy, wc), r), (g, b))) in y.iter().zip(u.iter()).zip(v.iter()).zip(
+        luma_w
+            .iter()
+            .zip(chroma_w)
+            .zip(r.iter_mut())
+            .zip(g.iter_mut().zip(b.iter_mut())),
+    ) {
+        [*r, *g, *b] = k.levels(lerp(*y, *wy), lerp(*u, *wc), lerp(*v, *wc));
+    }
+}
+
+/// BT.601 YUV to RGB levels in fixed point: 13-bit coefficients on samples x 128.
+struct Bt601 {
+    // i16 coefficients (at most 2.02 * 2^13): 16-bit multiplications.
+    y: i16,
+    rv: i16,
+    gu: i16,
+    gv: i16,
+    bu: i16,
+    r0: i32,
+    g0: i32,
+    b0: i32,
+}
+
+/// Bits below the level: 13 of the coefficients, 7 of the samples.
+const SHIFT: u32 = 20;
 
 impl Bt601 {
     fn new(range: YuvRange) -> Self {
         // R = ky (Y - y0) + kr V', G = ky (Y - y0) - kgu U' - kgv V', B = ky (Y - y0) + kb U'
         // with U' = U - 128, V' = V - 128 (Kr = 0.299, Kb = 0.114).
         let (ky, y0, c) = match range {
-            YuvRange::Video => (255.0 / 219.0, 16.0, 255.0 / 224.0),
-            YuvRange::Full => (1.0, 0.0, 1.0),
+            YuvRange::Video => (255.0 / 219.0, 16, 255.0 / 224.0),
+            YuvRange::Full => (1.0, 0, 1.0),
         };
         let (kr, kgu, kgv, kb) = (
             1.402 * c,
@@ -281,25 +389,33 @@ impl Bt601 {
             0.419198 / 0.587 * c,
             1.772 * c,
         );
-        let s = 1.0 / (255.0 * f64::from(1u32 << 16));
+        let fixed = |k: f64| (k * 8192.0).round() as i64;
+        let (fy, fr, fgu, fgv, fb) = (fixed(ky), fixed(kr), fixed(kgu), fixed(kgv), fixed(kb));
+        // The offsets of Y - y0 and of the chroma's 128 (samples x 128), and half a level.
+        let (oy, oc, half) = (fy * y0 * 128, 128 * 128, 1i64 << (SHIFT - 1));
         Self {
-            y: (ky * s) as f32,
-            rv: (kr * s) as f32,
-            gu: (-kgu * s) as f32,
-            gv: (-kgv * s) as f32,
-            bu: (kb * s) as f32,
-            r0: ((-ky * y0 - kr * 128.0) / 255.0) as f32,
-            g0: ((-ky * y0 + (kgu + kgv) * 128.0) / 255.0) as f32,
-            b0: ((-ky * y0 - kb * 128.0) / 255.0) as f32,
+            y: fy as i16,
+            rv: fr as i16,
+            gu: -fgu as i16,
+            gv: -fgv as i16,
+            bu: fb as i16,
+            r0: (-oy - fr * oc + half) as i32,
+            g0: (-oy + (fgu + fgv) * oc + half) as i32,
+            b0: (-oy - fb * oc + half) as i32,
         }
     }
 
+    /// R, G, B levels of samples x 128 (i16 values: every sum stays below 2^30).
     #[inline(always)]
-    fn rgb(&self, y: f32, u: f32, v: f32) -> [f32; 3] {
+    fn levels(&self, y: i32, u: i32, v: i32) -> [u8; 3] {
+        let level = |x: i32| (x >> SHIFT).clamp(0, 255) as u8;
+        let (y, u, v) = (y as i16 as i32, u as i16 as i32, v as i16 as i32);
+        let k = |c: i16| i32::from(c);
+        let y = k(self.y) * y;
         [
-            (self.y * y + self.rv * v + self.r0).clamp(0.0, 1.0),
-            (self.y * y + self.gu * u + self.gv * v + self.g0).clamp(0.0, 1.0),
-            (self.y * y + self.bu * u + self.b0).clamp(0.0, 1.0),
+            level(y + k(self.rv) * v + self.r0),
+            level(y + k(self.gu) * u + k(self.gv) * v + self.g0),
+            level(y + k(self.bu) * u + self.b0),
         ]
     }
 }
