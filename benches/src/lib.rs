@@ -2,5 +2,6 @@
 
 pub mod bare;
 pub mod camera;
+pub mod formats;
 pub mod mem;
 pub mod stats;

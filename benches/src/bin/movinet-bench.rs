@@ -19,6 +19,7 @@ use movinet::classifier::{Classifier, ClassifierOptions};
 use movinet::{Crop, Model, ModelOptions, Preprocessor};
 use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
+use movinet_benches::formats::{self, FormatRow};
 use movinet_benches::mem;
 use movinet_benches::stats::Samples;
 use serde::{Deserialize, Serialize};
@@ -34,6 +35,8 @@ struct Args {
     export_frames: Option<PathBuf>,
     /// Internal: measure only this model (`NAME=PATH`) and print its rows as JSON.
     one: Option<(String, PathBuf)>,
+    /// Only the preprocessing-per-format table.
+    formats_only: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -50,6 +53,7 @@ fn parse_args() -> Result<Args, String> {
         clip: root.join("../shared/clips/tfexamples_android_carving_ice.mp4"),
         export_frames: None,
         one: None,
+        formats_only: false,
     };
     let mut frames_set = false;
     let mut threads_set = false;
@@ -85,6 +89,7 @@ fn parse_args() -> Result<Args, String> {
                 let (name, path) = v.split_once('=').ok_or("--one takes NAME=PATH")?;
                 a.one = Some((name.to_string(), path.into()));
             }
+            "--formats-only" => a.formats_only = true,
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 println!(
@@ -195,6 +200,7 @@ struct Report {
     machine: String,
     rows: Vec<Row>,
     memory: Option<Memory>,
+    preprocess_formats: Vec<FormatRow>,
 }
 
 fn machine() -> String {
@@ -378,6 +384,26 @@ fn print_table(report: &Report) {
             r.fps, r.model_rss_mib, r.peak_rss_mib, r.state_bytes
         );
     }
+    if !report.preprocess_formats.is_empty() {
+        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled) and in cache (one repeated):\n");
+        println!(
+            "| format | size | from memory p50 ms | p90 ms | / NV21 | in cache p50 ms | / NV21 |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for r in &report.preprocess_formats {
+            println!(
+                "| {} | {}x{} | {:.4} | {:.4} | {:.2} | {:.4} | {:.2} |",
+                r.format,
+                r.width,
+                r.height,
+                r.p50_ms,
+                r.p90_ms,
+                r.vs_nv21,
+                r.cached_p50_ms,
+                r.cached_vs_nv21
+            );
+        }
+    }
     if let Some(m) = &report.memory {
         println!(
             "\nMemory against stream length ({}, 1 thread): RSS {:.2} MiB after 10 frames, {:.2} MiB after 5,000 frames ({:+} KiB).",
@@ -524,6 +550,16 @@ fn real_main() -> Result<(), String> {
         );
         return Ok(());
     }
+    if args.formats_only {
+        let report = Report {
+            machine: machine(),
+            rows: Vec::new(),
+            memory: None,
+            preprocess_formats: formats::measure::<i8>(&rgb, 172, args.frames),
+        };
+        print_table(&report);
+        return Ok(());
+    }
     let models = find_models(&args.models_dir);
     if models.is_empty() {
         return Err(format!("no models in {}", args.models_dir.display()));
@@ -539,6 +575,7 @@ fn real_main() -> Result<(), String> {
         }
     };
     let nv21 = to_nv21(&rgb);
+    let preprocess_formats = formats::measure::<i8>(&rgb, 172, args.frames);
     drop(rgb);
     let mut rows = Vec::new();
     for (name, path) in &models {
@@ -555,6 +592,7 @@ fn real_main() -> Result<(), String> {
         machine: machine(),
         rows,
         memory,
+        preprocess_formats,
     };
     print_table(&report);
     if let Some(out) = &args.json {
