@@ -354,7 +354,7 @@ fn wide_and_portable_builds_agree_bit_for_bit() {
             }
             _ => {
                 let third = planes.get(2).map_or(&[][..], |p| p.data);
-                pre.yuv.run_portable(
+                pre.yuv.run_portable::<false, T>(
                     [planes[0].data, planes[1].data, third],
                     frame.range(),
                     out,

@@ -175,7 +175,7 @@ impl YuvPlan {
             // SAFETY: the CPU has AVX2 (checked just above).
             return unsafe { self.run_avx2(data, range, out_width, out) };
         }
-        self.run_portable(data, range, out_width, out)
+        self.run_portable::<false, T>(data, range, out_width, out)
     }
 
     /// The same code compiled for AVX2: the blends and the colour conversion vectorise
@@ -190,11 +190,12 @@ impl YuvPlan {
         out_width: usize,
         out: &mut [T],
     ) {
-        self.run_portable(data, range, out_width, out)
+        self.run_portable::<true, T>(data, range, out_width, out)
     }
 
+    /// The pass; `WIDE` (x86-64 with AVX2 only) reads the pairs with AVX2 gathers.
     #[inline(always)]
-    pub fn run_portable<T: InputValue>(
+    pub fn run_portable<const WIDE: bool, T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
         range: YuvRange,
@@ -240,10 +241,18 @@ impl YuvPlan {
                 let row = |r: usize| src.get(r + ch.start..r + ch.start + bytes).unwrap_or(&[]);
                 blend(row(r0), row(r1), ch.stride, *w, &mut line[..ch.len]);
             }
+            for (c, out) in pairs.iter_mut().enumerate() {
+                let (line, at) = (&blended[c], if c == 0 { &*luma_at } else { &*chroma_at });
+                #[cfg(target_arch = "x86_64")]
+                if WIDE {
+                    // SAFETY: `WIDE` only from `run_avx2`, on a CPU with AVX2; the indices as
+                    // for `gather_pairs`.
+                    unsafe { gather_pairs_avx2(line, at, out) };
+                    continue;
+                }
+                gather_pairs(line, at, out);
+            }
             let [py, pu, pv] = pairs;
-            gather_pairs(&blended[0], luma_at, py);
-            gather_pairs(&blended[1], chroma_at, pu);
-            gather_pairs(&blended[2], chroma_at, pv);
             let [r, g, b] = levels;
             convert(&k, [py, pu, pv], luma_w, chroma_w, [r, g, b]);
             // R, G, B interleaved: along an output row, or down an output column.
@@ -328,6 +337,29 @@ fn gather_pairs(line: &[u16], at: &[u32], out: &mut [u32]) {
             pair.rotate_left(16)
         };
     }
+}
+
+/// `gather_pairs` eight at a time with AVX2 gathers.
+///
+/// # Safety
+/// The CPU has AVX2, and every index in `at` is below `line.len() - 1`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn gather_pairs_avx2(line: &[u16], at: &[u32], out: &mut [u32]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_i32gather_epi32, _mm256_loadu_si256, _mm256_storeu_si256,
+    };
+    let n = at.len().min(out.len());
+    let base = line.as_ptr().cast::<i32>();
+    let mut k = 0;
+    while k + 8 <= n {
+        // Indices below 2^31: a row of the frame, in samples.
+        let idx = _mm256_loadu_si256(at.as_ptr().add(k).cast::<__m256i>());
+        let pairs = _mm256_i32gather_epi32::<2>(base, idx);
+        _mm256_storeu_si256(out.as_mut_ptr().add(k).cast::<__m256i>(), pairs);
+        k += 8;
+    }
+    gather_pairs(line, &at[k..n], &mut out[k..n]);
 }
 
 /// Interpolates each output pixel's Y, U and V from their pairs and converts them to R, G and
