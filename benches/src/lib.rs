@@ -3,5 +3,6 @@
 pub mod bare;
 pub mod camera;
 pub mod formats;
+pub mod interleave;
 pub mod mem;
 pub mod stats;
