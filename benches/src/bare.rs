@@ -48,17 +48,21 @@ pub struct BareRun {
 impl BareRun {
     /// Loads `path` with `threads` XNNPACK threads (same options as the SDK uses).
     pub fn new(path: &std::path::Path, threads: usize) -> Self {
-        Self::load(path, threads, false)
+        Self::load(std::fs::read(path).expect("read model"), threads, false)
     }
 
     /// As [`BareRun::new`], with LiteRT's per-operator profiling on (its runtime options'
     /// `enable_profiling`): see [`BareRun::profile`]. Profiling slows the run down.
     pub fn profiled(path: &std::path::Path, threads: usize) -> Self {
-        Self::load(path, threads, true)
+        Self::load(std::fs::read(path).expect("read model"), threads, true)
     }
 
-    fn load(path: &std::path::Path, threads: usize, profiling: bool) -> Self {
-        let bytes = std::fs::read(path).expect("read model");
+    /// As [`BareRun::profiled`], for a model's bytes.
+    pub fn profiled_bytes(bytes: Vec<u8>, threads: usize) -> Self {
+        Self::load(bytes, threads, true)
+    }
+
+    fn load(bytes: Vec<u8>, threads: usize, profiling: bool) -> Self {
         // SAFETY: plain use of the C API; every handle is checked and freed in Drop.
         unsafe {
             // The same environment the SDK creates (CPU only, no probing for GPU plug-ins), so

@@ -35,6 +35,24 @@ pub mod preprocess;
 pub mod session;
 pub mod spec;
 
+/// For the benchmarks and tools of this repository, not a stable API.
+#[doc(hidden)]
+pub mod tooling {
+    /// The model bytes as LiteRT gets them with `ModelOptions::int8_io` on: the file's bytes
+    /// verified, rewritten by the load-time pass and verified again.
+    pub fn int8_io_bytes(bytes: &[u8]) -> crate::Result<Vec<u8>> {
+        crate::flatbuffer::check_tflite(bytes)?;
+        let mut out = bytes.to_vec();
+        let targets = crate::int8_io::Targets {
+            states: true,
+            image: true,
+        };
+        crate::int8_io::rewrite(&mut out, targets).map_err(crate::Error::CorruptModel)?;
+        crate::flatbuffer::check_tflite(&out)?;
+        Ok(out)
+    }
+}
+
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, Result};

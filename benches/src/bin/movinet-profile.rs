@@ -4,10 +4,11 @@
 //! names) or LiteRT's builtin kernels do (TFLite operator names).
 //!
 //! ```text
-//! movinet-profile [MODEL] [--frames N] [--threads N] [--raw]
+//! movinet-profile [MODEL] [--int8-io] [--frames N] [--threads N] [--raw]
 //! ```
 //!
-//! MODEL defaults to the official A0 in `$MOVINET_MODELS_DIR` (else `../shared/models`).
+//! MODEL defaults to the official A0 in `$MOVINET_MODELS_DIR` (else `../shared/models`);
+//! `--int8-io` profiles it as the SDK runs it by default (after the load-time int8 pass).
 //! Each frame is profiled on a freshly compiled model (LiteRT's tables add up over a model's
 //! life and its profile buffer fills after a few frames), and the table gives each kind's
 //! median over the frames, so that a frame the machine interrupted does not skew it. `--raw`
@@ -23,7 +24,7 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("../shared/models"))
         .join("movinet_a0_stream_int8.tflite");
-    let (mut frames, mut threads, mut raw) = (30usize, 1usize, false);
+    let (mut frames, mut threads, mut raw, mut int8_io) = (30usize, 1usize, false, false);
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         let mut number = |name: &str| {
@@ -35,8 +36,9 @@ fn main() {
             "--frames" => frames = number("--frames"),
             "--threads" => threads = number("--threads"),
             "--raw" => raw = true,
+            "--int8-io" => int8_io = true,
             "-h" | "--help" => {
-                for line in include_str!("movinet-profile.rs").lines().take(15) {
+                for line in include_str!("movinet-profile.rs").lines().take(16) {
                     println!("{}", line.trim_start_matches("//!").trim_start_matches(' '));
                 }
                 return;
@@ -45,9 +47,13 @@ fn main() {
             other => fail(&format!("unknown argument `{other}`")),
         }
     }
-    if !model.is_file() {
-        fail(&format!("{} not found", model.display()));
-    }
+    let bytes =
+        std::fs::read(&model).unwrap_or_else(|e| fail(&format!("{}: {e}", model.display())));
+    let bytes = if int8_io {
+        movinet::tooling::int8_io_bytes(&bytes).unwrap_or_else(|e| fail(&e.to_string()))
+    } else {
+        bytes
+    };
     // (name, µs in each profiled frame, how many run per frame)
     let mut kinds: Vec<(String, Vec<f64>, f64)> = Vec::new();
     let mut totals = Vec::new();
@@ -55,7 +61,7 @@ fn main() {
     for _ in 0..frames.max(1) {
         // A fresh compiled model for each profiled frame: LiteRT's tables add up over the
         // model's lifetime and its profile buffer fills after a few frames.
-        let mut bare = BareRun::profiled(&model, threads);
+        let mut bare = BareRun::profiled_bytes(bytes.clone(), threads);
         // A mid-grey frame: the cost of these int8 kernels does not depend on the values.
         let frame = vec![0.5f32; bare.image_len()];
         for _ in 0..20 {
@@ -81,8 +87,13 @@ fn main() {
         .collect();
     rows.sort_by(|a, b| b.1.total_cmp(&a.1));
     println!(
-        "# {} — {threads} thread(s), medians of {} frames profiled one by one\n",
+        "# {}{} — {threads} thread(s), medians of {} frames profiled one by one\n",
         model.display(),
+        if int8_io {
+            " after the int8 I/O pass"
+        } else {
+            ""
+        },
         frames.max(1)
     );
     println!("| operator | runs in | per frame | µs per frame (median) | share |");
