@@ -402,7 +402,7 @@ fn wide_and_portable_builds_agree_bit_for_bit() {
 #[test]
 fn yuv_matches_float_bt601_of_the_same_samples() {
     // Same size, so no interpolation: each pixel is its own samples converted, rounded to a
-    // level (the fixed-point coefficients are within 1/8192 of BT.601's).
+    // level (the conversion is within about 1e-4 of a level of the exact one).
     let (w, h) = (9, 7);
     let y: Vec<u8> = (0..w * h)
         .map(|i| (16 + (i % w) * 20 + (i / w) * 3) as u8)

@@ -14,7 +14,7 @@ use crate::frame::{Frame, PixelFormat, YuvRange};
 /// neighbouring blended samples per channel: a pair of u16 taken as one word, copied into a
 /// contiguous line of pairs, so that the interpolation and the colour conversion that follow
 /// run vectorised over the line. Weights are in 1/256 (the RGB path keeps OpenCV's 1/2048);
-/// the conversion is in fixed point and gives uint8 levels, as the RGB path does.
+/// the conversion (f32) gives uint8 levels, as the RGB path does.
 #[derive(Debug, Clone, Default)]
 pub(super) struct YuvPlan {
     /// Whether the blended lines are output rows (rotation 0 or 180).
@@ -375,10 +375,10 @@ fn convert(
     // a * (256 - w) + b * w, exactly (so that the result does not depend on which axis was
     // blended first: a rotated frame gives the upright frame's bits), on the blended samples
     // less 32768 (i16 values and weights: 16-bit multiplications), the 32768 * 256 added back:
-    // the sample x 65536, then x 128 for the conversion.
+    // the sample x 65536, at most 255 * 65536, exact in an f32.
     let lerp = |p: u32, w: u32| {
         let half = |x: u32, k: u32| i32::from((x >> k) as u16 as i16);
-        (half(p, 0) * half(w, 0) + half(p, 16) * half(w, 16) + (1 << 23)) >> 9
+        (half(p, 0) * half(w, 0) + half(p, 16) * half(w, 16) + (1 << 23)) as f32
     };
     for (((y, u), v), (((wy, wc), r), (g, b))) in y.iter().zip(u.iter()).zip(v.iter()).zip(
         luma_w
@@ -391,29 +391,28 @@ fn convert(
     }
 }
 
-/// BT.601 YUV to RGB levels in fixed point: 13-bit coefficients on samples x 128.
+/// BT.601 YUV to RGB levels, for samples x 65536 (the exact bilinear sums), in f32: plain
+/// multiplications and additions (no fused multiply-add, so every build gives the same
+/// bits), rounded to the nearest level. Accurate to about 1e-4 of a level, so the level is the
+/// exact conversion's rounded, but for values within that of a half.
 struct Bt601 {
-    // i16 coefficients (at most 2.02 * 2^13): 16-bit multiplications.
-    y: i16,
-    rv: i16,
-    gu: i16,
-    gv: i16,
-    bu: i16,
-    r0: i32,
-    g0: i32,
-    b0: i32,
+    y: f32,
+    rv: f32,
+    gu: f32,
+    gv: f32,
+    bu: f32,
+    r0: f32,
+    g0: f32,
+    b0: f32,
 }
-
-/// Bits below the level: 13 of the coefficients, 7 of the samples.
-const SHIFT: u32 = 20;
 
 impl Bt601 {
     fn new(range: YuvRange) -> Self {
         // R = ky (Y - y0) + kr V', G = ky (Y - y0) - kgu U' - kgv V', B = ky (Y - y0) + kb U'
         // with U' = U - 128, V' = V - 128 (Kr = 0.299, Kb = 0.114).
         let (ky, y0, c) = match range {
-            YuvRange::Video => (255.0 / 219.0, 16, 255.0 / 224.0),
-            YuvRange::Full => (1.0, 0, 1.0),
+            YuvRange::Video => (255.0 / 219.0, 16.0, 255.0 / 224.0),
+            YuvRange::Full => (1.0, 0.0, 1.0),
         };
         let (kr, kgu, kgv, kb) = (
             1.402 * c,
@@ -421,33 +420,32 @@ impl Bt601 {
             0.419198 / 0.587 * c,
             1.772 * c,
         );
-        let fixed = |k: f64| (k * 8192.0).round() as i64;
-        let (fy, fr, fgu, fgv, fb) = (fixed(ky), fixed(kr), fixed(kgu), fixed(kgv), fixed(kb));
-        // The offsets of Y - y0 and of the chroma's 128 (samples x 128), and half a level.
-        let (oy, oc, half) = (fy * y0 * 128, 128 * 128, 1i64 << (SHIFT - 1));
+        let s = 1.0 / f64::from(1u32 << 16);
         Self {
-            y: fy as i16,
-            rv: fr as i16,
-            gu: -fgu as i16,
-            gv: -fgv as i16,
-            bu: fb as i16,
-            r0: (-oy - fr * oc + half) as i32,
-            g0: (-oy + (fgu + fgv) * oc + half) as i32,
-            b0: (-oy - fb * oc + half) as i32,
+            y: (ky * s) as f32,
+            rv: (kr * s) as f32,
+            gu: (-kgu * s) as f32,
+            gv: (-kgv * s) as f32,
+            bu: (kb * s) as f32,
+            r0: (-ky * y0 - kr * 128.0) as f32,
+            g0: (-ky * y0 + (kgu + kgv) * 128.0) as f32,
+            b0: (-ky * y0 - kb * 128.0) as f32,
         }
     }
 
-    /// R, G, B levels of samples x 128 (i16 values: every sum stays below 2^30).
+    /// R, G, B levels of samples x 65536.
     #[inline(always)]
-    fn levels(&self, y: i32, u: i32, v: i32) -> [u8; 3] {
-        let level = |x: i32| (x >> SHIFT).clamp(0, 255) as u8;
-        let (y, u, v) = (y as i16 as i32, u as i16 as i32, v as i16 as i32);
-        let k = |c: i16| i32::from(c);
-        let y = k(self.y) * y;
+    fn levels(&self, y: f32, u: f32, v: f32) -> [u8; 3] {
+        // Adding 1.5 * 2^23 to a value in [0, 255] rounds it to an integer (half to even) and
+        // leaves that integer in the low bits; max/min (not clamp) take NaN, impossible here,
+        // to 0.
+        #[allow(clippy::manual_clamp)]
+        let level = |x: f32| (x.max(0.0).min(255.0) + 12_582_912.0).to_bits() as u8;
+        let y = self.y * y;
         [
-            level(y + k(self.rv) * v + self.r0),
-            level(y + k(self.gu) * u + k(self.gv) * v + self.g0),
-            level(y + k(self.bu) * u + self.b0),
+            level(y + self.rv * v + self.r0),
+            level(y + self.gu * u + self.gv * v + self.g0),
+            level(y + self.bu * u + self.b0),
         ]
     }
 }
