@@ -249,7 +249,7 @@ fn yuv_layouts_give_the_rgb_picture_and_the_rgb_top1() {
                 continue;
             };
             kept += 1;
-            let rgb_input = rgb_feed.session_mut().input_mut().to_vec();
+            let rgb_input = rgb_feed.session().input().to_f32();
             let layouts = Layouts::new(rgb_to_yuv420(frame, w, h));
             // The picture the YUV frame carries, through the RGB path.
             let carried = layouts.yuv.to_rgb();
@@ -257,7 +257,7 @@ fn yuv_layouts_give_the_rgb_picture_and_the_rgb_top1() {
                 .unwrap()
                 .with_timestamp(t);
             carried_feed.push(&carried).unwrap().expect("same pacing");
-            let carried_input = carried_feed.session_mut().input_mut().to_vec();
+            let carried_input = carried_feed.session().input().to_f32();
             let mut first: Option<Vec<f32>> = None;
             for ((f, feed), format) in layouts
                 .frames()
@@ -272,7 +272,7 @@ fn yuv_layouts_give_the_rgb_picture_and_the_rgb_top1() {
                     .unwrap()
                     .expect("same pacing");
                 assert_eq!(p.timestamp, p_rgb.timestamp);
-                let input = feed.session_mut().input_mut().to_vec();
+                let input = feed.session().input().to_f32();
                 // Every layout of the same samples: the same tensor, bit for bit.
                 match &first {
                     None => first = Some(input.clone()),

@@ -130,7 +130,8 @@ fn fine_tuned_seven_class_model_loads_with_its_labels() {
     assert_eq!(spec.num_classes, 7);
     assert_eq!((spec.height, spec.width), (172, 172));
     assert_eq!(spec.states.len(), 43);
-    assert!(spec.state_bytes() > 1_000_000, "{}", spec.state_bytes());
+    // 11 stream buffers int8 (tests/int8_io.rs), the rest float32 and int32.
+    assert!(spec.state_bytes() > 500_000, "{}", spec.state_bytes());
     let labels = Labels::from_file_for(dir.join("cattle7_labels.txt"), spec).unwrap();
     assert_eq!(labels.len(), 7);
 
@@ -174,7 +175,8 @@ fn a0_spec_is_discovered_from_the_signature() {
     assert_eq!(spec.num_inputs, 44);
     assert_eq!(spec.num_outputs, 44);
     assert_eq!(spec.states.len(), 43);
-    assert_eq!(spec.state_bytes(), 2_696_832);
+    // 2,696,832 as the file declares them; 11 stream buffers int8 (tests/int8_io.rs).
+    assert_eq!(spec.state_bytes(), 684_000);
     assert!(spec
         .states
         .iter()

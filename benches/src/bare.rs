@@ -15,6 +15,18 @@ fn ok(call: &str, status: sys::LiteRtStatus) {
     );
 }
 
+// LiteRT 2.1.4 exports its profiler, which litert-sys 0.2.1 does not bind.
+extern "C" {
+    fn LiteRtStartProfiler(profiler: sys::LiteRtProfiler) -> sys::LiteRtStatus;
+    fn LiteRtStopProfiler(profiler: sys::LiteRtProfiler) -> sys::LiteRtStatus;
+    fn LiteRtResetProfiler(profiler: sys::LiteRtProfiler) -> sys::LiteRtStatus;
+    fn LiteRtGetProfileSummary(
+        profiler: sys::LiteRtProfiler,
+        compiled_model: sys::LiteRtCompiledModel,
+        summary: *mut *const c_char,
+    ) -> sys::LiteRtStatus;
+}
+
 unsafe extern "C" fn free_cstring(p: *mut c_void) {
     drop(CString::from_raw(p.cast::<c_char>()));
 }
@@ -28,13 +40,29 @@ pub struct BareRun {
     inputs: Vec<sys::LiteRtTensorBuffer>,
     outputs: Vec<sys::LiteRtTensorBuffer>,
     image_index: usize,
+    /// Values in the (float32) image input.
+    image_len: usize,
     _bytes: Vec<u8>,
 }
 
 impl BareRun {
     /// Loads `path` with `threads` XNNPACK threads (same options as the SDK uses).
     pub fn new(path: &std::path::Path, threads: usize) -> Self {
-        let bytes = std::fs::read(path).expect("read model");
+        Self::load(std::fs::read(path).expect("read model"), threads, false)
+    }
+
+    /// As [`BareRun::new`], with LiteRT's per-operator profiling on (its runtime options'
+    /// `enable_profiling`): see [`BareRun::profile`]. Profiling slows the run down.
+    pub fn profiled(path: &std::path::Path, threads: usize) -> Self {
+        Self::load(std::fs::read(path).expect("read model"), threads, true)
+    }
+
+    /// As [`BareRun::profiled`], for a model's bytes.
+    pub fn profiled_bytes(bytes: Vec<u8>, threads: usize) -> Self {
+        Self::load(bytes, threads, true)
+    }
+
+    fn load(bytes: Vec<u8>, threads: usize, profiling: bool) -> Self {
         // SAFETY: plain use of the C API; every handle is checked and freed in Drop.
         unsafe {
             // The same environment the SDK creates (CPU only, no probing for GPU plug-ins), so
@@ -84,6 +112,27 @@ impl BareRun {
                 "LiteRtAddOpaqueOptions",
                 sys::LiteRtAddOpaqueOptions(options, opaque),
             );
+            if profiling {
+                // What LrtGetOpaqueRuntimeOptionsData makes of runtime options with profiling
+                // on (the Lrt helpers are not exported by libLiteRt.so 2.1.4).
+                let payload = CString::new("enable_profiling = true\n")
+                    .unwrap()
+                    .into_raw();
+                let mut opaque = ptr::null_mut();
+                ok(
+                    "LiteRtCreateOpaqueOptions",
+                    sys::LiteRtCreateOpaqueOptions(
+                        c"runtime_options_string".as_ptr(),
+                        payload.cast(),
+                        Some(free_cstring),
+                        &mut opaque,
+                    ),
+                );
+                ok(
+                    "LiteRtAddOpaqueOptions",
+                    sys::LiteRtAddOpaqueOptions(options, opaque),
+                );
+            }
             let mut compiled = ptr::null_mut();
             ok(
                 "LiteRtCreateCompiledModel",
@@ -172,6 +221,11 @@ impl BareRun {
             };
             let inputs: Vec<_> = (0..n_in).map(|i| make(true, i)).collect();
             let outputs: Vec<_> = (0..n_out).map(|i| make(false, i)).collect();
+            let mut image_bytes = 0;
+            ok(
+                "LiteRtGetTensorBufferSize",
+                sys::LiteRtGetTensorBufferSize(inputs[image_index], &mut image_bytes),
+            );
             Self {
                 env,
                 model,
@@ -180,9 +234,15 @@ impl BareRun {
                 inputs,
                 outputs,
                 image_index,
+                image_len: image_bytes / 4,
                 _bytes: bytes,
             }
         }
+    }
+
+    /// Values one frame holds (the image input's size).
+    pub fn image_len(&self) -> usize {
+        self.image_len
     }
 
     /// Copies `frame` into the image buffer (as any app must) and runs once.
@@ -213,6 +273,47 @@ impl BareRun {
             );
         }
     }
+}
+
+impl BareRun {
+    /// Runs `frame` `n` times with the profiler recording (after a reset) and returns LiteRT's
+    /// profile summary (its per-operator tables). Needs [`BareRun::profiled`].
+    pub fn profile(&mut self, frame: &[f32], n: usize) -> String {
+        // SAFETY: the compiled model is live; the summary string is LiteRT's, freed with free().
+        unsafe {
+            let mut profiler = ptr::null_mut();
+            ok(
+                "LiteRtCompiledModelGetProfiler",
+                sys::LiteRtCompiledModelGetProfiler(self.compiled, &mut profiler),
+            );
+            assert!(
+                !profiler.is_null(),
+                "no profiler: load with BareRun::profiled"
+            );
+            ok("LiteRtResetProfiler", LiteRtResetProfiler(profiler));
+            ok("LiteRtStartProfiler", LiteRtStartProfiler(profiler));
+            for _ in 0..n {
+                self.run(frame);
+            }
+            ok("LiteRtStopProfiler", LiteRtStopProfiler(profiler));
+            let mut summary: *const c_char = ptr::null();
+            ok(
+                "LiteRtGetProfileSummary",
+                LiteRtGetProfileSummary(profiler, self.compiled, &mut summary),
+            );
+            if summary.is_null() {
+                return String::new();
+            }
+            let text = CStr::from_ptr(summary).to_string_lossy().into_owned();
+            libc_free(summary.cast_mut().cast());
+            text
+        }
+    }
+}
+
+extern "C" {
+    #[link_name = "free"]
+    fn libc_free(p: *mut c_void);
 }
 
 impl Drop for BareRun {

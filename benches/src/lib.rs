@@ -2,5 +2,7 @@
 
 pub mod bare;
 pub mod camera;
+pub mod formats;
+pub mod interleave;
 pub mod mem;
 pub mod stats;

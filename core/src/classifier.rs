@@ -28,7 +28,7 @@ use crate::model::Model;
 use crate::pacing::{Pacer, PacerStats};
 use crate::postprocess::{self, Category};
 use crate::preprocess::{Crop, Preprocessor};
-use crate::session::Session;
+use crate::session::{InputMut, Session};
 
 /// How a [`Classifier`] paces, crops and reports.
 #[derive(Debug, Clone, PartialEq)]
@@ -207,7 +207,10 @@ impl Classifier {
             return Ok(None);
         }
         let t0 = Instant::now();
-        self.preprocessor.run(frame, self.session.input_mut())?;
+        match self.session.input_mut() {
+            InputMut::Float32(x) => self.preprocessor.run(frame, x)?,
+            InputMut::Int8(q) => self.preprocessor.run(frame, q)?,
+        }
         let t1 = Instant::now();
         self.session.run_input()?;
         let t2 = Instant::now();

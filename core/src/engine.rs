@@ -110,6 +110,8 @@ pub struct TensorInfo {
     pub element_type: ElementType,
     /// Static dimensions; a dynamic dimension is reported as -1.
     pub dims: Vec<i64>,
+    /// Scale and zero point of a tensor quantized per tensor (`real = scale * (q - zero)`).
+    pub quantization: Option<(f32, i64)>,
     ranked: sys::LiteRtRankedTensorType,
 }
 
@@ -203,6 +205,17 @@ impl AlignedBytes {
     pub fn as_f32(&self) -> &[f32] {
         // SAFETY: alignment 64 >= align_of::<f32>(), every bit pattern is a valid f32.
         unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<f32>(), self.len / 4) }
+    }
+
+    /// The bytes as i8 values.
+    pub fn as_i8(&self) -> &[i8] {
+        // SAFETY: same size and alignment as u8; every bit pattern is a valid i8.
+        unsafe { std::slice::from_raw_parts(self.ptr.as_ptr().cast::<i8>(), self.len) }
+    }
+
+    pub fn as_i8_mut(&mut self) -> &mut [i8] {
+        // SAFETY: as above, with exclusive access.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr().cast::<i8>(), self.len) }
     }
 
     pub fn as_f32_mut(&mut self) -> &mut [f32] {
@@ -336,6 +349,11 @@ impl CompiledModel {
             })?;
         }
         Ok((this, signatures))
+    }
+
+    /// The flatbuffer LiteRT runs (after any load-time rewrite).
+    pub fn flatbuffer(&self) -> &[u8] {
+        self._flatbuffer.as_slice()
     }
 
     fn signatures(&self) -> Result<Vec<SignatureInfo>> {
@@ -499,6 +517,21 @@ fn env_option(tag: sys::LiteRtEnvOptionTag, value: i64) -> sys::LiteRtEnvOption 
 }
 
 unsafe fn tensor_info(name: String, t: sys::LiteRtTensor) -> Result<TensorInfo> {
+    let mut quantization = None;
+    let mut q_type: sys::LiteRtQuantizationTypeId = sys::kLiteRtQuantizationNone;
+    if sys::LiteRtGetQuantizationTypeId(t, &mut q_type) == sys::kLiteRtStatusOk
+        && q_type == sys::kLiteRtQuantizationPerTensor
+    {
+        let mut q = sys::LiteRtQuantizationPerTensor {
+            scale: 0.0,
+            zero_point: 0,
+        };
+        check(
+            "LiteRtGetPerTensorQuantization",
+            sys::LiteRtGetPerTensorQuantization(t, &mut q),
+        )?;
+        quantization = Some((q.scale, q.zero_point));
+    }
     let mut type_id: sys::LiteRtTensorTypeId = 0;
     check(
         "LiteRtGetTensorTypeId",
@@ -515,6 +548,7 @@ unsafe fn tensor_info(name: String, t: sys::LiteRtTensor) -> Result<TensorInfo> 
             name,
             element_type: ElementType::from_sys(unranked.element_type),
             dims: Vec::new(),
+            quantization,
             ranked,
         });
     }
@@ -527,6 +561,7 @@ unsafe fn tensor_info(name: String, t: sys::LiteRtTensor) -> Result<TensorInfo> 
         name,
         element_type: ElementType::from_sys(ranked.element_type),
         dims,
+        quantization,
         ranked,
     })
 }

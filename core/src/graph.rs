@@ -133,6 +133,9 @@ pub(crate) struct TensorMap {
     /// Position of the `TensorMap` table (its field 1 is the tensor index).
     #[allow(dead_code)]
     pub pos: usize,
+    /// Position of the stored `tensor_index` scalar; `None` when the vtable leaves it out
+    /// (the default, tensor 0), so that there is nothing to patch in place.
+    pub tensor_at: Option<usize>,
 }
 
 #[derive(Debug, Clone)]
@@ -172,6 +175,12 @@ pub(crate) struct SubgraphVectors {
 }
 
 impl<'a> Graph<'a> {
+    /// How many subgraphs a model that `flatbuffer::check_tflite` accepted has.
+    pub fn count(bytes: &[u8]) -> Check<usize> {
+        let r = Reader { buf: bytes };
+        r.len(r.root()?, 2)
+    }
+
     /// Reads subgraph `subgraph` of a model that `flatbuffer::check_tflite` accepted.
     pub fn read(bytes: &'a [u8], subgraph: usize) -> Check<Self> {
         let r = Reader { buf: bytes };
@@ -284,6 +293,7 @@ impl<'a> Graph<'a> {
                             name: r.string(m, 0)?,
                             tensor: r.scalar_u32(m, 1)? as usize,
                             pos: m,
+                            tensor_at: r.field(m, 1)?,
                         })
                     })
                     .collect()

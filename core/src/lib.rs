@@ -30,6 +30,7 @@ pub mod frame;
 #[allow(dead_code)]
 mod graph;
 pub mod horizon;
+mod int8_io;
 pub mod labels;
 pub mod model;
 mod op_names;
@@ -39,6 +40,24 @@ pub mod preprocess;
 pub mod session;
 mod shapes;
 pub mod spec;
+
+/// For the benchmarks and tools of this repository, not a stable API.
+#[doc(hidden)]
+pub mod tooling {
+    /// The model bytes as LiteRT gets them with `ModelOptions::int8_io` on: the file's bytes
+    /// verified, rewritten by the load-time pass and verified again.
+    pub fn int8_io_bytes(bytes: &[u8]) -> crate::Result<Vec<u8>> {
+        crate::flatbuffer::check_tflite(bytes)?;
+        let mut out = bytes.to_vec();
+        let targets = crate::int8_io::Targets {
+            states: true,
+            image: true,
+        };
+        crate::int8_io::rewrite(&mut out, targets).map_err(crate::Error::CorruptModel)?;
+        crate::flatbuffer::check_tflite(&out)?;
+        Ok(out)
+    }
+}
 
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
@@ -50,6 +69,6 @@ pub use labels::Labels;
 pub use model::{Model, ModelOptions, ModelSummary};
 pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
-pub use preprocess::{Crop, Preprocessor};
-pub use session::{Session, StateSnapshot};
-pub use spec::{ModelSpec, StateSpec};
+pub use preprocess::{Crop, InputValue, Preprocessor};
+pub use session::{Input, InputMut, Session, StateSnapshot};
+pub use spec::{ModelSpec, Quantization, StateSpec};

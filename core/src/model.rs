@@ -26,14 +26,23 @@ pub struct ModelOptions {
     /// [`Error::ModelDigestMismatch`]: a truncated or corrupted download, or a replaced file,
     /// never reaches LiteRT. `None` loads any file that passes the verifier.
     pub model_sha256: Option<String>,
+    /// Run the model on its int8 tensors at its inputs and outputs where the file's float
+    /// interface only converts to and from them exactly (on by default): stream states whose
+    /// QUANTIZE and DEQUANTIZE agree are carried as int8 (a quarter of the memory, no
+    /// conversion per frame), and an image input quantized at 1/255 with zero point -128
+    /// takes the preprocessed levels straight. The logits are bit-identical either way; off
+    /// runs the file's interface exactly as it is (float states, float image), e.g. to feed
+    /// or inspect states as floats.
+    pub int8_io: bool,
 }
 
 impl Default for ModelOptions {
-    /// One thread, no expected digest.
+    /// One thread, no expected digest, the int8 pass on.
     fn default() -> Self {
         Self {
             threads: 1,
             model_sha256: None,
+            int8_io: true,
         }
     }
 }
@@ -202,10 +211,14 @@ impl Model {
             check_digest(&Sha256::digest(bytes).into(), &expected)?;
         }
         crate::flatbuffer::check_tflite(bytes)?;
-        let (engine, signatures) =
-            CompiledModel::load(AlignedBytes::from_slice(bytes)?, options.threads)?;
+        let mut flatbuffer = AlignedBytes::from_slice(bytes)?;
+        if options.int8_io {
+            apply_int8_io(bytes, &mut flatbuffer);
+        }
+        let (engine, signatures) = CompiledModel::load(flatbuffer, options.threads)?;
         let spec = ModelSpec::discover(&signatures)?;
-        let pools = horizon::find_pools(bytes, &spec)?;
+        // The pools as LiteRT runs them: in the rewritten bytes when the int8 pass ran.
+        let pools = horizon::find_pools(engine.flatbuffer(), &spec)?;
         let signature = signatures
             .into_iter()
             .find(|s| s.index == spec.signature_index)
@@ -286,5 +299,29 @@ impl Model {
             .engine
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The load-time int8 pass on the copy LiteRT will load. The rewritten bytes are verified like
+/// any model; should that (or the pass) ever fail, the model loads as the file has it.
+fn apply_int8_io(original: &[u8], flatbuffer: &mut AlignedBytes) {
+    let targets = crate::int8_io::Targets {
+        states: true,
+        image: true,
+    };
+    let outcome = crate::int8_io::rewrite(flatbuffer.as_mut_slice(), targets)
+        .map_err(Error::CorruptModel)
+        .and_then(|r| crate::flatbuffer::check_tflite(flatbuffer.as_slice()).map(|()| r));
+    match outcome {
+        Ok(r) => log::debug!(
+            "int8 I/O: {} states and {} image kept int8, {} operators dropped",
+            r.states.len(),
+            if r.image { "the" } else { "no" },
+            r.operators_dropped
+        ),
+        Err(e) => {
+            log::warn!("int8 I/O pass left out: {e}");
+            flatbuffer.as_mut_slice().copy_from_slice(original);
+        }
     }
 }

@@ -3,16 +3,51 @@
 //! Each state tensor has two buffers. A run reads the current one and writes the other; then
 //! the roles swap. The two possible bindings (which buffer is read, which is written) are
 //! built once, so a frame costs no copy of the state and no allocation.
+//!
+//! States the load-time pass keeps int8 (see `ModelOptions::int8_io`) start at their zero
+//! point, the int8 value of 0.0, not at byte 0; so do a reset and a new session.
 
 use litert_sys::LiteRtTensorBuffer;
 
-use crate::engine::HostBuffer;
+use crate::engine::{ElementType, HostBuffer};
 use crate::error::{Error, Result};
 use crate::horizon::{Bound, Horizon};
+use crate::int8_io::image_level;
 use crate::labels::Labels;
 use crate::model::Model;
 use crate::pacing::Pacer;
 use crate::postprocess::{self, Category};
+
+/// The model's input buffer, `height * width * 3` values (RGB, row-major), in the type the
+/// model takes ([`crate::ModelSpec::image_element_type`]).
+#[derive(Debug)]
+pub enum InputMut<'a> {
+    /// RGB in [0, 1]: the file's own float input.
+    Float32(&'a mut [f32]),
+    /// RGB levels as int8, `v - 128` for the uint8 level `v`: the image input after the
+    /// load-time pass.
+    Int8(&'a mut [i8]),
+}
+
+/// The model's input buffer, read-only (see [`InputMut`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Input<'a> {
+    Float32(&'a [f32]),
+    Int8(&'a [i8]),
+}
+
+impl Input<'_> {
+    /// The values as RGB in [0, 1] (int8 levels `q` as `(q + 128) / 255`).
+    pub fn to_f32(&self) -> Vec<f32> {
+        match *self {
+            Input::Float32(x) => x.to_vec(),
+            Input::Int8(q) => q
+                .iter()
+                .map(|&q| f32::from((q as u8) ^ 0x80) / 255.0)
+                .collect(),
+        }
+    }
+}
 
 /// Buffer handles for one run, in the signature's positional order.
 struct Binding {
@@ -41,10 +76,11 @@ pub struct Session {
 unsafe impl Send for Session {}
 
 /// A copy of a session's state at one frame, to restore later into a session of a model with
-/// the same state layout.
+/// the same state layout (names, types and sizes: a model loaded with the int8 pass off has
+/// another layout than with it on).
 #[derive(Clone)]
 pub struct StateSnapshot {
-    layout: Vec<(String, usize)>,
+    layout: Vec<(String, ElementType, usize)>,
     data: Vec<Vec<u8>>,
     frames: u64,
     /// The running means of a bounded horizon's pools (empty otherwise).
@@ -66,15 +102,23 @@ impl Session {
     pub(crate) fn new(model: Model) -> Result<Self> {
         let spec = model.spec().clone();
         let sig = model.signature_tensors();
-        let image = HostBuffer::new(&sig.inputs[spec.image_input_index], spec.input_len() * 4)?;
+        let image_bytes = match spec.image_element_type {
+            ElementType::Int8 => spec.input_len(),
+            _ => spec.input_len() * 4,
+        };
+        let image = HostBuffer::new(&sig.inputs[spec.image_input_index], image_bytes)?;
         let logits = HostBuffer::new(&sig.outputs[spec.logits_output_index], spec.num_classes * 4)?;
         let mut states = Vec::with_capacity(spec.states.len());
         for s in &spec.states {
             let info = &sig.inputs[s.input_index];
-            states.push([
+            let mut pair = [
                 HostBuffer::new(info, s.bytes)?,
                 HostBuffer::new(info, s.bytes)?,
-            ]);
+            ];
+            for buf in &mut pair {
+                buf.bytes_mut().as_mut_slice().fill(s.zero_byte());
+            }
+            states.push(pair);
         }
         let binding = |parity: usize| {
             let mut inputs = vec![std::ptr::null_mut(); spec.num_inputs];
@@ -144,14 +188,31 @@ impl Session {
         self.frames
     }
 
-    /// The model's input buffer, `height * width * 3` values, RGB in [0, 1], row-major. Write a
-    /// frame here and call [`Session::run_input`] to avoid any copy.
-    pub fn input_mut(&mut self) -> &mut [f32] {
+    /// The model's input buffer, in the type the model takes. Write a frame here (e.g. with
+    /// [`crate::Preprocessor::run`], which writes either type) and call
+    /// [`Session::run_input`] to avoid any copy.
+    pub fn input_mut(&mut self) -> InputMut<'_> {
         let n = self.model.spec().input_len();
-        &mut self.image.bytes_mut().as_f32_mut()[..n]
+        let bytes = self.image.bytes_mut();
+        match self.model.spec().image_element_type {
+            ElementType::Int8 => InputMut::Int8(&mut bytes.as_i8_mut()[..n]),
+            _ => InputMut::Float32(&mut bytes.as_f32_mut()[..n]),
+        }
     }
 
-    /// Copies a preprocessed frame (`height * width * 3` values in [0, 1]) in and runs it.
+    /// The model's input buffer as it is now: the last frame run, or what was written since.
+    pub fn input(&self) -> Input<'_> {
+        let n = self.model.spec().input_len();
+        let bytes = self.image.bytes();
+        match self.model.spec().image_element_type {
+            ElementType::Int8 => Input::Int8(&bytes.as_i8()[..n]),
+            _ => Input::Float32(&bytes.as_f32()[..n]),
+        }
+    }
+
+    /// Copies a preprocessed frame (`height * width * 3` values, RGB in [0, 1]) in and runs
+    /// it. When the model takes the image as int8, each value is quantized exactly as the
+    /// model's own QUANTIZE would, so the logits are the same either way.
     pub fn run(&mut self, frame: &[f32]) -> Result<&[f32]> {
         let spec = self.model.spec();
         if frame.len() != spec.input_len() {
@@ -162,7 +223,14 @@ impl Session {
                 width: spec.width,
             });
         }
-        self.input_mut().copy_from_slice(frame);
+        match self.input_mut() {
+            InputMut::Float32(x) => x.copy_from_slice(frame),
+            InputMut::Int8(q) => {
+                for (q, &x) in q.iter_mut().zip(frame) {
+                    *q = image_level(x);
+                }
+            }
+        }
         self.run_input()
     }
 
@@ -220,9 +288,9 @@ impl Session {
 
     /// Back to the zero state of a new stream.
     pub fn reset(&mut self) {
-        for pair in &mut self.states {
+        for (pair, spec) in self.states.iter_mut().zip(&self.model.spec().states) {
             for buf in pair.iter_mut() {
-                buf.bytes_mut().as_mut_slice().fill(0);
+                buf.bytes_mut().as_mut_slice().fill(spec.zero_byte());
             }
         }
         self.logits.bytes_mut().as_mut_slice().fill(0);
@@ -270,12 +338,12 @@ impl Session {
         Ok(())
     }
 
-    fn layout(&self) -> Vec<(String, usize)> {
+    fn layout(&self) -> Vec<(String, ElementType, usize)> {
         self.model
             .spec()
             .states
             .iter()
-            .map(|s| (s.name.clone(), s.bytes))
+            .map(|s| (s.name.clone(), s.element_type, s.bytes))
             .collect()
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::engine::{ElementType, SignatureInfo, TensorInfo};
 use crate::error::{Error, Result};
+use crate::int8_io::{IMAGE_SCALE, IMAGE_ZERO_POINT};
 
 /// The name of the frame input in every MoViNet stream export.
 pub const IMAGE_INPUT: &str = "image";
@@ -12,12 +13,23 @@ pub const LOGITS_OUTPUT: &str = "logits";
 /// No real tensor is this large; a bigger one means a corrupt or hostile model file.
 const MAX_TENSOR_BYTES: usize = 256 << 20;
 
+/// Affine quantization of an int8 tensor: `real = scale * (q - zero_point)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantization {
+    pub scale: f32,
+    pub zero_point: i64,
+}
+
 /// One stream state tensor: fed in as an input, produced as the output of the same name.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StateSpec {
     pub name: String,
     pub shape: Vec<usize>,
+    /// Float32 or int32 as the file declares it, or int8 where the load-time pass keeps the
+    /// state int8 (see `ModelOptions::int8_io`).
     pub element_type: ElementType,
+    /// How an int8 state's values map to real ones; `None` for float32 and int32 states.
+    pub quantization: Option<Quantization>,
     pub bytes: usize,
     /// Position among the signature's inputs.
     pub input_index: usize,
@@ -25,8 +37,19 @@ pub struct StateSpec {
     pub output_index: usize,
 }
 
+impl StateSpec {
+    /// The byte every element of a new stream's state holds: the int8 value of 0.0 (the zero
+    /// point) for int8 states, 0 otherwise.
+    pub(crate) fn zero_byte(&self) -> u8 {
+        match self.quantization {
+            Some(q) if self.element_type == ElementType::Int8 => q.zero_point as i8 as u8,
+            _ => 0,
+        }
+    }
+}
+
 /// Everything the SDK needs to know about a loaded model.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ModelSpec {
     /// Signature key, e.g. `serving_default` or `call`.
     pub signature_key: String,
@@ -34,6 +57,10 @@ pub struct ModelSpec {
     /// Input frame height and width (172 for A0/A1, 224 for A2).
     pub height: usize,
     pub width: usize,
+    /// How the model takes the frame: float32 RGB in [0, 1] as the file declares it, or int8
+    /// levels (`v - 128` for the uint8 level `v`, scale 1/255) where the load-time pass made
+    /// it so (see `ModelOptions::int8_io`). `Session::run` takes floats either way.
+    pub image_element_type: ElementType,
     pub num_classes: usize,
     pub image_input_index: usize,
     pub logits_output_index: usize,
@@ -79,10 +106,14 @@ impl ModelSpec {
                     names(&sig.inputs)
                 ))
             })?;
-        let (height, width) = match (image.element_type, image.dims.as_slice()) {
-            (ElementType::Float32, &[1, 1, h, w, 3])
-                if h > 0 && w > 0 && h <= 4096 && w <= 4096 =>
-            {
+        // Float32 as exported, or int8 levels as the load-time pass leaves it.
+        let takes = match image.element_type {
+            ElementType::Float32 => true,
+            ElementType::Int8 => image.quantization == Some((IMAGE_SCALE, IMAGE_ZERO_POINT)),
+            _ => false,
+        };
+        let (height, width) = match image.dims.as_slice() {
+            &[1, 1, h, w, 3] if takes && h > 0 && w > 0 && h <= 4096 && w <= 4096 => {
                 (h as usize, w as usize)
             }
             _ => {
@@ -140,10 +171,19 @@ impl ModelSpec {
                     out.name, out.element_type, out.dims
                 ))
             })?;
+            // An int8 state is carried as is only if both sides agree on what its values mean.
+            let quantization = match out.element_type {
+                ElementType::Int8 if input.quantization == out.quantization => out
+                    .quantization
+                    .map(|(scale, zero_point)| Quantization { scale, zero_point }),
+                ElementType::Int8 => return Err(unmatched()),
+                _ => None,
+            };
             states.push(StateSpec {
                 name: out.name.clone(),
                 shape: out.dims.iter().map(|&d| d as usize).collect(),
                 element_type: out.element_type,
+                quantization,
                 bytes,
                 input_index,
                 output_index,
@@ -161,6 +201,7 @@ impl ModelSpec {
             signature_index: sig.index,
             height,
             width,
+            image_element_type: image.element_type,
             num_classes,
             image_input_index,
             logits_output_index,

@@ -1,11 +1,13 @@
 //! `movinet-bench`: frames per second, latency per stage and memory for every model it finds,
 //! every thread count and two inputs (1280x720 NV21 camera frames made from a real clip, and
-//! already-preprocessed frames), each next to a bare LiteRT run of the same model on the same
-//! buffers in the same process. A markdown table on stdout; `--json FILE` writes the figures.
+//! already-preprocessed frames), with the load-time int8 pass on (the default) and off, each
+//! next to a bare LiteRT run of the unmodified file on the same tensors, all measured in
+//! alternating blocks in one process. Then the preprocessing cost per pixel format. A markdown
+//! table on stdout; `--json FILE` writes the figures.
 //!
 //! ```text
 //! movinet-bench [--quick] [--threads 1,2,4] [--frames N] [--models-dir DIR] [--json FILE]
-//!               [--frames-file FILE | --clip FILE] [--export-frames FILE]
+//!               [--frames-file FILE | --clip FILE] [--export-frames FILE] [--formats-only]
 //! ```
 //!
 //! Each model and thread count is measured in a child process of its own, so that its memory
@@ -15,10 +17,13 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use movinet::classifier::{Classifier, ClassifierOptions};
 use movinet::{Crop, Model, ModelOptions, Preprocessor};
 use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
+use movinet_benches::formats::{self, FormatRow};
+use movinet_benches::interleave::{
+    interleave, BareRunner, CameraRunner, Runner, StageTimes, TensorRunner,
+};
 use movinet_benches::mem;
 use movinet_benches::stats::Samples;
 use serde::{Deserialize, Serialize};
@@ -34,6 +39,10 @@ struct Args {
     export_frames: Option<PathBuf>,
     /// Internal: measure only this model (`NAME=PATH`) and print its rows as JSON.
     one: Option<(String, PathBuf)>,
+    /// Only the preprocessing-per-format table.
+    formats_only: bool,
+    /// Internal, with `--one`: print the peak RSS of the model loaded with the int8 pass off.
+    rss_off: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -50,6 +59,8 @@ fn parse_args() -> Result<Args, String> {
         clip: root.join("../shared/clips/tfexamples_android_carving_ice.mp4"),
         export_frames: None,
         one: None,
+        formats_only: false,
+        rss_off: false,
     };
     let mut frames_set = false;
     let mut threads_set = false;
@@ -85,13 +96,15 @@ fn parse_args() -> Result<Args, String> {
                 let (name, path) = v.split_once('=').ok_or("--one takes NAME=PATH")?;
                 a.one = Some((name.to_string(), path.into()));
             }
+            "--formats-only" => a.formats_only = true,
+            "--rss-off" => a.rss_off = true,
             "--bench" => {} // passed by `cargo bench`
             "-h" | "--help" => {
                 println!(
                     "{}",
                     include_str!("movinet-bench.rs")
                         .lines()
-                        .take(9)
+                        .take(11)
                         .map(|l| l.trim_start_matches("//!").trim_start_matches(' '))
                         .collect::<Vec<_>>()
                         .join("\n")
@@ -137,9 +150,6 @@ fn find_models(dir: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-/// One frame's times: end to end, pacing, preprocessing, run, postprocessing.
-type StageTimes = [Duration; 5];
-
 #[derive(Serialize, Deserialize, Clone, Copy, Default)]
 struct Percentiles {
     p50: f64,
@@ -172,10 +182,14 @@ struct Row {
     postprocess_ms: Percentiles,
     bare_run_ms: Percentiles,
     ratio_p50: f64,
+    /// Preprocessing p50 over the bare run p50 (camera rows).
+    preprocess_vs_bare: f64,
+    /// Whether the load-time int8 pass was on (`ModelOptions::int8_io`).
+    int8_io: bool,
     fps: f64,
-    /// Peak RSS above the process's RSS just before the model was loaded: the model, the
-    /// runtime's compiled form and arena, a classifier and a session (the bare baseline is
-    /// measured after they are freed, so it is not counted).
+    /// Peak RSS above the process's RSS just before the model was loaded, measured before
+    /// anything else is: the model, the runtime's compiled form and arena, and a classifier
+    /// streaming ten camera frames (for the int8 I/O off rows, in a process of its own).
     model_rss_mib: f64,
     /// Peak RSS of the whole measuring process, the harness's decoded frames included.
     peak_rss_mib: f64,
@@ -195,6 +209,7 @@ struct Report {
     machine: String,
     rows: Vec<Row>,
     memory: Option<Memory>,
+    preprocess_formats: Vec<FormatRow>,
 }
 
 fn machine() -> String {
@@ -220,95 +235,25 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-/// Camera path: NV21 frames, timestamps exactly at the model's 5 fps so every frame is kept
-/// (pacing still runs), through the classifier.
-fn measure_camera(
-    model: &Model,
-    frames: &[Nv21],
-    n: usize,
-) -> Result<(Vec<StageTimes>, Vec<Vec<f32>>), String> {
-    let mut clf =
-        Classifier::new(model, None, ClassifierOptions::default()).map_err(|e| e.to_string())?;
-    let mut samples = Vec::with_capacity(n);
-    let mut inputs = Vec::new();
-    for i in 0..n + 10 {
-        let f = &frames[i % frames.len()];
-        let frame = f
-            .frame()?
-            .with_timestamp(Duration::from_millis(200 * i as u64));
-        let t0 = Instant::now();
-        let pred = clf
-            .push(&frame)
-            .map_err(|e| e.to_string())?
-            .ok_or("a frame on the 5 fps grid was paced out")?;
-        let total = t0.elapsed();
-        if i < 10 {
-            continue; // warm-up
-        }
-        let t = &pred.timings;
-        let pacing = total.saturating_sub(t.preprocess + t.run + t.postprocess);
-        samples.push([total, pacing, t.preprocess, t.run, t.postprocess]);
-        if inputs.len() < frames.len() {
-            inputs.push(clf.session_mut().input_mut().to_vec());
-        }
-    }
-    Ok((samples, inputs))
-}
-
-/// Preprocessed path: f32 frames straight into the session, then softmax and top-k.
-fn measure_preprocessed(
-    model: &Model,
-    inputs: &[Vec<f32>],
-    n: usize,
-) -> Result<Vec<StageTimes>, String> {
-    let mut session = model.new_session().map_err(|e| e.to_string())?;
-    let mut samples = Vec::with_capacity(n);
-    for i in 0..n + 10 {
-        let x = &inputs[i % inputs.len()];
-        let t0 = Instant::now();
-        session.run(x).map_err(|e| e.to_string())?;
-        let t1 = Instant::now();
-        let top = session.top_k(3, None);
-        let t2 = Instant::now();
-        std::hint::black_box(top);
-        if i >= 10 {
-            samples.push([t2 - t0, Duration::ZERO, Duration::ZERO, t1 - t0, t2 - t1]);
-        }
-    }
-    Ok(samples)
-}
-
-fn measure_bare(path: &Path, threads: usize, inputs: &[Vec<f32>], n: usize) -> Vec<Duration> {
-    let mut bare = BareRun::new(path, threads);
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n + 10 {
-        let x = &inputs[i % inputs.len()];
-        let t0 = Instant::now();
-        bare.run(x);
-        if i >= 10 {
-            out.push(t0.elapsed());
-        }
-    }
-    out
-}
-
 fn column(samples: &[StageTimes], k: usize) -> Vec<Duration> {
     samples.iter().map(|s| s[k]).collect()
 }
 
-/// What is measured once per model and thread count, shared by its rows.
+/// What is measured once per model, thread count and int8 I/O setting, shared by its rows.
 struct Loaded<'a> {
     name: &'a str,
     threads: usize,
+    int8_io: bool,
     load: Duration,
     state_bytes: usize,
     model_rss: u64,
     peak_rss: u64,
 }
 
-fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Row {
+fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[StageTimes]) -> Row {
     let e2e = Percentiles::of(&column(samples, 0));
-    let bare = Percentiles::of(bare);
+    let bare = Percentiles::of(&column(bare, 0));
+    let preprocess = Percentiles::of(&column(samples, 2));
     let mean_ms = samples.iter().map(|s| ms(s[0])).sum::<f64>() / samples.len() as f64;
     Row {
         model: m.name.into(),
@@ -318,11 +263,13 @@ fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[Duration]) -> Ro
         load_ms: ms(m.load),
         end_to_end_ms: e2e,
         pacing_ms: Percentiles::of(&column(samples, 1)),
-        preprocess_ms: Percentiles::of(&column(samples, 2)),
+        preprocess_ms: preprocess,
         run_ms: Percentiles::of(&column(samples, 3)),
         postprocess_ms: Percentiles::of(&column(samples, 4)),
         bare_run_ms: bare,
         ratio_p50: e2e.p50 / bare.p50,
+        preprocess_vs_bare: preprocess.p50 / bare.p50,
+        int8_io: m.int8_io,
         fps: 1000.0 / mean_ms,
         model_rss_mib: mem::mib(m.model_rss),
         peak_rss_mib: mem::mib(m.peak_rss),
@@ -368,15 +315,36 @@ fn memory_vs_length(path: &Path, frames: &[Nv21]) -> Result<Memory, String> {
 
 fn print_table(report: &Report) {
     println!("## movinet-bench — {}\n", report.machine);
-    println!("| model | input | thr | load ms | e2e p50 | p90 | p99 | pacing p50 | preproc p50 | run p50 | post p50 | bare run p50 | e2e/bare | fps | model peak MiB | process peak MiB | state bytes |");
-    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    println!("Rows of one model and thread count are measured in alternating blocks in one process; the bare run is LiteRT on the unmodified file.\n");
+    println!("| model | input | thr | load ms | e2e p50 | p90 | p99 | pacing p50 | preproc p50 | run p50 | post p50 | bare run p50 | e2e/bare | preproc/bare | fps | model peak MiB | process peak MiB | state bytes |");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for r in &report.rows {
         println!(
-            "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.0} | {:.1} | {:.1} | {} |",
+            "| {} | {} | {} | {:.0} | {:.3} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.4} | {:.3} | {:.3} | {:.3} | {:.0} | {:.1} | {:.1} | {} |",
             r.model, r.input, r.threads, r.load_ms, r.end_to_end_ms.p50, r.end_to_end_ms.p90, r.end_to_end_ms.p99,
             r.pacing_ms.p50, r.preprocess_ms.p50, r.run_ms.p50, r.postprocess_ms.p50, r.bare_run_ms.p50, r.ratio_p50,
-            r.fps, r.model_rss_mib, r.peak_rss_mib, r.state_bytes
+            r.preprocess_vs_bare, r.fps, r.model_rss_mib, r.peak_rss_mib, r.state_bytes
         );
+    }
+    if !report.preprocess_formats.is_empty() {
+        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled) and in cache (one repeated):\n");
+        println!(
+            "| format | size | from memory p50 ms | p90 ms | / NV21 | in cache p50 ms | / NV21 |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for r in &report.preprocess_formats {
+            println!(
+                "| {} | {}x{} | {:.4} | {:.4} | {:.2} | {:.4} | {:.2} |",
+                r.format,
+                r.width,
+                r.height,
+                r.p50_ms,
+                r.p90_ms,
+                r.vs_nv21,
+                r.cached_p50_ms,
+                r.cached_vs_nv21
+            );
+        }
     }
     if let Some(m) = &report.memory {
         println!(
@@ -430,17 +398,22 @@ impl Drop for TempFile {
     }
 }
 
-/// Runs this program on one model and thread count in a child process; its rows come back
-/// as JSON on its stdout.
-fn run_child(
+/// Runs this program on one model and thread count in a child process and parses what it
+/// prints: its rows, or with `rss_off` the peak RSS of the model with the int8 pass off.
+fn run_child<T: serde::de::DeserializeOwned>(
     args: &Args,
     name: &str,
     path: &Path,
     threads: usize,
     frames_file: &Path,
-) -> Result<Vec<Row>, String> {
+    rss_off: bool,
+) -> Result<T, String> {
     let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
-    let out = std::process::Command::new(exe)
+    let mut cmd = std::process::Command::new(exe);
+    if rss_off {
+        cmd.arg("--rss-off");
+    }
+    let out = cmd
         .arg("--one")
         .arg(format!("{name}={}", path.display()))
         .args(["--threads", &threads.to_string()])
@@ -459,38 +432,79 @@ fn run_child(
     serde_json::from_slice(&out.stdout).map_err(|e| format!("rows of {name}: {e}"))
 }
 
-/// Both rows (camera and preprocessed) of one model at one thread count, in this process.
+fn load(path: &Path, threads: usize, int8_io: bool) -> Result<Model, String> {
+    // The other options at their defaults, whatever options later versions add.
+    #[allow(clippy::needless_update)]
+    let options = ModelOptions {
+        threads,
+        int8_io,
+        ..ModelOptions::default()
+    };
+    Model::from_file(path, &options).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The peak RSS that loading the model and streaming a few camera frames adds to this
+/// process, before anything else is loaded.
+fn model_rss(path: &Path, threads: usize, int8_io: bool, nv21: &[Nv21]) -> Result<u64, String> {
+    mem::reset_peak();
+    let before = mem::rss();
+    let model = load(path, threads, int8_io)?;
+    let mut camera = CameraRunner::new(&model, nv21)?;
+    for _ in 0..10 {
+        camera.frame()?;
+    }
+    Ok(mem::peak_rss().saturating_sub(before))
+}
+
+/// Every row of one model at one thread count, in this process, in alternating blocks: the
+/// camera path and the preprocessed path with the int8 pass on (the default) and off, and
+/// the bare LiteRT run of the unmodified file on the same tensors.
 fn measure_model(name: &str, path: &Path, args: &Args, nv21: &[Nv21]) -> Result<Vec<Row>, String> {
     let threads = args.threads.first().copied().unwrap_or(1);
-    mem::reset_peak();
-    let rss_before = mem::rss();
+    // The default model first, while nothing else is loaded: the RSS column is its own.
+    let rss_on = model_rss(path, threads, true, nv21)?;
     let t0 = Instant::now();
-    let model = Model::from_file(
-        path,
-        &ModelOptions {
-            threads,
-            ..ModelOptions::default()
-        },
-    )
-    .map_err(|e| format!("{}: {e}", path.display()))?;
-    let load = t0.elapsed();
-    let state_bytes = model.spec().state_bytes();
-    let (camera, inputs) = measure_camera(&model, nv21, args.frames)?;
-    let pre = measure_preprocessed(&model, &inputs, args.frames)?;
-    let model_rss = mem::peak_rss().saturating_sub(rss_before);
-    drop(model);
-    let bare = measure_bare(path, threads, &inputs, args.frames);
-    let loaded = Loaded {
+    let model = load(path, threads, true)?;
+    let load_on = t0.elapsed();
+    let t0 = Instant::now();
+    let plain = load(path, threads, false)?;
+    let load_off = t0.elapsed();
+    let mut camera = CameraRunner::new(&model, nv21)?;
+    let inputs = camera.inputs()?;
+    let mut tensors = TensorRunner::new(&model, &inputs)?;
+    let mut camera_off = CameraRunner::new(&plain, nv21)?;
+    let mut tensors_off = TensorRunner::new(&plain, &inputs)?;
+    let mut bare = BareRunner::new(BareRun::new(path, threads), &inputs);
+    let times = interleave(
+        &mut [
+            &mut camera,
+            &mut tensors,
+            &mut camera_off,
+            &mut tensors_off,
+            &mut bare,
+        ],
+        args.frames,
+        20,
+        10,
+    )?;
+    let loaded = |int8_io: bool, model: &Model, load, model_rss| Loaded {
         name,
         threads,
+        int8_io,
         load,
-        state_bytes,
+        state_bytes: model.spec().state_bytes(),
         model_rss,
         peak_rss: mem::peak_rss(),
     };
+    let on = loaded(true, &model, load_on, rss_on);
+    // The pass-off model's RSS is measured by a process of its own (`--memory-only`).
+    let off = loaded(false, &plain, load_off, 0);
+    let bare = &times[4];
     Ok(vec![
-        row(&loaded, "camera 1280x720 NV21", &camera, &bare),
-        row(&loaded, "preprocessed", &pre, &bare),
+        row(&on, "camera 1280x720 NV21", &times[0], bare),
+        row(&on, "preprocessed", &times[1], bare),
+        row(&off, "camera 1280x720 NV21, int8 I/O off", &times[2], bare),
+        row(&off, "preprocessed, int8 I/O off", &times[3], bare),
     ])
 }
 
@@ -507,6 +521,11 @@ fn real_main() -> Result<(), String> {
         let rgb = load_frames(&args)?;
         let nv21 = to_nv21(&rgb);
         drop(rgb);
+        if args.rss_off {
+            let threads = args.threads.first().copied().unwrap_or(1);
+            println!("{}", model_rss(path, threads, false, &nv21)?);
+            return Ok(());
+        }
         let rows = measure_model(name, path, &args, &nv21)?;
         let text = serde_json::to_string(&rows).map_err(|e| e.to_string())?;
         println!("{text}");
@@ -524,6 +543,16 @@ fn real_main() -> Result<(), String> {
         );
         return Ok(());
     }
+    if args.formats_only {
+        let report = Report {
+            machine: machine(),
+            rows: Vec::new(),
+            memory: None,
+            preprocess_formats: formats::measure::<i8>(&rgb, 172, args.frames),
+        };
+        print_table(&report);
+        return Ok(());
+    }
     let models = find_models(&args.models_dir);
     if models.is_empty() {
         return Err(format!("no models in {}", args.models_dir.display()));
@@ -539,12 +568,19 @@ fn real_main() -> Result<(), String> {
         }
     };
     let nv21 = to_nv21(&rgb);
+    let preprocess_formats = formats::measure::<i8>(&rgb, 172, args.frames);
     drop(rgb);
     let mut rows = Vec::new();
     for (name, path) in &models {
         for &threads in &args.threads {
             eprintln!("{name}, {threads} thread(s)...");
-            rows.extend(run_child(&args, name, path, threads, &frames_file.path)?);
+            let mut model_rows: Vec<Row> =
+                run_child(&args, name, path, threads, &frames_file.path, false)?;
+            let rss_off: u64 = run_child(&args, name, path, threads, &frames_file.path, true)?;
+            for r in model_rows.iter_mut().filter(|r| !r.int8_io) {
+                r.model_rss_mib = mem::mib(rss_off);
+            }
+            rows.extend(model_rows);
         }
     }
     let memory = match models.first() {
@@ -555,6 +591,7 @@ fn real_main() -> Result<(), String> {
         machine: machine(),
         rows,
         memory,
+        preprocess_formats,
     };
     print_table(&report);
     if let Some(out) = &args.json {

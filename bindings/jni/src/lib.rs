@@ -47,6 +47,7 @@ fn model_options(env: &Env<'_>, threads: jint, sha256: &JString<'_>) -> BridgeRe
     Ok(ModelOptions {
         threads: usize::try_from(threads).unwrap_or(0),
         model_sha256: optional_string(env, sha256)?,
+        ..ModelOptions::default()
     })
 }
 

@@ -286,6 +286,7 @@ impl ClassifierOptions {
         movinet::ModelOptions {
             threads: self.threads as usize,
             model_sha256: self.model_sha256.clone(),
+            ..movinet::ModelOptions::default()
         }
     }
 }

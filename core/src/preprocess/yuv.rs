@@ -1,0 +1,451 @@
+//! The YUV 4:2:0 path (NV21, NV12, I420, YUV_420_888): Y, U and V interpolated at the same
+//! positions, each chroma sample standing for its 2x2 luma block, with weights in 1/256; each
+//! output pixel is then converted to RGB once (BT.601, video or full range).
+
+use super::geometry::Tap;
+use super::{prefetch, InputValue};
+use crate::error::{Error, Result};
+use crate::frame::{Frame, PixelFormat, YuvRange};
+
+/// The YUV pass. Of the two output axes, one reads source rows (the output rows, or the
+/// output columns when the rotation is 90 or 270 degrees): for each index on it, the two
+/// source rows it reads are blended, per channel, over the samples the crop needs
+/// (contiguously, vectorised). Then each output pixel along the other axis reads two
+/// neighbouring blended samples per channel: a pair of u16 taken as one word, copied into a
+/// contiguous line of pairs, so that the interpolation and the colour conversion that follow
+/// run vectorised over the line. Weights are in 1/256 (the RGB path keeps OpenCV's 1/2048);
+/// the conversion (f32) gives uint8 levels, as the RGB path does.
+#[derive(Debug, Clone, Default)]
+pub(super) struct YuvPlan {
+    /// Whether the blended lines are output rows (rotation 0 or 180).
+    lines_are_rows: bool,
+    /// Per channel (Y, U, V): where its samples lie in a row of its plane.
+    chans: [Chan; 3],
+    /// Per index along the line axis: per channel, the byte offsets of the two source rows,
+    /// and their weights.
+    lines: Vec<([[usize; 2]; 3], [u16; 2])>,
+    /// Per index along the other axis: the lower of its two luma samples in the blended
+    /// line, and the weights of both (1/256, low half the lower's); the same for chroma (U
+    /// and V share them).
+    luma_at: Vec<u32>,
+    luma_w: Vec<u32>,
+    chroma_at: Vec<u32>,
+    chroma_w: Vec<u32>,
+    /// Blended lines, one per channel, x 256 less 32768 (one spare sample at the end:
+    /// samples are read in pairs, the spare one with weight 0).
+    blended: [Vec<u16>; 3],
+    /// The pairs each output pixel reads, per channel, for one line.
+    pairs: [Vec<u32>; 3],
+    /// One line of output as R, G and B levels.
+    levels: [Vec<u8>; 3],
+}
+
+/// Where one channel's samples lie in a row of its plane.
+#[derive(Debug, Clone, Copy, Default)]
+struct Chan {
+    /// The plane (0 for Y; 1 for U, or for the interleaved chroma of NV21/NV12; 2 for V).
+    plane: usize,
+    /// Which table plane's row offsets it takes (`Tap::off`).
+    table: usize,
+    /// First byte of the first sample the crop reads, from the start of a row.
+    start: usize,
+    /// Bytes from one sample to the next.
+    stride: usize,
+    /// Samples blended per line.
+    len: usize,
+}
+
+/// An OpenCV weight pair (1/2048) in 1/256.
+fn weights_256([_, w1]: [i32; 2]) -> [i32; 2] {
+    let w1 = (w1 + 4) >> 3;
+    [256 - w1, w1]
+}
+
+/// A pair of neighbouring samples `(at, at + 1)`, as the index of the lower and both weights
+/// (1/256, packed: the lower's in the low half), from the two taps' offsets (`stride` bytes a
+/// sample, `start` the first) and the tap weight pair. Taps on one sample read it and the
+/// next with weight 0; mirrored frames read their taps downwards.
+fn pair(off: [usize; 2], w: [i32; 2], start: usize, stride: usize) -> Option<(u32, u32)> {
+    let [w0, w1] = weights_256(w);
+    let [o0, o1] = off.map(|o| o.checked_sub(start).map(|o| o / stride));
+    let (o0, o1) = (o0?, o1?);
+    let (at, upper) = if o1 == o0 {
+        (o0, 0)
+    } else if o1 == o0 + 1 {
+        (o0, w1)
+    } else if o0 == o1 + 1 {
+        (o1, w0)
+    } else {
+        return None;
+    };
+    let packed = (256 - upper) as u32 | (upper as u32) << 16;
+    Some((u32::try_from(at).ok()?, packed))
+}
+
+impl YuvPlan {
+    pub fn plan(&mut self, frame: &Frame<'_>, rows: &[Tap], cols: &[Tap]) -> Result<()> {
+        self.lines_are_rows = !frame.rotation().swaps_axes();
+        let (lines, samples) = if self.lines_are_rows {
+            (rows, cols)
+        } else {
+            (cols, rows)
+        };
+        let stride = |p: usize| frame.planes().get(p).map_or(1, |p| p.pixel_stride.max(1));
+        // Channel -> (plane, table plane, byte shift within the plane's pixel).
+        let chan: [(usize, usize, usize); 3] = match frame.format() {
+            PixelFormat::Nv21 => [(0, 0, 0), (1, 1, 1), (1, 2, 0)],
+            PixelFormat::Nv12 => [(0, 0, 0), (1, 1, 0), (1, 2, 1)],
+            _ => [(0, 0, 0), (1, 1, 0), (2, 2, 0)],
+        };
+        for (c, &(plane, table, shift)) in chan.iter().enumerate() {
+            let offsets = samples.iter().flat_map(|t| t.off[table]);
+            let lo = offsets.clone().min().unwrap_or(0);
+            let hi = offsets.max().unwrap_or(0);
+            let stride = if c == 0 { 1 } else { stride(plane) };
+            self.chans[c] = Chan {
+                plane,
+                table,
+                start: lo + shift,
+                stride,
+                len: (hi - lo) / stride + 1,
+            };
+            self.blended[c].clear();
+            self.blended[c].resize(self.chans[c].len + 1, 0);
+        }
+        self.lines.clear();
+        self.lines.extend(lines.iter().map(|t| {
+            let [w0, w1] = weights_256(t.w);
+            (t.off, [w0 as u16, w1 as u16])
+        }));
+        let (luma, chroma) = (self.chans[0], self.chans[1]);
+        let mut fits = true;
+        (self.luma_at, self.luma_w) = samples
+            .iter()
+            .map(|t| {
+                pair(t.off[0], t.w, luma.start, luma.stride).unwrap_or_else(|| {
+                    fits = false;
+                    (0, 0)
+                })
+            })
+            .unzip();
+        // Subsampled chroma taps are pairs of equal or neighbouring samples too, weighted as
+        // the luma ones (each chroma sample stands for its 2x2 block). The index is the same
+        // for U and V.
+        (self.chroma_at, self.chroma_w) = samples
+            .iter()
+            .map(|t| {
+                let start = chroma.start - chan[1].2;
+                pair(t.off[chroma.table], t.w, start, chroma.stride).unwrap_or_else(|| {
+                    fits = false;
+                    (0, 0)
+                })
+            })
+            .unzip();
+        for p in &mut self.pairs {
+            p.clear();
+            p.resize(samples.len(), 0);
+        }
+        for l in &mut self.levels {
+            l.clear();
+            l.resize(samples.len(), 0);
+        }
+        // `run` reads the blended lines at these indices without bounds checks: this is the
+        // check, once per frame geometry.
+        let inside = |at: &[u32], len: usize| at.iter().all(|&a| (a as usize) < len);
+        fits &= inside(&self.luma_at, self.chans[0].len)
+            && inside(&self.chroma_at, self.chans[1].len.min(self.chans[2].len));
+        if fits {
+            Ok(())
+        } else {
+            Err(Error::InvalidFrame(
+                "internal error: a sample falls outside the rows read; please report it".into(),
+            ))
+        }
+    }
+
+    pub fn run<T: InputValue>(
+        &mut self,
+        data: [&[u8]; 3],
+        range: YuvRange,
+        out_width: usize,
+        out: &mut [T],
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2 (checked just above).
+            return unsafe { self.run_avx2(data, range, out_width, out) };
+        }
+        self.run_portable::<false, T>(data, range, out_width, out)
+    }
+
+    /// The same code compiled for AVX2: the blends and the colour conversion vectorise
+    /// twice as wide. Integer and plain float arithmetic (no fused multiply-add), so the
+    /// results are the same bits as the portable build's.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2<T: InputValue>(
+        &mut self,
+        data: [&[u8]; 3],
+        range: YuvRange,
+        out_width: usize,
+        out: &mut [T],
+    ) {
+        self.run_portable::<true, T>(data, range, out_width, out)
+    }
+
+    /// The pass; `WIDE` (x86-64 with AVX2 only) reads the pairs with AVX2 gathers.
+    #[inline(always)]
+    pub fn run_portable<const WIDE: bool, T: InputValue>(
+        &mut self,
+        data: [&[u8]; 3],
+        range: YuvRange,
+        out_width: usize,
+        out: &mut [T],
+    ) {
+        let k = Bt601::new(range);
+        let Self {
+            lines_are_rows,
+            chans,
+            lines,
+            luma_at,
+            luma_w,
+            chroma_at,
+            chroma_w,
+            blended,
+            pairs,
+            levels,
+        } = self;
+        // The interleaved chroma of NV21/NV12 is one plane read by two channels.
+        let shared = chans[2].plane == chans[1].plane;
+        for (a, (rows, w)) in lines.iter().enumerate() {
+            // Camera frames arrive from DMA, not from the cache: ask for the next line's
+            // source rows now, so that they load while this line is computed.
+            if let Some((next, _)) = lines.get(a + 1) {
+                for (c, ch) in chans.iter().enumerate() {
+                    if c == 2 && shared {
+                        continue;
+                    }
+                    let bytes = (ch.len - 1) * ch.stride + 2;
+                    for r in next[ch.table] {
+                        let start = r + ch.start;
+                        if let Some(row) = data[ch.plane].get(start..start + bytes) {
+                            prefetch(row);
+                        }
+                    }
+                }
+            }
+            for (ch, line) in chans.iter().zip(blended.iter_mut()) {
+                let [r0, r1] = rows[ch.table];
+                let src = data[ch.plane];
+                let bytes = (ch.len - 1) * ch.stride + 1;
+                let row = |r: usize| src.get(r + ch.start..r + ch.start + bytes).unwrap_or(&[]);
+                blend(row(r0), row(r1), ch.stride, *w, &mut line[..ch.len]);
+            }
+            for (c, out) in pairs.iter_mut().enumerate() {
+                let (line, at) = (&blended[c], if c == 0 { &*luma_at } else { &*chroma_at });
+                #[cfg(target_arch = "x86_64")]
+                if WIDE {
+                    // SAFETY: `WIDE` only from `run_avx2`, on a CPU with AVX2; the indices as
+                    // for `gather_pairs`.
+                    unsafe { gather_pairs_avx2(line, at, out) };
+                    continue;
+                }
+                gather_pairs(line, at, out);
+            }
+            let [py, pu, pv] = pairs;
+            let [r, g, b] = levels;
+            convert(&k, [py, pu, pv], luma_w, chroma_w, [r, g, b]);
+            // R, G, B interleaved: along an output row, or down an output column.
+            let (line, step) = if *lines_are_rows {
+                (&mut out[a * out_width * 3..][..out_width * 3], 3)
+            } else {
+                (&mut out[a * 3..], out_width * 3)
+            };
+            if step == 3 {
+                for (px, ((&r, &g), &b)) in line
+                    .chunks_exact_mut(3)
+                    .zip(r.iter().zip(g.iter()).zip(b.iter()))
+                {
+                    px[0] = T::from_level(i32::from(r));
+                    px[1] = T::from_level(i32::from(g));
+                    px[2] = T::from_level(i32::from(b));
+                }
+            } else {
+                for (px, ((&r, &g), &b)) in line
+                    .chunks_mut(step)
+                    .zip(r.iter().zip(g.iter()).zip(b.iter()))
+                {
+                    px[0] = T::from_level(i32::from(r));
+                    px[1] = T::from_level(i32::from(g));
+                    px[2] = T::from_level(i32::from(b));
+                }
+            }
+        }
+    }
+}
+
+/// `out[k] = a[k * stride] * w0 + b[k * stride] * w1 - 32768`: two source rows' samples
+/// blended exactly (weights summing to 256: at most 255 * 256), less 32768 so that the value
+/// is an i16 for the interpolation that follows. Contiguous for Y and planar chroma, every
+/// other byte for interleaved chroma.
+#[inline(always)]
+fn blend(a: &[u8], b: &[u8], stride: usize, [w0, w1]: [u16; 2], out: &mut [u16]) {
+    let mix = |a: u8, b: u8| (u16::from(a) * w0 + u16::from(b) * w1) ^ 0x8000;
+    match stride {
+        1 => {
+            for (o, (&a, &b)) in out.iter_mut().zip(a.iter().zip(b)) {
+                *o = mix(a, b);
+            }
+        }
+        2 => {
+            // Whole pairs of bytes (vectorised), then the last sample, possibly alone.
+            let n = out.len().saturating_sub(1);
+            let (a2, b2) = (a.get(..2 * n).unwrap_or(&[]), b.get(..2 * n).unwrap_or(&[]));
+            for (o, (a, b)) in out
+                .iter_mut()
+                .zip(a2.chunks_exact(2).zip(b2.chunks_exact(2)))
+            {
+                *o = mix(a[0], b[0]);
+            }
+            if let (Some(o), Some(&a), Some(&b)) = (out.last_mut(), a.get(2 * n), b.get(2 * n)) {
+                *o = mix(a, b);
+            }
+        }
+        _ => {
+            for (o, (&a, &b)) in out
+                .iter_mut()
+                .zip(a.iter().step_by(stride).zip(b.iter().step_by(stride)))
+            {
+                *o = mix(a, b);
+            }
+        }
+    }
+}
+
+/// For each output pixel, the blended samples `at` and `at + 1` as one word (low half the
+/// first, on this little-endian layout: one 32-bit load).
+#[inline(always)]
+fn gather_pairs(line: &[u16], at: &[u32], out: &mut [u32]) {
+    let base = line.as_ptr();
+    for (o, &i) in out.iter_mut().zip(at) {
+        // SAFETY: `plan` checked every index to be below the blended length, and the lines
+        // hold one sample more than that: both u16 are inside `line`.
+        let pair = unsafe { base.add(i as usize).cast::<u32>().read_unaligned() };
+        *o = if cfg!(target_endian = "little") {
+            pair
+        } else {
+            pair.rotate_left(16)
+        };
+    }
+}
+
+/// `gather_pairs` eight at a time with AVX2 gathers.
+///
+/// # Safety
+/// The CPU has AVX2, and every index in `at` is below `line.len() - 1`.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn gather_pairs_avx2(line: &[u16], at: &[u32], out: &mut [u32]) {
+    use std::arch::x86_64::{
+        __m256i, _mm256_i32gather_epi32, _mm256_loadu_si256, _mm256_storeu_si256,
+    };
+    let n = at.len().min(out.len());
+    let base = line.as_ptr().cast::<i32>();
+    let mut k = 0;
+    while k + 8 <= n {
+        // Indices below 2^31: a row of the frame, in samples.
+        let idx = _mm256_loadu_si256(at.as_ptr().add(k).cast::<__m256i>());
+        let pairs = _mm256_i32gather_epi32::<2>(base, idx);
+        _mm256_storeu_si256(out.as_mut_ptr().add(k).cast::<__m256i>(), pairs);
+        k += 8;
+    }
+    gather_pairs(line, &at[k..n], &mut out[k..n]);
+}
+
+/// Interpolates each output pixel's Y, U and V from their pairs and converts them to R, G and
+/// B levels (planar).
+#[inline(always)]
+fn convert(
+    k: &Bt601,
+    [y, u, v]: [&mut Vec<u32>; 3],
+    luma_w: &[u32],
+    chroma_w: &[u32],
+    [r, g, b]: [&mut Vec<u8>; 3],
+) {
+    // a * (256 - w) + b * w, exactly (so that the result does not depend on which axis was
+    // blended first: a rotated frame gives the upright frame's bits), on the blended samples
+    // less 32768 (i16 values and weights: 16-bit multiplications), the 32768 * 256 added back:
+    // the sample x 65536, at most 255 * 65536, exact in an f32.
+    let lerp = |p: u32, w: u32| {
+        let half = |x: u32, k: u32| i32::from((x >> k) as u16 as i16);
+        (half(p, 0) * half(w, 0) + half(p, 16) * half(w, 16) + (1 << 23)) as f32
+    };
+    for (((y, u), v), (((wy, wc), r), (g, b))) in y.iter().zip(u.iter()).zip(v.iter()).zip(
+        luma_w
+            .iter()
+            .zip(chroma_w)
+            .zip(r.iter_mut())
+            .zip(g.iter_mut().zip(b.iter_mut())),
+    ) {
+        [*r, *g, *b] = k.levels(lerp(*y, *wy), lerp(*u, *wc), lerp(*v, *wc));
+    }
+}
+
+/// BT.601 YUV to RGB levels, for samples x 65536 (the exact bilinear sums), in f32: plain
+/// multiplications and additions (no fused multiply-add, so every build gives the same
+/// bits), rounded to the nearest level. Accurate to about 1e-4 of a level, so the level is the
+/// exact conversion's rounded, but for values within that of a half.
+struct Bt601 {
+    y: f32,
+    rv: f32,
+    gu: f32,
+    gv: f32,
+    bu: f32,
+    r0: f32,
+    g0: f32,
+    b0: f32,
+}
+
+impl Bt601 {
+    fn new(range: YuvRange) -> Self {
+        // R = ky (Y - y0) + kr V', G = ky (Y - y0) - kgu U' - kgv V', B = ky (Y - y0) + kb U'
+        // with U' = U - 128, V' = V - 128 (Kr = 0.299, Kb = 0.114).
+        let (ky, y0, c) = match range {
+            YuvRange::Video => (255.0 / 219.0, 16.0, 255.0 / 224.0),
+            YuvRange::Full => (1.0, 0.0, 1.0),
+        };
+        let (kr, kgu, kgv, kb) = (
+            1.402 * c,
+            0.202008 / 0.587 * c,
+            0.419198 / 0.587 * c,
+            1.772 * c,
+        );
+        let s = 1.0 / f64::from(1u32 << 16);
+        Self {
+            y: (ky * s) as f32,
+            rv: (kr * s) as f32,
+            gu: (-kgu * s) as f32,
+            gv: (-kgv * s) as f32,
+            bu: (kb * s) as f32,
+            r0: (-ky * y0 - kr * 128.0) as f32,
+            g0: (-ky * y0 + (kgu + kgv) * 128.0) as f32,
+            b0: (-ky * y0 - kb * 128.0) as f32,
+        }
+    }
+
+    /// R, G, B levels of samples x 65536.
+    #[inline(always)]
+    fn levels(&self, y: f32, u: f32, v: f32) -> [u8; 3] {
+        // Adding 1.5 * 2^23 to a value in [0, 255] rounds it to an integer (half to even) and
+        // leaves that integer in the low bits; max/min (not clamp) take NaN, impossible here,
+        // to 0.
+        #[allow(clippy::manual_clamp)]
+        let level = |x: f32| (x.max(0.0).min(255.0) + 12_582_912.0).to_bits() as u8;
+        let y = self.y * y;
+        [
+            level(y + self.rv * v + self.r0),
+            level(y + self.gu * u + self.gv * v + self.g0),
+            level(y + self.bu * u + self.b0),
+        ]
+    }
+}
