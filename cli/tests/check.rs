@@ -99,7 +99,7 @@ fn check_passes_the_models_an_app_ships() {
     );
     assert!(
         text.contains(
-            "  load      ok: signature `call`, 172x172 input, 7 classes, 43 states (2696832 bytes)"
+            "  load      ok: signature `call`, 172x172 input, 7 classes, 43 states (684000 bytes)"
         ),
         "{text}"
     );
@@ -139,9 +139,11 @@ fn check_reports_every_bad_model_and_exits_2() {
         "  verifier  FAILED: not a TensorFlow Lite model: /dev/zero is a character device, not \
          a model file",
         "is a FIFO (named pipe), not a model file",
+        // (The node's number depends on the int8 pass, which drops operators.)
         "  load      FAILED: model file is truncated or corrupt: LiteRT cannot prepare it to run \
          on the CPU (LiteRtRunCompiledModel: runtime failure (status 3): failed to create XNNPACK \
-         runtime; Node number 227 (TfLiteXNNPackDelegate) failed to prepare.",
+         runtime; Node number ",
+        "(TfLiteXNNPackDelegate) failed to prepare.",
         "/no/such/model.tflite\n  FAILED: unknown model `/no/such/model.tflite`",
         "6 models checked: 1 passed, 5 failed",
     ] {
