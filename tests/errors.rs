@@ -152,7 +152,7 @@ fn zero_threads_is_refused() {
         },
     )
     .unwrap_err();
-    assert!(matches!(err, Error::InvalidOption(_)), "{err:?}");
+    assert!(matches!(err, Error::InvalidOption { .. }), "{err:?}");
 }
 
 #[test]

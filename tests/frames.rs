@@ -300,7 +300,12 @@ fn inconsistent_frames_are_clear_errors() {
             height: 5,
         },
     ) {
-        Err(Error::InvalidOption(m)) => assert_eq!(m, "crop region must not be empty, got 0x5"),
+        Err(e @ Error::InvalidOption { option: "crop", .. }) => {
+            assert_eq!(
+                e.to_string(),
+                "invalid option: crop region must not be empty, got 0x5"
+            )
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -321,7 +326,7 @@ fn plane_rules(format: PixelFormat, w: usize, h: usize) -> Vec<(usize, usize, us
             (cw, ch, 1, vec![1]),
             (cw, ch, 1, vec![1]),
         ],
-        PixelFormat::Yuv420 => vec![
+        PixelFormat::Yuv420888 => vec![
             (w, h, 1, vec![1]),
             (cw, ch, 1, vec![1, 2]),
             (cw, ch, 1, vec![1, 2]),
@@ -432,7 +437,7 @@ proptest! {
         };
         let pre = Preprocessor::new(l.out.0, l.out.1, crop);
         if kind == 2 && (rw == 0 || rh == 0) {
-            prop_assert!(matches!(pre, Err(Error::InvalidOption(_))));
+            prop_assert!(matches!(pre, Err(Error::InvalidOption { .. })), "{:?}", pre.err());
             return Ok(());
         }
         let mut pre = pre.unwrap();

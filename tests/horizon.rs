@@ -124,7 +124,7 @@ fn bad_horizons_are_option_errors_and_change_nothing() {
         Horizon::Seconds(-2.0),
     ] {
         let e = session.set_horizon(bad).unwrap_err();
-        assert!(matches!(e, Error::InvalidOption(_)), "{bad:?}: {e}");
+        assert!(matches!(e, Error::InvalidOption { .. }), "{bad:?}: {e}");
         assert!(e.to_string().contains("horizon"), "{e}");
     }
     assert_eq!(session.horizon_frames(), Some(8));

@@ -941,9 +941,12 @@ fn a_malformed_digest_is_an_invalid_option() {
         &format!(" {}", &A0_SHA256[1..]),
     ] {
         match Model::from_file(a0_path(), &pinned(bad)) {
-            Err(Error::InvalidOption(m)) => assert!(
-                m.starts_with("model_sha256 must be 64 hexadecimal digits, got `"),
-                "{m}"
+            Err(Error::InvalidOption {
+                option: "model_sha256",
+                reason,
+            }) => assert!(
+                reason.starts_with("must be 64 hexadecimal digits, got `"),
+                "{reason}"
             ),
             other => panic!("{bad:?}: {other:?}"),
         }

@@ -102,7 +102,7 @@ fn a_30fps_clip_keeps_5_per_second_and_equals_feeding_the_kept_frames() {
             kept.push(i);
             assert_eq!(p.frame_index as usize, i);
             assert_eq!(p.timestamp, clip.timestamps[i]);
-            assert!(p.timings.total >= p.timings.preprocess + p.timings.run);
+            assert!(p.timings.total >= p.timings.preprocess + p.timings.inference);
             pre.run(&f, &mut input).unwrap();
             let logits = direct.run(&input).unwrap();
             assert!(logits == classifier.session().logits(), "{name} frame {i}");
@@ -149,7 +149,7 @@ fn frames_without_timestamps_and_unpaced_streams_keep_everything() {
         &model,
         None,
         ClassifierOptions {
-            fps: None,
+            model_fps: None,
             ..ClassifierOptions::default()
         },
     )
@@ -198,7 +198,7 @@ fn classifier_options_labels_smoothing_and_reset() {
             ..Default::default()
         },
         ClassifierOptions {
-            fps: Some(-1.0),
+            model_fps: Some(-1.0),
             ..Default::default()
         },
         ClassifierOptions {
@@ -208,7 +208,7 @@ fn classifier_options_labels_smoothing_and_reset() {
     ] {
         assert!(matches!(
             Classifier::new(&model, None, bad),
-            Err(Error::InvalidOption(_))
+            Err(Error::InvalidOption { .. })
         ));
     }
 

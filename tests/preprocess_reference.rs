@@ -231,7 +231,7 @@ fn yuv_layouts_give_the_rgb_picture_and_the_rgb_top1() {
         PixelFormat::Nv21,
         PixelFormat::Nv12,
         PixelFormat::I420,
-        PixelFormat::Yuv420,
+        PixelFormat::Yuv420888,
     ];
     let mut agree = [0usize; 4];
     for name in clips {

@@ -83,8 +83,8 @@ impl Runner for CameraRunner<'_> {
             .ok_or("a frame on the 5 fps grid was paced out")?;
         let total = t0.elapsed();
         let t = &pred.timings;
-        let pacing = total.saturating_sub(t.preprocess + t.run + t.postprocess);
-        Ok([total, pacing, t.preprocess, t.run, t.postprocess])
+        let pacing = total.saturating_sub(t.preprocess + t.inference + t.postprocess);
+        Ok([total, pacing, t.preprocess, t.inference, t.postprocess])
     }
 }
 

@@ -105,7 +105,7 @@ pub fn classify_one(
         times: Vec::new(),
         probabilities: Vec::new(),
     };
-    let step = opts.fps.map(|f| 1.0 / f64::from(f)).unwrap_or(0.2);
+    let step = opts.model_fps.map(|f| 1.0 / f64::from(f)).unwrap_or(0.2);
     let mut events = Vec::new();
     for f in source.by_ref() {
         rotation = f.rotation;
@@ -120,7 +120,7 @@ pub fn classify_one(
         };
         fed += 1;
         pre.push(ms(pred.timings.preprocess));
-        run.push(ms(pred.timings.run));
+        run.push(ms(pred.timings.inference));
         total.push(ms(pred.timings.total));
         let t = f
             .timestamp

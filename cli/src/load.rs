@@ -82,7 +82,7 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
     };
     let options = ClassifierOptions {
         top_k: top,
-        fps,
+        model_fps: fps,
         horizon: horizon(args.horizon.as_deref())?,
         // Videos have exact timestamps: select frames on the reference's grid, no tolerance.
         pace_tolerance: 0.0,

@@ -40,7 +40,7 @@ pub struct ClassifierOptions {
     pub score_threshold: f32,
     /// Frames per second fed to the model, from the frames' timestamps; `None` feeds every
     /// frame. The models were trained at 5.
-    pub fps: Option<f32>,
+    pub model_fps: Option<f32>,
     /// How early (a fraction of a frame interval, 0 to below 1) a frame may be and still
     /// count for its slot; 0.1 suits live cameras, 0 reproduces the reference's selection
     /// on videos. See [`Pacer`].
@@ -65,7 +65,7 @@ impl Default for ClassifierOptions {
         Self {
             top_k: 3,
             score_threshold: 0.0,
-            fps: Some(Pacer::DEFAULT_FPS),
+            model_fps: Some(Pacer::DEFAULT_FPS),
             pace_tolerance: Pacer::DEFAULT_TOLERANCE,
             crop: Crop::CenterSquare,
             smoothing: 0.0,
@@ -79,21 +79,21 @@ impl ClassifierOptions {
     /// Fails with [`Error::InvalidOption`] naming the first option out of range.
     pub fn validate(&self) -> Result<()> {
         if self.top_k == 0 {
-            return Err(Error::InvalidOption("top_k must be at least 1".into()));
+            return Err(Error::option("top_k", "must be at least 1, got 0"));
         }
         if !(self.score_threshold.is_finite() && (0.0..=1.0).contains(&self.score_threshold)) {
-            return Err(Error::InvalidOption(format!(
-                "score_threshold must be between 0 and 1, got {}",
-                self.score_threshold
-            )));
+            return Err(Error::option(
+                "score_threshold",
+                format!("must be between 0 and 1, got {}", self.score_threshold),
+            ));
         }
         if !(self.smoothing.is_finite() && (0.0..1.0).contains(&self.smoothing)) {
-            return Err(Error::InvalidOption(format!(
-                "smoothing must be at least 0 and below 1, got {}",
-                self.smoothing
-            )));
+            return Err(Error::option(
+                "smoothing",
+                format!("must be at least 0 and below 1, got {}", self.smoothing),
+            ));
         }
-        Pacer::new(self.fps, self.pace_tolerance)?;
+        Pacer::new(self.model_fps, self.pace_tolerance)?;
         Preprocessor::new(1, 1, self.crop)?;
         self.horizon_frames()?;
         self.events.validate()?;
@@ -102,7 +102,7 @@ impl ClassifierOptions {
 
     /// The frame rate the model is fed at: `fps`, or the models' 5 when every frame is fed.
     fn model_fps(&self) -> f32 {
-        self.fps.unwrap_or(Pacer::DEFAULT_FPS)
+        self.model_fps.unwrap_or(Pacer::DEFAULT_FPS)
     }
 
     /// The horizon in model frames (`None` for all).
@@ -117,7 +117,7 @@ pub struct Timings {
     /// Colour conversion, rotation, crop and resize into the model input.
     pub preprocess: Duration,
     /// The model run.
-    pub run: Duration,
+    pub inference: Duration,
     /// Softmax, smoothing, top-k and events.
     pub postprocess: Duration,
     /// The whole `push`, frame checks and pacing included.
@@ -183,7 +183,7 @@ impl Classifier {
         }
         Ok(Self {
             preprocessor: Preprocessor::for_model(spec, options.crop)?,
-            pacer: Pacer::new(options.fps, options.pace_tolerance)?,
+            pacer: Pacer::new(options.model_fps, options.pace_tolerance)?,
             session,
             events: EventDetector::new(options.events)?,
             labels,
@@ -234,7 +234,7 @@ impl Classifier {
             events,
             timings: Timings {
                 preprocess: t1 - t0,
-                run: t2 - t1,
+                inference: t2 - t1,
                 postprocess: t3 - t2,
                 total: t3 - start,
             },
@@ -364,7 +364,7 @@ mod tests {
                 ..Default::default()
             },
             ClassifierOptions {
-                fps: Some(0.0),
+                model_fps: Some(0.0),
                 ..Default::default()
             },
             ClassifierOptions {
@@ -398,7 +398,7 @@ mod tests {
         ];
         for o in bad {
             assert!(
-                matches!(o.validate(), Err(Error::InvalidOption(_))),
+                matches!(o.validate(), Err(Error::InvalidOption { .. })),
                 "{o:?}"
             );
         }

@@ -174,8 +174,12 @@ impl AlignedBytes {
     pub const ALIGN: usize = sys::LITERT_HOST_MEMORY_BUFFER_ALIGNMENT as usize;
 
     pub fn zeroed(len: usize) -> Result<Self> {
-        let layout = Layout::from_size_align(len.max(Self::ALIGN), Self::ALIGN)
-            .map_err(|e| Error::InvalidOption(format!("buffer of {len} bytes: {e}")))?;
+        let layout = Layout::from_size_align(len.max(Self::ALIGN), Self::ALIGN).map_err(|e| {
+            Error::Runtime {
+                call: "alloc",
+                status: format!("buffer of {len} bytes: {e}"),
+            }
+        })?;
         // SAFETY: layout has a non-zero size.
         let raw = unsafe { alloc::alloc_zeroed(layout) };
         let ptr = NonNull::new(raw).ok_or_else(|| Error::Runtime {
@@ -599,7 +603,10 @@ impl CompileOptions {
 
 /// Appends an opaque options payload of TOML text to compilation options.
 fn add_toml_options(opts: sys::LiteRtOptions, id: &CStr, toml: &str) -> Result<()> {
-    let payload = CString::new(toml).map_err(|e| Error::InvalidOption(e.to_string()))?;
+    let payload = CString::new(toml).map_err(|e| Error::Runtime {
+        call: "LiteRtCreateOpaqueOptions",
+        status: e.to_string(),
+    })?;
     let mut opaque: sys::LiteRtOpaqueOptions = ptr::null_mut();
     // SAFETY: the payload pointer is handed over to LiteRT together with its destructor.
     unsafe {

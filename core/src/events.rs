@@ -43,21 +43,21 @@ impl EventOptions {
     /// Fails with [`Error::InvalidOption`] naming the first option out of range.
     pub fn validate(&self) -> Result<()> {
         if !(self.min_score.is_finite() && (0.0..=1.0).contains(&self.min_score)) {
-            return Err(Error::InvalidOption(format!(
-                "event min_score must be between 0 and 1, got {}",
-                self.min_score
-            )));
+            return Err(Error::option(
+                "events.min_score",
+                format!("must be between 0 and 1, got {}", self.min_score),
+            ));
         }
         const DAY: Duration = Duration::from_secs(86_400);
         for (name, d) in [
-            ("min_duration", self.min_duration),
-            ("max_gap", self.max_gap),
+            ("events.min_duration", self.min_duration),
+            ("events.max_gap", self.max_gap),
         ] {
             if d > DAY {
-                return Err(Error::InvalidOption(format!(
-                    "event {name} must be at most a day, got {} s",
-                    d.as_secs_f64()
-                )));
+                return Err(Error::option(
+                    name,
+                    format!("must be at most a day, got {} s", d.as_secs_f64()),
+                ));
             }
         }
         Ok(())
@@ -450,7 +450,7 @@ mod tests {
             },
         ] {
             assert!(
-                matches!(EventDetector::new(bad), Err(Error::InvalidOption(_))),
+                matches!(EventDetector::new(bad), Err(Error::InvalidOption { .. })),
                 "{bad:?}"
             );
         }

@@ -39,7 +39,7 @@ pub enum PixelFormat {
     I420,
     /// Android `YUV_420_888`: three planes Y, U, V, each with its own row stride; the Y pixel
     /// stride is 1, the U and V pixel strides 1 or 2.
-    Yuv420,
+    Yuv420888,
 }
 
 impl PixelFormat {
@@ -51,7 +51,7 @@ impl PixelFormat {
         Self::Nv21,
         Self::Nv12,
         Self::I420,
-        Self::Yuv420,
+        Self::Yuv420888,
     ];
 
     /// Planes the format takes.
@@ -59,7 +59,7 @@ impl PixelFormat {
         match self {
             Self::Rgb888 | Self::Rgba8888 | Self::Bgra8888 => 1,
             Self::Nv21 | Self::Nv12 => 2,
-            Self::I420 | Self::Yuv420 => 3,
+            Self::I420 | Self::Yuv420888 => 3,
         }
     }
 
@@ -73,7 +73,7 @@ impl PixelFormat {
             Self::Rgb888 | Self::Rgba8888 | Self::Bgra8888 => &["pixel"],
             Self::Nv21 => &["Y", "VU"],
             Self::Nv12 => &["Y", "UV"],
-            Self::I420 | Self::Yuv420 => &["Y", "U", "V"],
+            Self::I420 | Self::Yuv420888 => &["Y", "U", "V"],
         }
     }
 
@@ -85,7 +85,7 @@ impl PixelFormat {
             Self::Nv21 => "NV21",
             Self::Nv12 => "NV12",
             Self::I420 => "I420",
-            Self::Yuv420 => "YUV_420_888",
+            Self::Yuv420888 => "YUV_420_888",
         }
     }
 }
@@ -363,7 +363,7 @@ impl<'a> Frame<'a> {
         height: usize,
     ) -> Result<Self> {
         Self::new(
-            PixelFormat::Yuv420,
+            PixelFormat::Yuv420888,
             width,
             height,
             &[

@@ -60,24 +60,26 @@ impl Horizon {
             Self::Frames(n) => n,
             Self::Seconds(s) => {
                 if !(s.is_finite() && s > 0.0) {
-                    return Err(Error::InvalidOption(format!(
-                        "horizon must be a number of seconds above 0, got {s}"
-                    )));
+                    return Err(Error::option(
+                        "horizon",
+                        format!("must be a number of seconds above 0, got {s}"),
+                    ));
                 }
                 let frames = (f64::from(s) * f64::from(fps)).round();
                 if frames < 1.0 {
-                    return Err(Error::InvalidOption(format!(
-                        "a horizon of {s} s is less than one frame at {fps} fps"
-                    )));
+                    return Err(Error::option(
+                        "horizon",
+                        format!("of {s} s is less than one frame at {fps} fps"),
+                    ));
                 }
                 frames.min(f64::from(u32::MAX)) as u32
             }
         };
         if n == 0 || n > Self::MAX_FRAMES {
-            return Err(Error::InvalidOption(format!(
-                "horizon must be between 1 and {} frames, got {n}",
-                Self::MAX_FRAMES
-            )));
+            return Err(Error::option(
+                "horizon",
+                format!("must be between 1 and {} frames, got {n}", Self::MAX_FRAMES),
+            ));
         }
         Ok(Some(n))
     }
@@ -396,11 +398,14 @@ impl Bound {
             .iter()
             .find_map(|p| p.unsupported.as_ref().map(|why| (p, why)))
         {
-            return Err(Error::InvalidOption(format!(
-                "a bounded horizon cannot be applied to this model: the cumulative pool of `{}` \
-                 cannot be rescaled ({why}); use the horizon `all`",
-                p.sum_state
-            )));
+            return Err(Error::option(
+                "horizon",
+                format!(
+                    "cannot be bounded on this model: the cumulative pool of `{}` cannot be \
+                     rescaled ({why}); use the horizon `all`",
+                    p.sum_state
+                ),
+            ));
         }
         Ok(Self {
             frames,
@@ -495,7 +500,7 @@ mod tests {
             Horizon::Seconds(1e30),
         ] {
             assert!(
-                matches!(bad.frames(5.0), Err(Error::InvalidOption(_))),
+                matches!(bad.frames(5.0), Err(Error::InvalidOption { .. })),
                 "{bad:?}"
             );
         }
@@ -672,7 +677,7 @@ mod tests {
         p.unsupported = Some("its sum `sum` is Int64".into());
         let e = Bound::new(10, &[p]).unwrap_err();
         assert!(
-            matches!(&e, Error::InvalidOption(m) if m.contains("Int64")),
+            matches!(&e, Error::InvalidOption { reason: m, .. } if m.contains("Int64")),
             "{e}"
         );
     }

@@ -61,7 +61,7 @@ pub mod tooling {
 
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, NameCase, Result};
 pub use events::{Event, EventChange, EventDetector, EventOptions};
 pub use frame::{Frame, PixelFormat, Plane, Rotation, YuvRange};
 pub use horizon::{CumulativePool, Horizon};

@@ -51,10 +51,10 @@ impl ModelOptions {
     /// Checks every option; the expected digest comes back as 32 bytes.
     fn validate(&self) -> Result<Option<[u8; 32]>> {
         if self.threads == 0 || self.threads > 64 {
-            return Err(Error::InvalidOption(format!(
-                "threads must be between 1 and 64, got {}",
-                self.threads
-            )));
+            return Err(Error::option(
+                "threads",
+                format!("must be between 1 and 64, got {}", self.threads),
+            ));
         }
         self.model_sha256.as_deref().map(parse_sha256).transpose()
     }
@@ -103,10 +103,13 @@ fn read_model_file(path: &Path) -> Result<Vec<u8>> {
 /// 64 hexadecimal digits (either case) as 32 bytes.
 fn parse_sha256(text: &str) -> Result<[u8; 32]> {
     let invalid = || {
-        Error::InvalidOption(format!(
-            "model_sha256 must be 64 hexadecimal digits, got `{}`",
-            text.chars().take(80).collect::<String>()
-        ))
+        Error::option(
+            "model_sha256",
+            format!(
+                "must be 64 hexadecimal digits, got `{}`",
+                text.chars().take(80).collect::<String>()
+            ),
+        )
     };
     let digits = text.as_bytes();
     if digits.len() != 64 {

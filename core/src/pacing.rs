@@ -55,16 +55,20 @@ impl Pacer {
     pub fn new(fps: Option<f32>, tolerance: f32) -> Result<Self> {
         if let Some(f) = fps {
             if !(f.is_finite() && f > 0.0 && f <= MAX_FPS) {
-                return Err(Error::InvalidOption(format!(
-                    "fps must be a number above 0 and at most {MAX_FPS}, got {f}"
-                )));
+                return Err(Error::option(
+                    "model_fps",
+                    format!("must be a number above 0 and at most {MAX_FPS}, got {f}"),
+                ));
             }
         }
         if !(tolerance.is_finite() && (0.0..1.0).contains(&tolerance)) {
-            return Err(Error::InvalidOption(format!(
-                "pace tolerance must be at least 0 and below 1 (a fraction of a frame \
-                 interval), got {tolerance}"
-            )));
+            return Err(Error::option(
+                "pace_tolerance",
+                format!(
+                    "must be at least 0 and below 1 (a fraction of a frame interval), got \
+                     {tolerance}"
+                ),
+            ));
         }
         Ok(Self {
             fps,
@@ -251,7 +255,7 @@ mod tests {
             (Some(5.0), f32::NAN),
         ] {
             assert!(
-                matches!(Pacer::new(fps, tol), Err(Error::InvalidOption(_))),
+                matches!(Pacer::new(fps, tol), Err(Error::InvalidOption { .. })),
                 "{fps:?} {tol}"
             );
         }

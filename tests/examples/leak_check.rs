@@ -27,7 +27,7 @@ fn main() {
     let golden = Golden::carving_ice();
     let n = golden.height * golden.width * 3;
     let options = ClassifierOptions {
-        fps: None,
+        model_fps: None,
         ..ClassifierOptions::default()
     };
 

@@ -60,7 +60,7 @@ impl Config {
         // Each session takes every frame it is given (fps None), so a horizon in seconds is
         // counted at 5 fps: each session's own rate.
         let each = ClassifierOptions {
-            fps: None,
+            model_fps: None,
             ..options.clone()
         };
         let session = || Classifier::new(model, Some(labels.clone()), each.clone()).unwrap();

@@ -252,7 +252,7 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_createClassifier<'local>(
             // 0 is what the core rejects with its own message.
             top_k: usize::try_from(top_k).unwrap_or(0),
             score_threshold,
-            fps: has_fps.then_some(fps),
+            model_fps: has_fps.then_some(fps),
             pace_tolerance,
             crop,
             smoothing,
@@ -389,7 +389,7 @@ pub extern "system" fn Java_dev_movinet_NativeBridge_classify<'local>(
         let t = prediction.timings;
         let info = [
             nanos(t.preprocess),
-            nanos(t.run),
+            nanos(t.inference),
             nanos(t.postprocess),
             nanos(t.total),
             jlong::try_from(prediction.model_frames).unwrap_or(jlong::MAX),
@@ -547,7 +547,7 @@ fn pixel_format(code: jint) -> BridgeResult<PixelFormat> {
         3 => PixelFormat::Nv21,
         4 => PixelFormat::Nv12,
         5 => PixelFormat::I420,
-        6 => PixelFormat::Yuv420,
+        6 => PixelFormat::Yuv420888,
         other => {
             return Err(BridgeError::illegal_argument(format!(
                 "unknown pixel format code {other}"

@@ -40,26 +40,20 @@ pub enum MovinetError {
 }
 
 impl From<movinet::Error> for MovinetError {
+    /// One to one from the core's [`movinet::ErrorKind`].
     fn from(e: movinet::Error) -> Self {
-        use movinet::Error as E;
+        use movinet::ErrorKind as K;
         let message = e.to_string();
-        match e {
-            E::ModelNotFound { .. } => Self::ModelNotFound(message),
-            E::Io { .. } => Self::Io(message),
-            E::ModelDigestMismatch { .. } => Self::ModelDigestMismatch(message),
-            E::NotTflite(_)
-            | E::CorruptModel(_)
-            | E::UnsupportedOperator { .. }
-            | E::NoSignature
-            | E::NoImageInput(_)
-            | E::NoLogitsOutput(_)
-            | E::UnmatchedState { .. }
-            | E::UnexpectedInput { .. } => Self::InvalidModel(message),
-            E::LabelCountMismatch { .. } | E::InvalidLabels(_) => Self::InvalidLabels(message),
-            E::InputSize { .. } | E::InvalidFrame(_) => Self::InvalidFrame(message),
-            E::InvalidOption(_) | E::SnapshotMismatch(_) => Self::InvalidOption(message),
-            E::Closed => Self::Closed(message),
-            // `Runtime`, and whatever the (non-exhaustive) core adds later.
+        match e.kind() {
+            K::ModelNotFound => Self::ModelNotFound(message),
+            K::Io => Self::Io(message),
+            K::InvalidModel => Self::InvalidModel(message),
+            K::ModelDigestMismatch => Self::ModelDigestMismatch(message),
+            K::InvalidLabels => Self::InvalidLabels(message),
+            K::InvalidFrame => Self::InvalidFrame(message),
+            K::InvalidOption => Self::InvalidOption(message),
+            K::Closed => Self::Closed(message),
+            // `Runtime`, and whatever kind the (non-exhaustive) core adds later.
             _ => Self::Runtime(message),
         }
     }

@@ -64,7 +64,7 @@ impl From<PixelFormat> for movinet::PixelFormat {
             PixelFormat::Nv21 => Self::Nv21,
             PixelFormat::Nv12 => Self::Nv12,
             PixelFormat::I420 => Self::I420,
-            PixelFormat::Yuv420888 => Self::Yuv420,
+            PixelFormat::Yuv420888 => Self::Yuv420888,
         }
     }
 }
@@ -273,7 +273,7 @@ impl ClassifierOptions {
         movinet::ClassifierOptions {
             top_k: self.top_k as usize,
             score_threshold: self.score_threshold,
-            fps: self.fps,
+            model_fps: self.fps,
             pace_tolerance: self.pace_tolerance,
             crop: self.crop.map(Into::into).unwrap_or_default(),
             smoothing: self.smoothing,
@@ -300,7 +300,7 @@ pub fn default_classifier_options() -> ClassifierOptions {
     ClassifierOptions {
         top_k: u32::try_from(core.top_k).unwrap_or(u32::MAX),
         score_threshold: core.score_threshold,
-        fps: core.fps,
+        fps: core.model_fps,
         pace_tolerance: core.pace_tolerance,
         crop: match core.crop {
             movinet::Crop::CenterSquare => None,
@@ -539,7 +539,7 @@ impl MovinetClassifier {
             timestamp_us: p.timestamp.map(micros),
             timings: Timings {
                 preprocess_ms: ms(p.timings.preprocess),
-                inference_ms: ms(p.timings.run),
+                inference_ms: ms(p.timings.inference),
                 postprocess_ms: ms(p.timings.postprocess),
                 total_ms: ms(p.timings.total),
             },
@@ -748,7 +748,7 @@ mod tests {
         };
         assert_eq!(all.core().horizon, movinet::Horizon::All);
         assert_eq!(c.top_k, 5);
-        assert_eq!(c.fps, None);
+        assert_eq!(c.model_fps, None);
         assert_eq!(
             c.crop,
             movinet::Crop::Region {

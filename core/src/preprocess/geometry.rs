@@ -91,7 +91,7 @@ impl Tables {
                     chroma(&planes[1]),
                 ];
             }
-            PixelFormat::I420 | PixelFormat::Yuv420 => {
+            PixelFormat::I420 | PixelFormat::Yuv420888 => {
                 desc = [
                     (planes[0].row_stride, 1, 0),
                     chroma(&planes[1]),

@@ -110,10 +110,10 @@ impl Preprocessor {
     /// Output `width` x `height` (RGB, row-major, 3 values a pixel).
     pub fn new(width: usize, height: usize, crop: Crop) -> Result<Self> {
         if width == 0 || height == 0 || width > MAX_OUTPUT || height > MAX_OUTPUT {
-            return Err(Error::InvalidOption(format!(
-                "output size must be between 1 and {MAX_OUTPUT} on each side, got \
-                 {width}x{height}"
-            )));
+            return Err(Error::option(
+                "output_size",
+                format!("must be between 1 and {MAX_OUTPUT} on each side, got {width}x{height}"),
+            ));
         }
         check_crop(crop)?;
         Ok(Self {
@@ -192,7 +192,7 @@ impl Preprocessor {
                 self.out_width,
                 out,
             ),
-            PixelFormat::I420 | PixelFormat::Yuv420 => self.yuv.run(
+            PixelFormat::I420 | PixelFormat::Yuv420888 => self.yuv.run(
                 [planes[0].data, planes[1].data, planes[2].data],
                 frame.range(),
                 self.out_width,
@@ -218,9 +218,10 @@ impl Preprocessor {
 fn check_crop(crop: Crop) -> Result<()> {
     if let Crop::Region { width, height, .. } = crop {
         if width == 0 || height == 0 {
-            return Err(Error::InvalidOption(format!(
-                "crop region must not be empty, got {width}x{height}"
-            )));
+            return Err(Error::option(
+                "crop",
+                format!("region must not be empty, got {width}x{height}"),
+            ));
         }
     }
     Ok(())

@@ -488,11 +488,11 @@ fn region_outside_the_frame_and_wrong_output_are_errors() {
                 height: 2
             }
         ),
-        Err(Error::InvalidOption(_))
+        Err(Error::InvalidOption { .. })
     ));
     assert!(matches!(
         Preprocessor::new(0, 4, Crop::Stretch),
-        Err(Error::InvalidOption(_))
+        Err(Error::InvalidOption { .. })
     ));
     pre.set_crop(Crop::Stretch).unwrap();
     assert!(matches!(

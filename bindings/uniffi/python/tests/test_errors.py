@@ -154,7 +154,7 @@ def test_bad_size_rotation_and_timestamp(clf):
 def test_bad_options():
     raises(
         "InvalidOption",
-        "invalid option: top_k must be at least 1",
+        "invalid option: top_k must be at least 1, got 0",
         lambda: classifier(top_k=0),
     )
     raises(
@@ -164,7 +164,7 @@ def test_bad_options():
     )
     raises(
         "InvalidOption",
-        "invalid option: fps must be a number above 0 and at most 1000, got 0",
+        "invalid option: model_fps must be a number above 0 and at most 1000, got 0",
         lambda: classifier(fps=0.0),
     )
 

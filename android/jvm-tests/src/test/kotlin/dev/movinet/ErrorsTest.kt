@@ -46,7 +46,7 @@ class ErrorsTest {
         val smoothing = assertThrows<MovinetException> { open(MovinetOptions(smoothing = 1f)) }
         assertEquals("invalid option: smoothing must be at least 0 and below 1, got 1", smoothing.message)
         val fps = assertThrows<MovinetException> { open(MovinetOptions(modelFps = 0f)) }
-        assertTrue(fps.message!!.startsWith("invalid option: fps must be a number above 0"), fps.message)
+        assertTrue(fps.message!!.startsWith("invalid option: model_fps must be a number above 0"), fps.message)
     }
 
     @Test
