@@ -204,6 +204,79 @@ fn rotated_and_mirrored_buffers_give_the_upright_tensor_exactly() {
     assert_eq!(checked, 3 * 8 * 3 * 3 + 2 * 8 * 3);
 }
 
+/// EXIF / `CGImagePropertyOrientation` values 1 to 8, checked against the EXIF definition
+/// itself (where the stored image's 0th row and 0th column lie in the upright picture), not
+/// against the core's rotation-and-mirror table: a stored image is made from an upright one
+/// by that definition, and the core must turn it back exactly (a resize to the same size is
+/// the identity).
+#[test]
+fn exif_orientations_turn_stored_images_upright() {
+    /// Where the 0th row and the 0th column lie, per the EXIF 2.3 table for tag 0x0112.
+    #[derive(Clone, Copy)]
+    enum Side {
+        Top,
+        Bottom,
+        Left,
+        Right,
+    }
+    use Side::*;
+    let table = [
+        (1, Top, Left),
+        (2, Top, Right),
+        (3, Bottom, Right),
+        (4, Bottom, Left),
+        (5, Left, Top),
+        (6, Right, Top),
+        (7, Right, Bottom),
+        (8, Left, Bottom),
+    ];
+    let (w, h) = (7usize, 4usize); // upright size; every pixel a different colour
+    let upright: Vec<u8> = (0..w * h * 3).map(|i| (i * 7 % 251) as u8).collect();
+    for (value, row0, col0) in table {
+        // Stored pixel (r, c) shows the upright pixel at (x, y).
+        let swapped = matches!(row0, Left | Right);
+        let (sw, sh) = if swapped { (h, w) } else { (w, h) };
+        let mut stored = vec![0u8; sw * sh * 3];
+        for r in 0..sh {
+            for c in 0..sw {
+                let (mut x, mut y) = (None, None);
+                match row0 {
+                    Top => y = Some(r),
+                    Bottom => y = Some(h - 1 - r),
+                    Left => x = Some(r),
+                    Right => x = Some(w - 1 - r),
+                }
+                match col0 {
+                    Left => x = Some(c),
+                    Right => x = Some(w - 1 - c),
+                    Top => y = Some(c),
+                    Bottom => y = Some(h - 1 - c),
+                }
+                let (x, y) = (x.unwrap(), y.unwrap());
+                let (from, to) = ((y * w + x) * 3, (r * sw + c) * 3);
+                stored[to..to + 3].copy_from_slice(&upright[from..from + 3]);
+            }
+        }
+        let frame = Frame::rgb888(&stored, sw, sh, sw * 3)
+            .unwrap()
+            .with_orientation(value)
+            .unwrap();
+        assert_eq!(frame.upright_size(), (w, h), "orientation {value}");
+        let mut pre = Preprocessor::new(w, h, Crop::Stretch).unwrap();
+        let mut out = vec![0f32; w * h * 3];
+        pre.run(&frame, &mut out).unwrap();
+        let want: Vec<f32> = upright.iter().map(|&v| f32::from(v) / 255.0).collect();
+        assert_eq!(out, want, "orientation {value}");
+    }
+    for bad in [0, 9, u32::MAX] {
+        let frame = Frame::rgb888(&upright, w, h, w * 3).unwrap();
+        assert!(
+            matches!(frame.with_orientation(bad), Err(Error::InvalidFrame(_))),
+            "{bad}"
+        );
+    }
+}
+
 fn invalid(r: movinet::Result<Frame<'_>>) -> String {
     match r {
         Err(Error::InvalidFrame(m)) => m,

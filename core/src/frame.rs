@@ -165,6 +165,52 @@ pub enum YuvRange {
     Full,
 }
 
+/// The YUV to RGB matrix of a YUV frame (ignored for RGB formats): which luma weights the
+/// camera or file encoded with. Android camera frames and SD video are BT.601; iOS HD capture
+/// presets (1280x720 and up) tag their buffers BT.709 (`kCVImageBufferYCbCrMatrixKey`), as
+/// HD video files do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum ColorMatrix {
+    /// ITU-R BT.601: Kr 0.299, Kb 0.114.
+    #[default]
+    Bt601,
+    /// ITU-R BT.709: Kr 0.2126, Kb 0.0722.
+    Bt709,
+}
+
+/// The eight image orientations of EXIF (tag 0x0112) and of iOS `CGImagePropertyOrientation`
+/// (same values, 1 to 8): how the stored pixels must be turned to be upright, as the
+/// [`Rotation`] (clockwise) and the mirror (left to right, after the rotation) a [`Frame`]
+/// takes.
+///
+/// | value | EXIF name | `CGImagePropertyOrientation` | rotation | mirror |
+/// |---|---|---|---|---|
+/// | 1 | top-left | `.up` | 0 | no |
+/// | 2 | top-right | `.upMirrored` | 0 | yes |
+/// | 3 | bottom-right | `.down` | 180 | no |
+/// | 4 | bottom-left | `.downMirrored` | 180 | yes |
+/// | 5 | left-top (transpose) | `.leftMirrored` | 90 | yes |
+/// | 6 | right-top | `.right` | 90 | no |
+/// | 7 | right-bottom (transverse) | `.rightMirrored` | 270 | yes |
+/// | 8 | left-bottom | `.left` | 270 | no |
+pub fn exif_orientation(value: u32) -> Result<(Rotation, bool)> {
+    Ok(match value {
+        1 => (Rotation::Deg0, false),
+        2 => (Rotation::Deg0, true),
+        3 => (Rotation::Deg180, false),
+        4 => (Rotation::Deg180, true),
+        5 => (Rotation::Deg90, true),
+        6 => (Rotation::Deg90, false),
+        7 => (Rotation::Deg270, true),
+        8 => (Rotation::Deg270, false),
+        _ => {
+            return Err(Error::InvalidFrame(format!(
+                "orientation must be an EXIF orientation from 1 to 8, got {value}"
+            )))
+        }
+    })
+}
+
 /// A borrowed camera frame. Build it with one of the checking constructors, then set how it
 /// is turned upright and when it was taken:
 ///
@@ -189,6 +235,7 @@ pub struct Frame<'a> {
     rotation: Rotation,
     mirror: bool,
     range: YuvRange,
+    matrix: ColorMatrix,
     timestamp: Option<Duration>,
 }
 
@@ -240,6 +287,7 @@ impl<'a> Frame<'a> {
             rotation: Rotation::Deg0,
             mirror: false,
             range: YuvRange::Video,
+            matrix: ColorMatrix::Bt601,
             timestamp: None,
         })
     }
@@ -392,6 +440,21 @@ impl<'a> Frame<'a> {
         self
     }
 
+    /// YUV to RGB matrix (BT.601 by default); ignored for RGB formats.
+    pub fn with_color_matrix(mut self, matrix: ColorMatrix) -> Self {
+        self.matrix = matrix;
+        self
+    }
+
+    /// Rotation and mirror from an EXIF / `CGImagePropertyOrientation` value, 1 to 8 (see
+    /// [`exif_orientation`]); replaces both.
+    pub fn with_orientation(mut self, exif: u32) -> Result<Self> {
+        let (rotation, mirror) = exif_orientation(exif)?;
+        self.rotation = rotation;
+        self.mirror = mirror;
+        Ok(self)
+    }
+
     /// When the frame was taken, from any fixed origin (a camera clock, the start of a video).
     /// Only differences between frames matter; pacing uses them.
     pub fn with_timestamp(mut self, timestamp: Duration) -> Self {
@@ -426,6 +489,10 @@ impl<'a> Frame<'a> {
 
     pub fn range(&self) -> YuvRange {
         self.range
+    }
+
+    pub fn color_matrix(&self) -> ColorMatrix {
+        self.matrix
     }
 
     pub fn timestamp(&self) -> Option<Duration> {

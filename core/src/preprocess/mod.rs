@@ -188,13 +188,13 @@ impl Preprocessor {
             PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, cols, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
                 [planes[0].data, planes[1].data, &[]],
-                frame.range(),
+                (frame.range(), frame.color_matrix()),
                 self.out_width,
                 out,
             ),
             PixelFormat::I420 | PixelFormat::Yuv420888 => self.yuv.run(
                 [planes[0].data, planes[1].data, planes[2].data],
-                frame.range(),
+                (frame.range(), frame.color_matrix()),
                 self.out_width,
                 out,
             ),

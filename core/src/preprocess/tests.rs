@@ -1,7 +1,7 @@
 use super::geometry::linear_taps;
 use super::rgb::unit;
 use super::*;
-use crate::frame::{Plane, Rotation, YuvRange};
+use crate::frame::{ColorMatrix, Plane, Rotation, YuvRange};
 
 /// The straightforward way: build the upright RGB image, crop it, resize with OpenCV's
 /// uint8 arithmetic. The fused pass must equal it exactly.
@@ -43,18 +43,23 @@ fn naive_yuv(frame: &Frame<'_>, crop: Crop, ow: usize, oh: usize) -> Vec<f32> {
             [yy, chroma(u, x, y), chroma(v, x, y)]
         })
         .collect();
-    // Interpolated Y, U', V' (x 255), then BT.601.
+    // The matrix's luma weights; R and B from Y and V, U, then G from the definition of
+    // luma, Y = Kr R + Kg G + Kb B (an independent form of the core's coefficients).
+    let (kr, kb) = match frame.color_matrix() {
+        ColorMatrix::Bt601 => (0.299, 0.114),
+        ColorMatrix::Bt709 => (0.2126, 0.0722),
+    };
+    let kg = 1.0 - kr - kb;
+    // Interpolated Y, U', V' (x 255), then the matrix.
     let yuv = naive(frame, img, crop, ow, oh, false);
     yuv.chunks(3)
         .flat_map(|c| {
             let [yy, uu, vv] = [c[0], c[1], c[2]].map(|x| f64::from(x) * 255.0);
             let (yy, uu, vv) = (ky * (yy - y0), kc * uu, kc * vv);
-            [
-                yy + 1.402 * vv,
-                yy - 0.344136 * uu - 0.714136 * vv,
-                yy + 1.772 * uu,
-            ]
-            .map(|c| (c.clamp(0.0, 255.0) / 255.0) as f32)
+            let r = yy + 2.0 * (1.0 - kr) * vv;
+            let b = yy + 2.0 * (1.0 - kb) * uu;
+            let g = (yy - kr * r - kb * b) / kg;
+            [r, g, b].map(|c| (c.clamp(0.0, 255.0) / 255.0) as f32)
         })
         .collect()
 }
@@ -236,12 +241,18 @@ fn fused_yuv_is_bilinear_of_the_converted_frame() {
         };
         for frame in frames {
             for deg in [0, 90, 180, 270] {
-                for (mirror, range) in [(false, YuvRange::Video), (true, YuvRange::Full)] {
+                for (mirror, range, matrix) in [
+                    (false, YuvRange::Video, ColorMatrix::Bt601),
+                    (true, YuvRange::Full, ColorMatrix::Bt601),
+                    (true, YuvRange::Video, ColorMatrix::Bt709),
+                    (false, YuvRange::Full, ColorMatrix::Bt709),
+                ] {
                     for crop in [Crop::CenterSquare, Crop::Stretch, region] {
                         let frame = frame
                             .with_rotation(Rotation::from_degrees(deg).unwrap())
                             .with_mirror(mirror)
-                            .with_range(range);
+                            .with_range(range)
+                            .with_color_matrix(matrix);
                         let mut pre = Preprocessor::new(ow, oh, crop).unwrap();
                         let mut out = vec![0.0; ow * oh * 3];
                         pre.run(&frame, &mut out).unwrap();
@@ -251,7 +262,7 @@ fn fused_yuv_is_bilinear_of_the_converted_frame() {
                             worst = worst.max(d);
                             assert!(
                                 d <= 1.5 / 255.0,
-                                "{w}x{h} {:?} {deg} {mirror} {crop:?} value {k}: {a} vs {b}",
+                                "{w}x{h} {:?} {deg} {mirror} {matrix:?} {crop:?} value {k}: {a} vs {b}",
                                 frame.format()
                             );
                         }
@@ -356,7 +367,7 @@ fn wide_and_portable_builds_agree_bit_for_bit() {
                 let third = planes.get(2).map_or(&[][..], |p| p.data);
                 pre.yuv.run_portable::<false, T>(
                     [planes[0].data, planes[1].data, third],
-                    frame.range(),
+                    (frame.range(), frame.color_matrix()),
                     out,
                     &mut portable,
                 )

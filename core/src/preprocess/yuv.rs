@@ -5,7 +5,7 @@
 use super::geometry::Tap;
 use super::{prefetch, InputValue};
 use crate::error::{Error, Result};
-use crate::frame::{Frame, PixelFormat, YuvRange};
+use crate::frame::{ColorMatrix, Frame, PixelFormat, YuvRange};
 
 /// The YUV pass. Of the two output axes, one reads source rows (the output rows, or the
 /// output columns when the rotation is 90 or 270 degrees): for each index on it, the two
@@ -166,16 +166,16 @@ impl YuvPlan {
     pub fn run<T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
-        range: YuvRange,
+        color: (YuvRange, ColorMatrix),
         out_width: usize,
         out: &mut [T],
     ) {
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { self.run_avx2(data, range, out_width, out) };
+            return unsafe { self.run_avx2(data, color, out_width, out) };
         }
-        self.run_portable::<false, T>(data, range, out_width, out)
+        self.run_portable::<false, T>(data, color, out_width, out)
     }
 
     /// The same code compiled for AVX2: the blends and the colour conversion vectorise
@@ -186,11 +186,11 @@ impl YuvPlan {
     unsafe fn run_avx2<T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
-        range: YuvRange,
+        color: (YuvRange, ColorMatrix),
         out_width: usize,
         out: &mut [T],
     ) {
-        self.run_portable::<true, T>(data, range, out_width, out)
+        self.run_portable::<true, T>(data, color, out_width, out)
     }
 
     /// The pass; `WIDE` (x86-64 with AVX2 only) reads the pairs with AVX2 gathers.
@@ -198,11 +198,11 @@ impl YuvPlan {
     pub fn run_portable<const WIDE: bool, T: InputValue>(
         &mut self,
         data: [&[u8]; 3],
-        range: YuvRange,
+        color: (YuvRange, ColorMatrix),
         out_width: usize,
         out: &mut [T],
     ) {
-        let k = Bt601::new(range);
+        let k = Levels::new(color.0, color.1);
         let Self {
             lines_are_rows,
             chans,
@@ -366,7 +366,7 @@ unsafe fn gather_pairs_avx2(line: &[u16], at: &[u32], out: &mut [u32]) {
 /// B levels (planar).
 #[inline(always)]
 fn convert(
-    k: &Bt601,
+    k: &Levels,
     [y, u, v]: [&mut Vec<u32>; 3],
     luma_w: &[u32],
     chroma_w: &[u32],
@@ -391,11 +391,11 @@ fn convert(
     }
 }
 
-/// BT.601 YUV to RGB levels, for samples x 65536 (the exact bilinear sums), in f32: plain
-/// multiplications and additions (no fused multiply-add, so every build gives the same
-/// bits), rounded to the nearest level. Accurate to about 1e-4 of a level, so the level is the
-/// exact conversion's rounded, but for values within that of a half.
-struct Bt601 {
+/// YUV to RGB levels (BT.601 or BT.709, video or full range), for samples x 65536 (the exact
+/// bilinear sums), in f32: plain multiplications and additions (no fused multiply-add, so
+/// every build gives the same bits), rounded to the nearest level. Accurate to about 1e-4 of a
+/// level, so the level is the exact conversion's rounded, but for values within that of a half.
+struct Levels {
     y: f32,
     rv: f32,
     gu: f32,
@@ -406,20 +406,35 @@ struct Bt601 {
     b0: f32,
 }
 
-impl Bt601 {
-    fn new(range: YuvRange) -> Self {
+impl Levels {
+    fn new(range: YuvRange, matrix: ColorMatrix) -> Self {
         // R = ky (Y - y0) + kr V', G = ky (Y - y0) - kgu U' - kgv V', B = ky (Y - y0) + kb U'
-        // with U' = U - 128, V' = V - 128 (Kr = 0.299, Kb = 0.114).
+        // with U' = U - 128, V' = V - 128, from the matrix's luma weights Kr and Kb
+        // (Kg = 1 - Kr - Kb): kr = 2 (1 - Kr), kb = 2 (1 - Kb), kgu = 2 Kb (1 - Kb) / Kg,
+        // kgv = 2 Kr (1 - Kr) / Kg.
         let (ky, y0, c) = match range {
             YuvRange::Video => (255.0 / 219.0, 16.0, 255.0 / 224.0),
             YuvRange::Full => (1.0, 0.0, 1.0),
         };
-        let (kr, kgu, kgv, kb) = (
-            1.402 * c,
-            0.202008 / 0.587 * c,
-            0.419198 / 0.587 * c,
-            1.772 * c,
-        );
+        let (kr, kgu, kgv, kb) = match matrix {
+            // BT.601 (Kr 0.299, Kb 0.114) written as it always was, so its bits stay.
+            ColorMatrix::Bt601 => (
+                1.402 * c,
+                0.202008 / 0.587 * c,
+                0.419198 / 0.587 * c,
+                1.772 * c,
+            ),
+            ColorMatrix::Bt709 => {
+                let (r, b) = (0.2126, 0.0722);
+                let g = 1.0 - r - b;
+                (
+                    2.0 * (1.0 - r) * c,
+                    2.0 * b * (1.0 - b) / g * c,
+                    2.0 * r * (1.0 - r) / g * c,
+                    2.0 * (1.0 - b) * c,
+                )
+            }
+        };
         let s = 1.0 / f64::from(1u32 << 16);
         Self {
             y: (ky * s) as f32,
