@@ -21,6 +21,7 @@
 //!   (contiguous, vectorised), and the other axis reads two blended samples per channel.
 
 mod geometry;
+mod prefetch;
 mod rgb;
 #[cfg(test)]
 mod tests;

@@ -390,6 +390,15 @@ fn wide_and_portable_builds_agree_bit_for_bit() {
     let frames = [
         Frame::nv21(&y, w, &vu, cw * 2, w, h).unwrap(),
         Frame::i420(&y, w, &u, cw, &v, cw, w, h).unwrap(),
+        // Every range and matrix: the AVX2 kernel takes the coefficients as the portable
+        // conversion does.
+        Frame::nv21(&y, w, &vu, cw * 2, w, h)
+            .unwrap()
+            .with_range(YuvRange::Full)
+            .with_color_matrix(ColorMatrix::Bt709),
+        Frame::i420(&y, w, &u, cw, &v, cw, w, h)
+            .unwrap()
+            .with_color_matrix(ColorMatrix::Bt709),
         Frame::rgb888(&rgba, w, h, w * 3).unwrap(),
         Frame::rgba8888(&rgba, w, h, w * 4).unwrap(),
         Frame::bgra8888(&rgba, w, h, w * 4).unwrap(),
