@@ -181,12 +181,12 @@ impl Preprocessor {
         }
         self.prepare(frame)?;
         let planes = frame.planes();
-        let (rows, cols) = (&self.tables.rows, &self.tables.cols);
+        let rows = &self.tables.rows;
         match frame.format() {
             PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                self.rgb.run::<false, T>(planes[0].data, rows, cols, out)
+                self.rgb.run::<false, T>(planes[0].data, rows, out)
             }
-            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, cols, out),
+            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
                 [planes[0].data, planes[1].data, &[]],
                 (frame.range(), frame.color_matrix()),
@@ -226,29 +226,4 @@ fn check_crop(crop: Crop) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Hints the CPU to start loading `bytes` into the cache (one hint per 64-byte line). Only a
-/// hint: it never faults and changes no result.
-#[inline]
-fn prefetch(bytes: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    for line in bytes.chunks(64) {
-        // SAFETY: a prefetch hint on an address inside a live slice; SSE is part of x86_64.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                line.as_ptr().cast(),
-            )
-        };
-    }
-    #[cfg(target_arch = "aarch64")]
-    for line in bytes.chunks(64) {
-        // SAFETY: PRFM is a hint on an address inside a live slice; it reads and writes no
-        // register or memory the program sees.
-        unsafe {
-            std::arch::asm!("prfm pldl1keep, [{0}]", in(reg) line.as_ptr(), options(nostack, preserves_flags, readonly))
-        };
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    let _ = bytes;
 }

@@ -51,6 +51,9 @@ impl Ahead {
         let start = bytes.as_ptr() as usize;
         let span = (start & !(LINE - 1), start + bytes.len());
         if self.len < SPANS && !bytes.is_empty() && !self.spans[..self.len].contains(&span) {
+            if self.len == 0 {
+                self.at = span.0;
+            }
             self.spans[self.len] = span;
             self.len += 1;
         }
@@ -63,8 +66,6 @@ impl Ahead {
             .map(|&(start, end)| (end - start).div_ceil(LINE))
             .sum();
         self.per_step = lines.div_ceil(steps.max(1));
-        self.span = 0;
-        self.at = self.spans[0].0;
     }
 
     /// Hints the next share of the queued lines.

@@ -59,6 +59,10 @@ struct Chan {
     len: usize,
 }
 
+/// How many lines ahead the source rows are hinted: two measured 2-5% faster than one on
+/// 1280x720 NV21 frames from memory (the RGB path, with more bytes a line, prefers one).
+const AHEAD: usize = 2;
+
 /// An OpenCV weight pair (1/2048) in 1/256.
 fn weights_256([_, w1]: [i32; 2]) -> [i32; 2] {
     let w1 = (w1 + 4) >> 3;
@@ -220,29 +224,40 @@ impl YuvPlan {
         // The interleaved chroma of NV21/NV12 is one plane read by two channels.
         let shared = chans[2].plane == chans[1].plane;
         let n = luma_at.len();
-        let mut ahead = Ahead::new();
-        for (a, (rows, w)) in lines.iter().enumerate() {
-            // The next line's source rows load while this one is computed (see `prefetch`).
-            ahead.clear();
-            if let Some((next, _)) = lines.get(a + 1) {
-                for (c, ch) in chans.iter().enumerate() {
-                    if c == 2 && shared {
-                        continue;
-                    }
-                    // Interleaved chroma: from the first byte of either channel.
-                    let (start, bytes) = if c == 1 && shared {
-                        let s = ch.start.min(chans[2].start);
-                        (s, (ch.len - 1) * ch.stride + 2)
-                    } else {
-                        (ch.start, (ch.len - 1) * ch.stride + 1)
-                    };
-                    for r in next[ch.table] {
-                        if let Some(row) = data[ch.plane].get(r + start..r + start + bytes) {
-                            ahead.add(row);
-                        }
+        // Queues the source rows of line `a`.
+        let queue = |ahead: &mut Ahead, a: usize| {
+            let Some((rows, _)) = lines.get(a) else {
+                return;
+            };
+            for (c, ch) in chans.iter().enumerate() {
+                if c == 2 && shared {
+                    continue;
+                }
+                // Interleaved chroma: from the first byte of either channel.
+                let (start, bytes) = if c == 1 && shared {
+                    let s = ch.start.min(chans[2].start);
+                    (s, (ch.len - 1) * ch.stride + 2)
+                } else {
+                    (ch.start, (ch.len - 1) * ch.stride + 1)
+                };
+                for r in rows[ch.table] {
+                    if let Some(row) = data[ch.plane].get(r + start..r + start + bytes) {
+                        ahead.add(row);
                     }
                 }
             }
+        };
+        // The first lines' rows at once; then the source rows of the line `AHEAD` on load
+        // while a line is computed (see `prefetch`).
+        let mut ahead = Ahead::new();
+        for a in 0..AHEAD {
+            ahead.clear();
+            queue(&mut ahead, a);
+            ahead.finish();
+        }
+        for (a, (rows, w)) in lines.iter().enumerate() {
+            ahead.clear();
+            queue(&mut ahead, a + AHEAD);
             // A share after each blend, every 32 pixels of the AVX2 kernel, after the rest.
             ahead.spread(4 + n / 32);
             for (ch, line) in chans.iter().zip(blended.iter_mut()) {
