@@ -19,6 +19,11 @@
 //!   pixel (BT.601, video or full range). Of the two output axes, one reads source rows: for
 //!   each index on it, its two source rows are blended over the columns the crop needs
 //!   (contiguous, vectorised), and the other axis reads two blended samples per channel.
+//!
+//! Both passes run AVX2 kernels on x86-64 (checked at run time; the same bits as the portable
+//! code, which aarch64 compiles with NEON), and both ask for the source rows of the lines
+//! ahead while a line is computed, a share at a time (`prefetch`): camera frames come from
+//! memory, and the rows a downscale reads are too far apart for the hardware prefetchers.
 
 mod geometry;
 mod prefetch;
