@@ -27,6 +27,8 @@ mod files;
 mod flatbuffer;
 pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
+#[cfg(feature = "ndarray")]
+mod arrays;
 #[allow(dead_code)]
 mod graph;
 pub mod horizon;
