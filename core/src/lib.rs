@@ -19,6 +19,9 @@
 //! # Ok::<(), movinet::Error>(())
 //! ```
 
+#![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
+
 pub mod classifier;
 mod engine;
 pub mod error;
