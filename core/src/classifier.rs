@@ -136,6 +136,7 @@ pub struct Prediction {
     pub model_frames: u64,
     /// The frame's timestamp.
     pub timestamp: Option<Duration>,
+    /// Where the time of this prediction went.
     pub timings: Timings,
     /// Action events that started or ended on this frame, in that order (usually none): see
     /// [`EventOptions`]. [`Classifier::current_event`] is the one under way.
@@ -328,14 +329,17 @@ impl Classifier {
         self.pushed
     }
 
+    /// The options it was made with.
     pub fn options(&self) -> &ClassifierOptions {
         &self.options
     }
 
+    /// The labels naming its categories, if any.
     pub fn labels(&self) -> Option<&Labels> {
         self.labels.as_ref()
     }
 
+    /// The model it runs.
     pub fn model(&self) -> &Model {
         self.session.model()
     }

@@ -9,6 +9,7 @@ use crate::spec::ModelSpec;
 /// Largest labels file accepted.
 const MAX_LABELS_BYTES: u64 = 16 << 20;
 
+/// Class names, line i naming logit i (checked: non-empty UTF-8 lines, no duplicates).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Labels {
     names: Vec<String>,
@@ -93,14 +94,17 @@ impl Labels {
         Ok(())
     }
 
+    /// How many labels.
     pub fn len(&self) -> usize {
         self.names.len()
     }
 
+    /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
 
+    /// The label of class `index`.
     pub fn get(&self, index: usize) -> Option<&str> {
         self.names.get(index).map(String::as_str)
     }
@@ -110,6 +114,7 @@ impl Labels {
         self.names.iter().position(|l| l == label)
     }
 
+    /// All labels, in class order.
     pub fn names(&self) -> &[String] {
         &self.names
     }

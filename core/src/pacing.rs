@@ -26,7 +26,9 @@ const MAX_FPS: f32 = 1000.0;
 /// Frames kept and dropped since the pacer started or was reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PacerStats {
+    /// Frames fed to the model.
     pub kept: u64,
+    /// Frames left out.
     pub dropped: u64,
 }
 
@@ -92,10 +94,12 @@ impl Pacer {
         }
     }
 
+    /// Frames per second kept (`None`: every frame).
     pub fn fps(&self) -> Option<f32> {
         self.fps
     }
 
+    /// How early, as a fraction of a frame interval, a frame may be and still be kept.
     pub fn tolerance(&self) -> f32 {
         self.tolerance
     }
@@ -155,6 +159,7 @@ impl Pacer {
         Some(if next <= t { t + step } else { next })
     }
 
+    /// Frames kept and dropped so far.
     pub fn stats(&self) -> PacerStats {
         self.stats
     }

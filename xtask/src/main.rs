@@ -152,7 +152,7 @@ fn classify(args: &[String]) -> Result<()> {
 /// The steps of `cargo xtask test`, in the order that fails fastest.
 const TEST_STEPS: &[(&str, &str)] = &[
     ("fmt", "cargo fmt --check"),
-    ("clippy", "cargo clippy on every target, warnings denied"),
+    ("clippy", "cargo clippy on every target (warnings and unsafe blocks without a SAFETY comment denied), cargo doc of the core (missing docs denied)"),
     (
         "rust",
         "cargo test --workspace --release (core, integration, CLI, binding crates)",
@@ -212,9 +212,17 @@ fn test(args: &[String]) -> Result<()> {
                 "--",
                 "-D",
                 "warnings",
+                "-D",
+                "clippy::undocumented_unsafe_blocks",
             ],
             &[],
         )?;
+        // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
+        let mut doc = cargo();
+        doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
+            .env("RUSTDOCFLAGS", "-D warnings");
+        env.apply(&mut doc);
+        run(&mut doc)?;
     }
     if wanted("rust") {
         cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
