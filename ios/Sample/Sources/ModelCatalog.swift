@@ -64,7 +64,7 @@ enum ModelCatalog {
             do {
                 return try await MovinetClassifier.load(modelURL: entry.modelURL, labelsURL: labels,
                                                         options: options, modelOptions: modelOptions)
-            } catch MovinetError.InvalidLabels {
+            } catch MovinetError.InvalidLabels(_) {
                 continue
             }
         }
