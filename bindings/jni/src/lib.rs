@@ -413,8 +413,9 @@ fn classify(env: &mut Env<'_>, a: args::Classify<'_>) -> BridgeResult<jint> {
         .with_mirror(a.mirror)
         .with_range(range)
         .with_color_matrix(matrix);
-    if a.orientation != 0 {
-        let exif = u32::try_from(a.orientation).unwrap_or(u32::MAX);
+    if a.hasOrientation {
+        // A negative value is as invalid as 0 or 9: the core's message names it.
+        let exif = u32::try_from(a.orientation).unwrap_or(0);
         frame = frame.with_orientation(exif)?;
         if a.mirror {
             // A mirror asked for on top of the orientation's own (a front camera's picture).

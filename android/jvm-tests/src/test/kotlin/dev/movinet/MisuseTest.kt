@@ -89,6 +89,7 @@ class MisuseTest {
             visibleWidth = 0,
             visibleHeight = 0,
             rotationDegrees = 0,
+            hasOrientation = false,
             orientation = 0,
             mirror = false,
             hasTimestamp = false,

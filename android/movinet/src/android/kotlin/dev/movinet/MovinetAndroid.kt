@@ -190,16 +190,13 @@ fun MovinetClassifier.classify(
     }
     try {
         synchronized(scratchLock) {
-            // Bitmap.copyPixelsToBuffer copies the pixels as they are in memory, and an
-            // ARGB_8888 pixel is stored as R, G, B, A bytes (Bitmap.Config.ARGB_8888's
-            // documentation: "packed as (A << 24 | B << 16 | G << 8 | R)" in a little-endian
-            // int); AndroidBitmapFormat calls it ANDROID_BITMAP_FORMAT_RGBA_8888.
+            // Bitmap.copyPixelsToBuffer copies the pixels as they are in memory.
             val pixels = scratchBuffer(argb.rowBytes * argb.height)
             argb.copyPixelsToBuffer(pixels)
             pixels.flip()
             return classify(
                 Frame(
-                    format = PixelFormat.RGBA_8888,
+                    format = BITMAP_MEMORY_FORMAT,
                     width = argb.width,
                     height = argb.height,
                     planes = listOf(Plane(pixels, argb.rowBytes, 4)),
@@ -213,6 +210,32 @@ fun MovinetClassifier.classify(
     } finally {
         if (argb !== bitmap) argb.recycle()
     }
+}
+
+/**
+ * The byte order of `ARGB_8888` bitmap memory, from one probed pixel. Android documents it as
+ * R, G, B, A (`Bitmap.Config.ARGB_8888`: "packed as (A << 24 | B << 16 | G << 8 | R)" in a
+ * little-endian int; the NDK's `ANDROID_BITMAP_FORMAT_RGBA_8888`), so on devices this is
+ * [PixelFormat.RGBA_8888]; a desktop Skia (Robolectric's native graphics) stores B, G, R, A.
+ * One pixel at first use settles it instead of trusting either.
+ */
+internal val BITMAP_MEMORY_FORMAT: PixelFormat by lazy {
+    val probe = Bitmap.createBitmap(1, 1, Bitmap.Config.ARGB_8888)
+    try {
+        probe.setPixel(0, 0, android.graphics.Color.argb(255, 10, 20, 30))
+        val bytes = ByteBuffer.allocate(4)
+        probe.copyPixelsToBuffer(bytes)
+        bitmapMemoryFormat(bytes.array())
+    } finally {
+        probe.recycle()
+    }
+}
+
+/** The layout of a pixel (R 10, G 20, B 30, A 255) as [Bitmap.copyPixelsToBuffer] wrote it. */
+internal fun bitmapMemoryFormat(pixel: ByteArray): PixelFormat = when (pixel.map { it.toInt() and 0xff }) {
+    listOf(10, 20, 30, 255) -> PixelFormat.RGBA_8888
+    listOf(30, 20, 10, 255) -> PixelFormat.BGRA_8888
+    else -> throw IllegalStateException("ARGB_8888 bitmap memory in an unknown order: ${pixel.toList()}")
 }
 
 /**

@@ -145,6 +145,7 @@ class MovinetClassifier private constructor(
             visibleWidth = visible?.width ?: 0,
             visibleHeight = visible?.height ?: 0,
             rotationDegrees = frame.rotationDegrees,
+            hasOrientation = frame.orientation != null,
             orientation = frame.orientation ?: 0,
             mirror = frame.mirror ?: options.mirror,
             hasTimestamp = timestamp != null,

@@ -164,8 +164,8 @@ internal object NativeBridge {
      * Pushes one frame. `format` is a [PixelFormatCodes] code; each plane is a direct buffer
      * with the region to read (`offset`, `length`) and its row and pixel strides (unused
      * planes null). With `hasVisibleRect`, only that rectangle of the image is the frame (a
-     * CameraX `cropRect`). `orientation` is an EXIF orientation 1-8 that replaces
-     * `rotationDegrees` and `mirror`, or 0. `yuvRange` and `colorMatrix` are [YuvRangeCodes]
+     * CameraX `cropRect`). With `hasOrientation`, `orientation` is an EXIF orientation (1-8)
+     * that replaces `rotationDegrees`, and `mirror` mirrors its result once more. `yuvRange` and `colorMatrix` are [YuvRangeCodes]
      * and [ColorMatrixCodes] codes. Returns -1 when pacing left the frame out, else the
      * number of categories written to `outIndices` and `outScores`, with `outInfo` laid out
      * as [ClassifyInfo] and each event change (at most two) in `outEvents` as [EventSlots]
@@ -197,6 +197,7 @@ internal object NativeBridge {
         visibleWidth: Int,
         visibleHeight: Int,
         rotationDegrees: Int,
+        hasOrientation: Boolean,
         orientation: Int,
         mirror: Boolean,
         hasTimestamp: Boolean,
