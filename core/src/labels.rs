@@ -263,7 +263,7 @@ mod tests {
         assert_eq!(found.source(), Some(dir.join("z.txt").as_path()));
         // The model's own first word wins across folders.
         std::fs::write(other.join("m_labels.txt"), b"p\nq\nr\n").unwrap();
-        let found = Labels::discover(&model, &[other.clone()], 3).unwrap();
+        let found = Labels::discover(&model, std::slice::from_ref(&other), 3).unwrap();
         assert_eq!(found.names(), ["p", "q", "r"]);
         assert!(Labels::discover(&model, &[other], 4).is_none());
         std::fs::remove_dir_all(&dir).unwrap();
