@@ -140,6 +140,58 @@ fn a_30fps_clip_keeps_5_per_second_and_equals_feeding_the_kept_frames() {
     }
 }
 
+/// `Classifier::pace` asked first, and only the frames it keeps pushed: the same predictions
+/// (logits bit for bit, frame indices, timestamps), the same pacing counts and the same frame
+/// count as pushing every frame, on a 28 fps real clip with a seek backwards in the middle.
+/// A frame `pace` keeps is always kept by the `push` that follows it.
+#[test]
+fn pacing_first_gives_what_pushing_every_frame_gives() {
+    let model = a0();
+    let clip = decode_rgb("mmaction2_demo_arm_wrestling.mp4", None);
+    let n = clip.frames.len();
+    // The clip, then its first half again (a seek back to 0 s), with the clip's timestamps.
+    let order: Vec<usize> = (0..n).chain(0..n / 2).collect();
+    for options in [
+        ClassifierOptions::default(),
+        ClassifierOptions {
+            pace_tolerance: 0.0,
+            ..ClassifierOptions::default()
+        },
+    ] {
+        let mut every = Classifier::new(&model, None, options.clone()).unwrap();
+        let mut asked = Classifier::new(&model, None, options).unwrap();
+        let mut kept = 0;
+        for &i in &order {
+            let f = frame(&clip, i);
+            let want = every.push(&f).unwrap();
+            if !asked.pace(f.timestamp()) {
+                assert!(
+                    want.is_none(),
+                    "frame {i}: pace left out a frame push keeps"
+                );
+                continue;
+            }
+            let got = asked.push(&f).unwrap();
+            let (Some(want), Some(got)) = (want, got) else {
+                panic!("frame {i}: pace said keep, push did not, or push kept it alone");
+            };
+            kept += 1;
+            assert_eq!(got.frame_index, want.frame_index);
+            assert_eq!(got.model_frames, want.model_frames);
+            assert_eq!(got.timestamp, want.timestamp);
+            assert_eq!(got.categories, want.categories);
+            assert!(
+                asked.session().logits() == every.session().logits(),
+                "frame {i}"
+            );
+        }
+        assert_eq!(asked.pacer_stats(), every.pacer_stats());
+        assert_eq!(asked.frames_pushed(), order.len() as u64);
+        assert_eq!(asked.pacer_stats().kept, kept);
+        assert!(kept > 10 && asked.pacer_stats().dropped > 100);
+    }
+}
+
 #[test]
 fn frames_without_timestamps_and_unpaced_streams_keep_everything() {
     let model = a0();

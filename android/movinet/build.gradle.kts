@@ -136,7 +136,25 @@ val cargoNdkTasks = abis.map { abi ->
     }
 }
 
-// The native libraries must be in place before AGP merges the jniLibs folders.
+/**
+ * Checks each ABI's pair of libraries before they are packaged (`cargo xtask elf`, host-tested
+ * in xtask/src/elf.rs): the ABI's ELF machine, every LOAD segment 16 KB-aligned (Android 15
+ * devices with 16 KB pages, Google Play's requirement), no need for libc++_shared.so (the AAR
+ * ships no shared C++ runtime). A failure stops the build with the reason.
+ */
+val checkNativeLibs = abis.map { abi ->
+    val taskName = "checkNativeLibs" + abi.split('-', '_').joinToString("") { it.replaceFirstChar(Char::uppercase) }
+    tasks.register<Exec>(taskName) {
+        description = "Checks libmovinet_jni.so and libLiteRt.so for $abi (cargo xtask elf)"
+        dependsOn(extractLiteRt, cargoNdkTasks)
+        workingDir = workspaceDir
+        val libs = listOf(File(rustJniLibs, "$abi/libmovinet_jni.so"), File(litertJniLibs, "$abi/libLiteRt.so"))
+        inputs.files(libs)
+        commandLine(listOf("cargo", "xtask", "elf", "--abi", abi) + libs.map { it.absolutePath })
+    }
+}
+
+// The native libraries must be in place, and checked, before AGP merges the jniLibs folders.
 tasks.matching { it.name.startsWith("merge") && it.name.endsWith("JniLibFolders") }.configureEach {
-    dependsOn(extractLiteRt, cargoNdkTasks)
+    dependsOn(extractLiteRt, cargoNdkTasks, checkNativeLibs)
 }

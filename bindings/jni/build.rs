@@ -5,6 +5,8 @@ fn main() {
         println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
     }
     // Android 15+ devices may use 16 KB pages; Google Play requires 16 KB-aligned libraries.
+    // .cargo/config.toml asks for it for every Android binary; this keeps it for a build
+    // that overrides RUSTFLAGS. `cargo xtask elf` checks the result.
     if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("android") {
         println!("cargo:rustc-link-arg=-Wl,-z,max-page-size=16384");
     }

@@ -81,11 +81,12 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
     ))
 }
 
-/// The labels for a model: `--labels` if given; else a `.txt` beside the model (or in the
-/// search dirs) with exactly one line per class, preferring one whose name shares the model
-/// file's first word (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`). Candidates
-/// are read by the core (`Labels::from_file`), which takes only regular files and never reads
-/// more than its cap: a `.txt` that is a FIFO or a link to `/dev/zero` is passed over.
+/// The labels for a model: `--labels` if given; else the core's discovery
+/// (`Labels::discover`, the rule the Kotlin and Swift bindings apply too): a `.txt` beside the
+/// model (or in the search dirs) that reads as labels with exactly one per class, preferring
+/// one whose name shares the model file's first word (`cattle7_labels.txt` for
+/// `cattle7_a0_stream_int8.tflite`). A `.txt` that is a FIFO or a link to `/dev/zero` is passed
+/// over.
 pub fn labels(
     explicit: Option<&Path>,
     model: &ModelFile,
@@ -97,46 +98,11 @@ pub fn labels(
             .map(Some)
             .map_err(|e| e.to_string());
     }
-    let mut dirs: Vec<PathBuf> = model
-        .path
-        .parent()
-        .map(Path::to_path_buf)
-        .into_iter()
-        .collect();
-    dirs.extend(search_dirs(models_dir));
-    let stem = model
-        .path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let prefix = stem.split('_').next().unwrap_or("").to_string();
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    for d in &dirs {
-        let Ok(rd) = std::fs::read_dir(d) else {
-            continue;
-        };
-        let mut txt: Vec<PathBuf> = rd
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        txt.sort();
-        candidates.extend(txt);
-    }
-    candidates.sort_by_key(|p| {
-        let name = p
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        prefix.is_empty() || !name.starts_with(&prefix)
-    });
-    for c in candidates {
-        if let Ok(l) = Labels::from_file(&c) {
-            if l.check(spec).is_ok() {
-                log::debug!("labels: {}", c.display());
-                return Ok(Some(l));
-            }
-        }
-    }
-    Ok(None)
+    // The core's discovery rule, shared with the bindings: the model's folder, then the
+    // models folders.
+    Ok(Labels::discover(
+        &model.path,
+        &search_dirs(models_dir),
+        spec.num_classes,
+    ))
 }

@@ -445,8 +445,9 @@ fn run_bounded(cmd: &mut Command, limit: std::time::Duration) -> (Output, u64) {
     let start = std::time::Instant::now();
     let (status, rusage) = loop {
         let mut status = 0;
-        // SAFETY: plain wait4 on our own child; `rusage` is written by the kernel.
+        // SAFETY: `rusage` is plain old data, for which all zeros is a valid value.
         let mut rusage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: plain wait4 on our own child; `rusage` is written by the kernel.
         let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut rusage) };
         if r == pid {
             break (status, rusage);

@@ -3,6 +3,12 @@
 // aborts the process, so the calls that parse or run a model go through these wrappers,
 // which turn any exception into an error status and a message.
 //
+// On Android libLiteRt.so carries its own (static) C++ runtime, not ours: an exception it
+// throws may have a type_info the `std::exception` clause cannot match, so the catch-all is
+// what stands between it and std::terminate. bindings/jni/tests/cxx_runtimes.rs throws from a
+// library with its own C++ runtime into these wrappers, and shows the limit: a thrower with
+// its own GNU unwinder as well aborts inside the unwinder, before any catch clause runs.
+//
 // Handles are declared as void*: the wrappers only pass them through, and the C ABI of a
 // pointer does not depend on its pointee type.
 

@@ -136,6 +136,7 @@ pub struct Prediction {
     pub model_frames: u64,
     /// The frame's timestamp.
     pub timestamp: Option<Duration>,
+    /// Where the time of this prediction went.
     pub timings: Timings,
     /// Action events that started or ended on this frame, in that order (usually none): see
     /// [`EventOptions`]. [`Classifier::current_event`] is the one under way.
@@ -241,6 +242,19 @@ impl Classifier {
         }))
     }
 
+    /// Paces a frame by its timestamp alone, before it is built or copied. `false`: pacing
+    /// leaves the frame out, and it is counted exactly as [`Classifier::push`] would count it
+    /// (a frame index, a dropped frame in [`Classifier::pacer_stats`]), so don't push it.
+    /// `true`: push it next; pacing then keeps it (unless another frame is pushed first).
+    /// For bindings whose frames cost a copy to hand over: a dropped frame then costs nothing.
+    pub fn pace(&mut self, timestamp: Option<Duration>) -> bool {
+        if self.pacer.would_accept(timestamp) {
+            return true;
+        }
+        self.pushed += 1;
+        self.pacer.accept(timestamp)
+    }
+
     fn postprocess(&mut self) -> Vec<Category> {
         let s = self.options.smoothing;
         if s > 0.0 && self.session.frames() > 1 {
@@ -315,14 +329,17 @@ impl Classifier {
         self.pushed
     }
 
+    /// The options it was made with.
     pub fn options(&self) -> &ClassifierOptions {
         &self.options
     }
 
+    /// The labels naming its categories, if any.
     pub fn labels(&self) -> Option<&Labels> {
         self.labels.as_ref()
     }
 
+    /// The model it runs.
     pub fn model(&self) -> &Model {
         self.session.model()
     }

@@ -72,11 +72,17 @@ const PLACEHOLDER_SIGNATURE_KEY: &str = "<placeholder signature>";
 /// Element types the SDK understands; anything else is reported as `Other`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ElementType {
+    /// 32-bit float.
     Float32,
+    /// 32-bit signed integer.
     Int32,
+    /// 8-bit signed integer (quantized).
     Int8,
+    /// 8-bit unsigned integer.
     UInt8,
+    /// 64-bit signed integer.
     Int64,
+    /// Any other LiteRT element type, by its code.
     Other(u32),
 }
 
@@ -168,6 +174,7 @@ pub struct AlignedBytes {
 
 // SAFETY: AlignedBytes owns its allocation exclusively; access goes through &self / &mut self.
 unsafe impl Send for AlignedBytes {}
+// SAFETY: shared access only reads (`as_slice`, `as_f32`); writes need &mut self.
 unsafe impl Sync for AlignedBytes {}
 
 impl AlignedBytes {
@@ -298,6 +305,8 @@ pub struct CompiledModel {
 // SAFETY: the handles are owned by this value and freed once in Drop; LiteRT objects have
 // no thread affinity, and runs take &mut self.
 unsafe impl Send for CompiledModel {}
+// SAFETY: every call that touches LiteRT's state (`run`) takes &mut self; &self only reads
+// the flatbuffer bytes.
 unsafe impl Sync for CompiledModel {}
 
 impl CompiledModel {

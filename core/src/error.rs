@@ -8,19 +8,28 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// There is no file at the model's path.
     #[error("model file not found: {}", path.display())]
-    ModelNotFound { path: PathBuf },
+    ModelNotFound {
+        /// The path given.
+        path: PathBuf,
+    },
 
+    /// A file could not be read (or is not a regular file).
     #[error("cannot read {}: {source}", path.display())]
     Io {
+        /// The file.
         path: PathBuf,
+        /// Why.
         #[source]
         source: std::io::Error,
     },
 
+    /// The bytes are not a TensorFlow Lite flatbuffer at all (or not a file of a model's size).
     #[error("not a TensorFlow Lite model: {0}")]
     NotTflite(String),
 
+    /// A TensorFlow Lite file that fails the verifier, or that LiteRT cannot prepare.
     #[error("model file is truncated or corrupt: {0}")]
     CorruptModel(String),
 
@@ -31,7 +40,12 @@ pub enum Error {
          models use only {}",
         crate::shapes::supported_names()
     )]
-    UnsupportedOperator { name: String, index: usize },
+    UnsupportedOperator {
+        /// The operator's name (`GATHER`, or `custom operator `…``).
+        name: String,
+        /// Its position in the graph.
+        index: usize,
+    },
 
     /// The model's bytes are not the ones `ModelOptions::model_sha256` expects (a corrupted
     /// download, or another file): nothing of it reached LiteRT.
@@ -39,43 +53,71 @@ pub enum Error {
         "model file does not have the expected SHA-256 (expected {expected}, got {actual}): \
          corrupted, truncated or replaced"
     )]
-    ModelDigestMismatch { expected: String, actual: String },
+    ModelDigestMismatch {
+        /// The digest the options named.
+        expected: String,
+        /// The file's.
+        actual: String,
+    },
 
+    /// The model has no signature to run.
     #[error("the model has no signature; export MoViNet stream models with one (e.g. `serving_default`)")]
     NoSignature,
 
+    /// The signature has no usable `image` input.
     #[error("not a MoViNet stream model: {0}")]
     NoImageInput(String),
 
+    /// The signature has no usable `logits` output.
     #[error("not a MoViNet stream model: {0}")]
     NoLogitsOutput(String),
 
+    /// An output other than the logits that no input of the same name and type takes back.
     #[error(
         "not a MoViNet stream model: state output `{name}` has no input of the same name and type"
     )]
-    UnmatchedState { name: String },
+    UnmatchedState {
+        /// The output's signature name.
+        name: String,
+    },
 
+    /// An input that is neither the frame nor a state.
     #[error("not a MoViNet stream model: input `{name}` is neither `image` nor a state fed back from an output")]
-    UnexpectedInput { name: String },
+    UnexpectedInput {
+        /// The input's signature name.
+        name: String,
+    },
 
+    /// The labels file does not name exactly the model's classes.
     #[error("labels file {} has {found} labels but the model has {expected} classes", path.display())]
     LabelCountMismatch {
+        /// The labels file.
         path: PathBuf,
+        /// Its labels.
         found: usize,
+        /// The model's classes.
         expected: usize,
     },
 
+    /// Labels that are not one non-empty UTF-8 line per class.
     #[error("labels: {0}")]
     InvalidLabels(String),
 
+    /// A preprocessed frame of the wrong size.
     #[error("input has {got} values but the model takes {expected} ({height}x{width}x3)")]
     InputSize {
+        /// Values given.
         got: usize,
+        /// Values the model takes.
         expected: usize,
+        /// The model's input height.
         height: usize,
+        /// The model's input width.
         width: usize,
     },
 
+    /// A camera frame whose sizes, strides or planes do not fit its format (or a crop or
+    /// orientation it cannot take).
     #[error("invalid frame: {0}")]
     InvalidFrame(String),
 
@@ -83,20 +125,31 @@ pub enum Error {
     /// `events.min_score`); [`Error::message`] spells it as a binding's callers do.
     #[error("invalid option: {option} {reason}")]
     InvalidOption {
+        /// The option's Rust name.
         option: &'static str,
+        /// What is wrong, following the name ("must be at least 1, got 0").
         reason: String,
     },
 
+    /// A snapshot restored into a session of a model with other state tensors.
     #[error("snapshot does not belong to this model: {0}")]
     SnapshotMismatch(String),
 
+    /// LiteRT failed (or memory ran out).
     #[error("LiteRT {call} failed: {status}")]
-    Runtime { call: &'static str, status: String },
+    Runtime {
+        /// The C API call.
+        call: &'static str,
+        /// What it returned or threw.
+        status: String,
+    },
 
+    /// A binding's object was used after it was closed.
     #[error("used after close")]
     Closed,
 }
 
+/// The SDK's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// The groups errors fall into: what a caller can branch on. Every binding maps these one to

@@ -97,6 +97,7 @@ pub enum EventChange {
 }
 
 impl EventChange {
+    /// The event that started or ended.
     pub fn event(&self) -> &Event {
         match self {
             Self::Started(e) | Self::Ended(e) => e,
@@ -185,6 +186,7 @@ impl EventDetector {
     /// The step assumed for the last frame's span before two frames have been seen (5 fps).
     const DEFAULT_STEP: Duration = Duration::from_millis(200);
 
+    /// A detector with `options` (checked).
     pub fn new(options: EventOptions) -> Result<Self> {
         options.validate()?;
         Ok(Self {
@@ -196,6 +198,7 @@ impl EventDetector {
         })
     }
 
+    /// The options it was made with.
     pub fn options(&self) -> &EventOptions {
         &self.options
     }

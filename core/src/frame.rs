@@ -63,6 +63,7 @@ impl PixelFormat {
         }
     }
 
+    /// Whether the format is one of the 4:2:0 YUV layouts.
     pub fn is_yuv(self) -> bool {
         !matches!(self, Self::Rgb888 | Self::Rgba8888 | Self::Bgra8888)
     }
@@ -93,6 +94,7 @@ impl PixelFormat {
 /// One plane of a frame: borrowed bytes and how samples are spaced in them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plane<'a> {
+    /// The plane's bytes, from its first sample.
     pub data: &'a [u8],
     /// Bytes from the start of one row to the start of the next.
     pub row_stride: usize,
@@ -101,6 +103,7 @@ pub struct Plane<'a> {
 }
 
 impl<'a> Plane<'a> {
+    /// A plane from its bytes, row stride and pixel stride (both in bytes).
     pub fn new(data: &'a [u8], row_stride: usize, pixel_stride: usize) -> Self {
         Self {
             data,
@@ -119,10 +122,14 @@ impl<'a> Plane<'a> {
 /// Clockwise rotation that turns the frame upright (Android's `rotationDegrees`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Rotation {
+    /// Upright already.
     #[default]
     Deg0,
+    /// A quarter turn clockwise.
     Deg90,
+    /// A half turn.
     Deg180,
+    /// Three quarters clockwise (a quarter anticlockwise).
     Deg270,
 }
 
@@ -140,6 +147,7 @@ impl Rotation {
         }
     }
 
+    /// The clockwise turn in degrees: 0, 90, 180 or 270.
     pub fn degrees(self) -> i32 {
         match self {
             Self::Deg0 => 0,
@@ -462,14 +470,17 @@ impl<'a> Frame<'a> {
         self
     }
 
+    /// The pixel format.
     pub fn format(&self) -> PixelFormat {
         self.format
     }
 
+    /// Width as stored (before rotation).
     pub fn width(&self) -> usize {
         self.width
     }
 
+    /// Height as stored (before rotation).
     pub fn height(&self) -> usize {
         self.height
     }
@@ -479,22 +490,27 @@ impl<'a> Frame<'a> {
         &self.planes[..self.format.plane_count()]
     }
 
+    /// The clockwise turn that makes it upright.
     pub fn rotation(&self) -> Rotation {
         self.rotation
     }
 
+    /// Whether the upright image is mirrored left to right.
     pub fn mirror(&self) -> bool {
         self.mirror
     }
 
+    /// The YUV range (YUV formats).
     pub fn range(&self) -> YuvRange {
         self.range
     }
 
+    /// The YUV to RGB matrix (YUV formats).
     pub fn color_matrix(&self) -> ColorMatrix {
         self.matrix
     }
 
+    /// When the frame was taken, if known.
     pub fn timestamp(&self) -> Option<Duration> {
         self.timestamp
     }

@@ -21,7 +21,7 @@
 //! what the running mean says, to within that grid.
 //!
 //! The pools are found from the graph (a sum state and a count state that feed the same
-//! division), never from their names; see [`find_pools`].
+//! division), never from their names; see `find_pools`.
 
 use crate::engine::ElementType;
 use crate::error::{Error, Result};

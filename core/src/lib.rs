@@ -1,23 +1,60 @@
 //! `movinet`: on-device video action recognition with MoViNet stream models.
 //!
-//! The frame flow, one module per step:
-//! `engine` (LiteRT, the only FFI) → [`spec`] (what the model looks like) → [`model`] (one
-//! compiled model, shared) → [`session`] (a stream's state, with the [`horizon`] its
-//! cumulative pools reach back over) → [`postprocess`] (softmax, top-k) with [`labels`] →
-//! [`events`] (started / ended actions). [`classifier`] runs the whole flow on camera frames.
+//! Most apps need one type, the [`Classifier`]: it takes camera frames as the camera delivers
+//! them and gives live action labels. It is what the Kotlin, Swift and Python bindings wrap.
 //!
 //! ```no_run
-//! use movinet::{Labels, Model, ModelOptions};
+//! use movinet::{Classifier, ClassifierOptions, EventChange, Frame, Labels, Model, ModelOptions};
+//! use std::time::Duration;
+//!
 //! let model = Model::from_file("movinet_a0_stream_int8.tflite", &ModelOptions::default())?;
 //! let labels = Labels::from_file_for("kinetics600_labels.txt", model.spec())?;
-//! let mut session = model.new_session()?;
-//! let frame = vec![0.5f32; model.spec().input_len()];
-//! session.run(&frame)?;
-//! for c in session.top_k(5, Some(&labels)) {
-//!     println!("{} {:.3}", c.label, c.score);
+//! let mut classifier = Classifier::new(&model, Some(labels), ClassifierOptions::default())?;
+//! # let (y, vu) = (vec![16u8; 1280 * 720], vec![128u8; 1280 * 360]);
+//! // For each camera frame (here an Android NV21 buffer, turned upright by a quarter turn):
+//! let frame = Frame::nv21(&y, 1280, &vu, 1280, 1280, 720)?
+//!     .with_orientation(6)?
+//!     .with_timestamp(Duration::from_millis(33));
+//! if let Some(prediction) = classifier.push(&frame)? {   // None: paced out
+//!     println!("{:?}", prediction.top());
+//!     for change in &prediction.events {
+//!         if let EventChange::Started(e) = change {
+//!             println!("started: {}", e.label);
+//!         }
+//!     }
 //! }
 //! # Ok::<(), movinet::Error>(())
 //! ```
+//!
+//! # The frame flow, one module per step
+//!
+//! ```text
+//! camera buffer ─▶ frame ─▶ pacing ─▶ preprocess ─▶ session ─▶ postprocess ─▶ events ─▶ Prediction
+//!                  (check)  (5 fps)   (YUV/RGB,      (LiteRT run,  (softmax,      (started /
+//!                                      rotate, crop,  state carried, top-k,        ended)
+//!                                      resize, int8)  + horizon)     labels)
+//! ```
+//!
+//! * [`frame`]: a checked, borrowed view of a camera buffer (planes, strides, orientation,
+//!   YUV range and matrix). Sizes that don't add up are errors here, before any pixel is read.
+//! * [`pacing`]: which frames the model sees, by timestamp (the models were trained at 5 fps).
+//! * [`preprocess`]: one fused pass from the buffer into the model's input: colour
+//!   conversion, rotation, mirror, crop, bilinear resize.
+//! * [`session`]: one stream on a model: its state buffers, swapped between runs; the
+//!   [`horizon`] bounds how far back the model's cumulative pools reach, so live labels follow
+//!   a change of action.
+//! * [`postprocess`]: softmax, smoothing, top-k with [`labels`].
+//! * [`events`]: hysteresis over the top label: an action started, an action ended.
+//! * [`classifier`]: all of the above for one camera or video.
+//!
+//! Under them: [`model`] (a compiled model, shared by any number of sessions), [`spec`] (what
+//! the model looks like, discovered from its signature), the load-time checks and passes
+//! (the flatbuffer verifier, static shape inference, the int8 I/O rewrite), `engine` (LiteRT's
+//! C API, the only FFI) and [`error`] (one error type, grouped into [`ErrorKind`]s the bindings
+//! map one to one). Lower-level use: [`Session::run`] takes a preprocessed frame.
+
+#![deny(missing_docs)]
+#![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod classifier;
 mod engine;
@@ -27,6 +64,8 @@ mod files;
 mod flatbuffer;
 pub mod frame;
 // Read by the load-time passes over the graph (int8 state, pooled states, shape checks).
+#[cfg(feature = "ndarray")]
+mod arrays;
 #[allow(dead_code)]
 mod graph;
 pub mod horizon;

@@ -71,6 +71,7 @@ pub struct ModelSummary {
     /// SHA-256 of the file, 64 lower-case hexadecimal digits: what
     /// [`ModelOptions::model_sha256`] takes to pin this file.
     pub sha256: String,
+    /// Subgraphs of the model.
     pub subgraphs: usize,
     /// Tensors of all subgraphs.
     pub tensors: usize,
@@ -270,10 +271,12 @@ impl Model {
         }
     }
 
+    /// What the model looks like (input size, classes, states).
     pub fn spec(&self) -> &ModelSpec {
         &self.inner.spec
     }
 
+    /// The options it was loaded with.
     pub fn options(&self) -> &ModelOptions {
         &self.inner.options
     }

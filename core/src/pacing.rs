@@ -26,7 +26,9 @@ const MAX_FPS: f32 = 1000.0;
 /// Frames kept and dropped since the pacer started or was reset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PacerStats {
+    /// Frames fed to the model.
     pub kept: u64,
+    /// Frames left out.
     pub dropped: u64,
 }
 
@@ -92,10 +94,12 @@ impl Pacer {
         }
     }
 
+    /// Frames per second kept (`None`: every frame).
     pub fn fps(&self) -> Option<f32> {
         self.fps
     }
 
+    /// How early, as a fraction of a frame interval, a frame may be and still be kept.
     pub fn tolerance(&self) -> f32 {
         self.tolerance
     }
@@ -111,28 +115,51 @@ impl Pacer {
         keep
     }
 
+    /// What [`Pacer::accept`] would say about a frame taken at `timestamp`, without counting
+    /// it or moving the grid: lets a caller skip building (or copying) a frame that would be
+    /// left out.
+    pub fn would_accept(&self, timestamp: Option<Duration>) -> bool {
+        match (self.fps, timestamp) {
+            (Some(_), Some(ts)) => self.next_if_kept(ts.as_secs_f64()).is_some(),
+            _ => true,
+        }
+    }
+
     fn decide(&mut self, timestamp: Option<Duration>) -> bool {
         let (Some(_), Some(ts)) = (self.fps, timestamp) else {
             return true;
         };
         let t = ts.as_secs_f64();
+        let next = self.next_if_kept(t);
+        self.last = Some(t);
+        match next {
+            Some(next) => {
+                self.next = Some(next);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The grid point after a frame at `t` seconds if that frame is kept; `None` if it is
+    /// left out.
+    fn next_if_kept(&self, t: f64) -> Option<f64> {
         let step = self.step;
         // On the grid unless this is the first frame or time went backwards.
         let on_grid = match (self.next, self.last) {
             (Some(next), Some(last)) if t >= last => Some(next),
             _ => None,
         };
-        self.last = Some(t);
         let next = match on_grid {
-            Some(next) if t + EPSILON < next - f64::from(self.tolerance) * step => return false,
+            Some(next) if t + EPSILON < next - f64::from(self.tolerance) * step => return None,
             Some(next) => next + step,
             None => t + step,
         };
         // A kept frame a whole step or more behind the grid: start a new grid from it.
-        self.next = Some(if next <= t { t + step } else { next });
-        true
+        Some(if next <= t { t + step } else { next })
     }
 
+    /// Frames kept and dropped so far.
     pub fn stats(&self) -> PacerStats {
         self.stats
     }
@@ -258,6 +285,37 @@ mod tests {
                 matches!(Pacer::new(fps, tol), Err(Error::InvalidOption { .. })),
                 "{fps:?} {tol}"
             );
+        }
+    }
+
+    #[test]
+    fn would_accept_is_what_accept_then_does() {
+        // A 28 fps camera with a stall, a seek backwards and frames without timestamps: before
+        // every frame the pure query agrees with the counted decision, and does not move the
+        // grid (asking twice gives the same answer).
+        let mut times: Vec<Option<f64>> = (0..84).map(|i| Some(i as f64 / 28.0)).collect();
+        times.extend([
+            Some(6.0),
+            Some(6.01),
+            None,
+            Some(1.0),
+            Some(1.05),
+            Some(1.2),
+            None,
+        ]);
+        for (fps, tol) in [(Some(5.0), 0.1), (Some(5.0), 0.0), (None, 0.0)] {
+            let mut p = Pacer::new(fps, tol).unwrap();
+            for t in &times {
+                let ts = t.map(Duration::from_secs_f64);
+                let asked = p.would_accept(ts);
+                assert_eq!(p.would_accept(ts), asked);
+                let before = p.stats();
+                assert_eq!(p.accept(ts), asked, "{t:?} at {fps:?}");
+                assert_eq!(
+                    p.stats().kept + p.stats().dropped,
+                    before.kept + before.dropped + 1
+                );
+            }
         }
     }
 }

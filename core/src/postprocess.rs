@@ -5,8 +5,11 @@ use crate::labels::Labels;
 /// One class of a prediction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Category {
+    /// Class index (logit position).
     pub index: usize,
+    /// Its label, or the index as text without labels.
     pub label: String,
+    /// Probability, 0 to 1 (smoothed when smoothing is on).
     pub score: f32,
 }
 

@@ -32,7 +32,9 @@ pub enum InputMut<'a> {
 /// The model's input buffer, read-only (see [`InputMut`]).
 #[derive(Debug, Clone, Copy)]
 pub enum Input<'a> {
+    /// RGB in [0, 1].
     Float32(&'a [f32]),
+    /// RGB levels as int8 (`v - 128`).
     Int8(&'a [i8]),
 }
 
@@ -93,6 +95,7 @@ impl StateSnapshot {
         self.frames
     }
 
+    /// Bytes of state held.
     pub fn bytes(&self) -> usize {
         self.data.iter().map(Vec::len).sum()
     }
@@ -170,6 +173,7 @@ impl Session {
         Ok(())
     }
 
+    /// How far back the model's cumulative pools reach.
     pub fn horizon(&self) -> Horizon {
         self.horizon
     }
@@ -179,6 +183,7 @@ impl Session {
         self.bound.as_ref().map(Bound::frames)
     }
 
+    /// The model this stream runs on.
     pub fn model(&self) -> &Model {
         &self.model
     }

@@ -16,20 +16,25 @@ const MAX_TENSOR_BYTES: usize = 256 << 20;
 /// Affine quantization of an int8 tensor: `real = scale * (q - zero_point)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Quantization {
+    /// Real value of one step.
     pub scale: f32,
+    /// The integer that stands for 0.0.
     pub zero_point: i64,
 }
 
 /// One stream state tensor: fed in as an input, produced as the output of the same name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateSpec {
+    /// Signature name, the same on the input and the output side.
     pub name: String,
+    /// Dimensions.
     pub shape: Vec<usize>,
     /// Float32 or int32 as the file declares it, or int8 where the load-time pass keeps the
     /// state int8 (see `ModelOptions::int8_io`).
     pub element_type: ElementType,
     /// How an int8 state's values map to real ones; `None` for float32 and int32 states.
     pub quantization: Option<Quantization>,
+    /// Size of one buffer of it.
     pub bytes: usize,
     /// Position among the signature's inputs.
     pub input_index: usize,
@@ -56,16 +61,23 @@ pub struct ModelSpec {
     pub(crate) signature_index: usize,
     /// Input frame height and width (172 for A0/A1, 224 for A2).
     pub height: usize,
+    /// Input frame width.
     pub width: usize,
     /// How the model takes the frame: float32 RGB in [0, 1] as the file declares it, or int8
     /// levels (`v - 128` for the uint8 level `v`, scale 1/255) where the load-time pass made
     /// it so (see `ModelOptions::int8_io`). `Session::run` takes floats either way.
     pub image_element_type: ElementType,
+    /// Classes the logits score.
     pub num_classes: usize,
+    /// Position of `image` among the signature's inputs.
     pub image_input_index: usize,
+    /// Position of `logits` among the signature's outputs.
     pub logits_output_index: usize,
+    /// Inputs of the signature (the frame and every state).
     pub num_inputs: usize,
+    /// Outputs of the signature (the logits and every state).
     pub num_outputs: usize,
+    /// The stream state tensors, in output order.
     pub states: Vec<StateSpec>,
 }
 

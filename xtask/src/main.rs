@@ -6,6 +6,10 @@
 //!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
 //!   `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
+//! * `jni`      regenerate the Kotlin side of the JNI bridge; `jni --check` only checks it
+//!   (see `jni.rs`).
+//! * `elf`      check Android shared libraries: ABI, 16 KB alignment, no `libc++_shared.so`
+//!   (see `elf.rs`; the Gradle build runs it).
 //!
 //! Only std: this crate must build before anything else is in place.
 
@@ -13,6 +17,8 @@ use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+mod elf;
+mod jni;
 mod setup;
 mod uniffi;
 
@@ -30,9 +36,18 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "bench" => bench(&rest),
         "uniffi" => setup::all(&repo_root()).and_then(|env| uniffi::command(&repo_root(), &env)),
+        "jni" => setup::all(&repo_root()).and_then(|env| {
+            let (root, target) = (repo_root(), target_dir(&repo_root()));
+            if rest.iter().any(|a| a == "--check") {
+                jni::build(&root, &env).and_then(|()| jni::check(&root, &target))
+            } else {
+                jni::command(&root, &env, &target)
+            }
+        }),
+        "elf" => elf::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi>"
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi | jni [--check] | elf --abi ABI FILE...>"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -152,7 +167,7 @@ fn classify(args: &[String]) -> Result<()> {
 /// The steps of `cargo xtask test`, in the order that fails fastest.
 const TEST_STEPS: &[(&str, &str)] = &[
     ("fmt", "cargo fmt --check"),
-    ("clippy", "cargo clippy on every target, warnings denied"),
+    ("clippy", "cargo clippy on every target (warnings and unsafe blocks without a SAFETY comment denied), cargo doc of the core (missing docs denied)"),
     (
         "rust",
         "cargo test --workspace --release (core, integration, CLI, binding crates)",
@@ -167,7 +182,7 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ),
     (
         "jvm",
-        "the Kotlin API's JUnit tests (Maven) against the host JNI library",
+        "JNI drift check; the Kotlin API's and Android adapters' JUnit tests (Maven, Robolectric) against the host JNI library",
     ),
     ("bench", "movinet-bench --quick"),
 ];
@@ -212,9 +227,17 @@ fn test(args: &[String]) -> Result<()> {
                 "--",
                 "-D",
                 "warnings",
+                "-D",
+                "clippy::undocumented_unsafe_blocks",
             ],
             &[],
         )?;
+        // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
+        let mut doc = cargo();
+        doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
+            .env("RUSTDOCFLAGS", "-D warnings");
+        env.apply(&mut doc);
+        run(&mut doc)?;
     }
     if wanted("rust") {
         cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
@@ -246,13 +269,21 @@ fn test(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// Builds the JNI library for the host and runs `android/jvm-tests` (Maven, JUnit 5) on it.
+/// The Cargo target directory.
+fn target_dir(root: &Path) -> PathBuf {
+    env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|d| if d.is_absolute() { d } else { root.join(d) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+/// Builds the JNI library for the host, checks the Kotlin side of the bridge is what it
+/// declares (`jni.rs`), and runs `android/jvm-tests` (Maven, JUnit 5 with the vintage engine
+/// for Robolectric) on it.
 fn jvm_tests(root: &Path, env: &setup::Env) -> Result<()> {
-    let mut build = cargo();
-    build.args(["build", "--release", "-p", "movinet-jni"]);
-    env.apply(&mut build);
-    run(&mut build)?;
-    let target = env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    jni::build(root, env)?;
+    let target = target_dir(root);
+    jni::check(root, &target)?;
     let mut mvn = Command::new("mvn");
     mvn.args(["-B", "--no-transfer-progress", "-f"])
         .arg(root.join("android/jvm-tests/pom.xml"))

@@ -5,10 +5,11 @@
 //!
 //! | failure | Java exception |
 //! |---|---|
-//! | a core error ([`movinet::Error`]) | `dev.movinet.MovinetException`, message = the core's `Display` |
-//! | a closed (or never opened) handle | `java.lang.IllegalStateException` |
-//! | a bad argument the core never sees (non-direct buffer, bad enum code, ...) | `java.lang.IllegalArgumentException` |
-//! | a panic | `dev.movinet.MovinetException` saying it is an internal error |
+//! | a core error ([`movinet::Error`]) | the `dev.movinet.MovinetException` subclass of its [`ErrorKind`] ([`exception_class`]), message = [`movinet::Error::message`] in Kotlin's spelling (`topK`) |
+//! | a closed (or never opened) handle | `ClosedException` (kind `Closed`) |
+//! | a frame or option value the core's types cannot hold (a negative width, timestamp or duration) | the subclass of its kind (`InvalidFrame`, `InvalidOption`) |
+//! | an argument the Kotlin API never passes (a heap buffer where a direct one is needed, a null, an unknown code) | `java.lang.IllegalArgumentException` |
+//! | a panic | `java.lang.IllegalStateException` saying it is an internal error (a bug, not a kind of the core's) |
 //! | a JNI failure | the pending Java exception if there is one, else `java.lang.RuntimeException` |
 
 use std::any::Any;
@@ -18,21 +19,35 @@ use jni::errors::ErrorPolicy;
 use jni::jni_str;
 use jni::strings::{JNIStr, JNIString};
 use jni::Env;
+use movinet::{ErrorKind, NameCase};
 
-/// Java class thrown for core errors and panics.
-pub const MOVINET_EXCEPTION: &JNIStr = jni_str!("dev/movinet/MovinetException");
+/// The Kotlin exception class name of an error kind: `<kind>Exception`, except `Runtime`,
+/// whose `RuntimeException` would shadow `java.lang.RuntimeException` in every Kotlin file
+/// that imports `dev.movinet.*`: it is `LiteRtException` (what failed).
+pub fn exception_name(kind: ErrorKind) -> String {
+    match kind {
+        ErrorKind::Runtime => "LiteRtException".to_string(),
+        other => format!("{}Exception", other.name()),
+    }
+}
+
+/// The JNI class name (`dev/movinet/InvalidFrameException`) of an error kind's exception.
+pub fn exception_class(kind: ErrorKind) -> String {
+    format!("dev/movinet/{}", exception_name(kind))
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum BridgeError {
     /// An error from the core; its message is the one users see.
-    #[error(transparent)]
+    #[error("{}", .0.message(NameCase::Camel))]
     Core(#[from] movinet::Error),
 
-    /// The handle was closed, or is not one this library handed out.
-    #[error("{0}")]
-    Closed(String),
+    /// A value the core's types cannot hold, refused before the core sees it, with the kind
+    /// the core gives the same mistake.
+    #[error("{1}")]
+    Kind(ErrorKind, String),
 
-    /// An argument the Kotlin side should never pass (the API's own checks come first).
+    /// An argument the Kotlin API never passes (the API's own checks come first).
     #[error("{0}")]
     IllegalArgument(String),
 
@@ -48,12 +63,34 @@ impl BridgeError {
         Self::IllegalArgument(msg.into())
     }
 
-    fn java_class(&self) -> &'static JNIStr {
+    pub fn invalid_frame(msg: impl Into<String>) -> Self {
+        Self::Kind(ErrorKind::InvalidFrame, msg.into())
+    }
+
+    pub fn invalid_option(msg: impl Into<String>) -> Self {
+        Self::Kind(ErrorKind::InvalidOption, msg.into())
+    }
+
+    pub fn closed(msg: impl Into<String>) -> Self {
+        Self::Kind(ErrorKind::Closed, msg.into())
+    }
+
+    /// The error kind, for failures that have one.
+    pub fn kind(&self) -> Option<ErrorKind> {
         match self {
-            Self::Core(_) => MOVINET_EXCEPTION,
-            Self::Closed(_) => jni_str!("java/lang/IllegalStateException"),
-            Self::IllegalArgument(_) => jni_str!("java/lang/IllegalArgumentException"),
-            Self::Jni(_) => jni_str!("java/lang/RuntimeException"),
+            Self::Core(e) => Some(e.kind()),
+            Self::Kind(kind, _) => Some(*kind),
+            Self::IllegalArgument(_) | Self::Jni(_) => None,
+        }
+    }
+
+    fn java_class(&self) -> JNIString {
+        match self.kind() {
+            Some(kind) => JNIString::from(exception_class(kind)),
+            None if matches!(self, Self::IllegalArgument(_)) => {
+                JNIString::from("java/lang/IllegalArgumentException")
+            }
+            None => JNIString::from("java/lang/RuntimeException"),
         }
     }
 }
@@ -68,6 +105,9 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
         "non-string panic payload".to_string()
     }
 }
+
+/// Thrown for panics: a bug in this library, not an error of one of the core's kinds.
+const INTERNAL_ERROR: &JNIStr = jni_str!("java/lang/IllegalStateException");
 
 /// Throws the Java exception that matches each failure, then returns the default value
 /// (0, null, false), which Java never sees since the exception is pending.
@@ -113,7 +153,7 @@ impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowJava {
         let msg = JNIString::from(format!(
             "movinet internal error (a bug in the native library): {text}"
         ));
-        match env.throw_new(MOVINET_EXCEPTION, &msg) {
+        match env.throw_new(INTERNAL_ERROR, &msg) {
             Ok(()) | Err(jni::errors::Error::JavaException) => Ok(T::default()),
             Err(e) => Err(e),
         }

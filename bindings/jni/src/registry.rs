@@ -1,7 +1,7 @@
 //! Native objects behind `long` handles.
 //!
 //! A handle is a key into a table, never a pointer: a handle that was closed, never issued, or
-//! forged by reflection finds nothing and becomes an `IllegalStateException` instead of a
+//! forged by reflection finds nothing and becomes a `ClosedException` instead of a
 //! use-after-free. Keys count up from 1 and are never reused, so a stale handle cannot reach a
 //! newer object; 0 is "no object". Each object sits behind its own `Arc<Mutex<_>>`: a call in
 //! flight keeps it alive if another thread closes it meanwhile, and calls on one object take
@@ -47,10 +47,10 @@ impl<T> Registry<T> {
     /// The object behind a live handle.
     pub fn get(&self, handle: jlong) -> BridgeResult<Arc<Mutex<T>>> {
         if handle == 0 {
-            return Err(BridgeError::Closed(format!("{} is closed", self.what)));
+            return Err(BridgeError::closed(format!("{} is closed", self.what)));
         }
         self.table().get(&handle).cloned().ok_or_else(|| {
-            BridgeError::Closed(format!(
+            BridgeError::closed(format!(
                 "{} is closed (handle {handle} is not open)",
                 self.what
             ))
@@ -111,7 +111,7 @@ mod tests {
                             Ok(v.iter().sum::<u64>())
                         }) {
                             Ok(sum) => assert!(sum >= 64 * round),
-                            Err(BridgeError::Closed(m)) => {
+                            Err(BridgeError::Kind(movinet::ErrorKind::Closed, m)) => {
                                 assert!(m.starts_with("Thing is closed"), "{m}");
                                 break;
                             }

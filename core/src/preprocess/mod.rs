@@ -92,9 +92,13 @@ pub enum Crop {
     /// `ImageProxy.cropRect`). It is rotated and mirrored with the frame and then stretched to
     /// the model's input.
     Region {
+        /// Left edge, in the frame's own pixels.
         x: usize,
+        /// Top edge.
         y: usize,
+        /// Width.
         width: usize,
+        /// Height.
         height: usize,
     },
 }
@@ -148,10 +152,12 @@ impl Preprocessor {
         self.out_width * self.out_height * 3
     }
 
+    /// Which part of the upright frame it reads.
     pub fn crop(&self) -> Crop {
         self.crop
     }
 
+    /// Reads another part of the frame from the next frame on.
     pub fn set_crop(&mut self, crop: Crop) -> Result<()> {
         check_crop(crop)?;
         if crop != self.crop {

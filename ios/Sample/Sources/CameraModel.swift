@@ -23,6 +23,10 @@ final class CameraModel: ObservableObject {
     private var processor: FrameProcessor!
     private var started = false
     private var eventsTask: Task<Void, Never>?
+    /// Counts the user's model picks; a load applies only if no pick came after it.
+    private var pick = 0
+    /// The model the camera's classifier runs (the last one that loaded).
+    private var running: ModelEntry?
 
     init() {
         processor = FrameProcessor { [weak self] result in
@@ -51,33 +55,49 @@ final class CameraModel: ObservableObject {
         }
     }
 
+    /// Loads `entry` and switches the camera's classifier to it once it is ready. The latest
+    /// pick wins: a load that finishes after a newer pick is closed unused, and its failure is
+    /// not shown. A failed load never closes the classifier that is running: it goes on, and
+    /// the picker goes back to it.
     func select(_ entry: ModelEntry) {
+        pick += 1
+        let request = pick
         selected = entry
         loading = true
-        categories = []
-        action = nil
-        inferenceMs = nil
-        eventsTask?.cancel()
         Task {
             do {
                 // The defaults are the live ones: a 2 s horizon, so labels follow the action.
                 let classifier = try await ModelCatalog.load(entry, options: ClassifierOptions(topK: 3))
-                // The user may have picked another model meanwhile.
-                guard selected == entry else { return classifier.close() }
-                eventsTask = Task { [weak self] in
-                    // Finishes when the classifier is closed (another model, or none).
-                    for await change in classifier.events() {
-                        self?.apply(change)
-                    }
+                guard request == pick else {
+                    // The user picked another model meanwhile.
+                    return classifier.close()
                 }
-                processor.use(classifier)
-                message = nil
+                switchTo(classifier, entry: entry)
             } catch {
-                processor.use(nil)
-                message = error.localizedDescription
+                guard request == pick else { return }
+                message = "\(entry.name): \(error.localizedDescription)"
+                selected = running
+                loading = false
             }
-            loading = false
         }
+    }
+
+    /// Makes `classifier` the camera's (closing the one before it) and shows its results.
+    private func switchTo(_ classifier: MovinetClassifier, entry: ModelEntry) {
+        categories = []
+        action = nil
+        inferenceMs = nil
+        eventsTask?.cancel()
+        eventsTask = Task { [weak self] in
+            // Finishes when the classifier is closed (another model, or none).
+            for await change in classifier.events() {
+                self?.apply(change)
+            }
+        }
+        processor.use(classifier)
+        running = entry
+        message = nil
+        loading = false
     }
 
     func reset() {

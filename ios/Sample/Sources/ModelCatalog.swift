@@ -59,15 +59,16 @@ enum ModelCatalog {
     /// Loads the model with the first labels file that names exactly its classes (without
     /// labels, categories are class numbers). Other errors (a broken model) are thrown.
     static func load(_ entry: ModelEntry, options: ClassifierOptions) async throws -> MovinetClassifier {
-        var options = options
-        options.modelSha256 = officialSHA256[entry.modelURL.lastPathComponent]
+        let modelOptions = ModelOptions(modelSha256: officialSHA256[entry.modelURL.lastPathComponent])
         for labels in entry.labelCandidates {
             do {
-                return try await MovinetClassifier.load(modelURL: entry.modelURL, labelsURL: labels, options: options)
+                return try await MovinetClassifier.load(modelURL: entry.modelURL, labelsURL: labels,
+                                                        options: options, modelOptions: modelOptions)
             } catch MovinetError.InvalidLabels(_) {
                 continue
             }
         }
-        return try await MovinetClassifier.load(modelURL: entry.modelURL, options: options)
+        return try await MovinetClassifier.load(modelURL: entry.modelURL, options: options,
+                                                modelOptions: modelOptions)
     }
 }

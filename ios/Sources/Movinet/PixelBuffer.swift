@@ -1,36 +1,26 @@
-// Camera buffers as frames: a CVPixelBuffer's planes, strides, range, orientation and time,
-// mapped onto the same `Frame` record the Rust core checks and the host tests exercise.
+// Camera buffers as frames: a CVPixelBuffer's planes, strides, range, colour matrix,
+// orientation and time, handed to the core as they are: the same `Frame` record the Rust core
+// checks and the host tests exercise, with the planes' bytes read in place.
 //
 // Supported buffers (ask AVCaptureVideoDataOutput for one of them in `videoSettings`):
 //   kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange  '420v'  -> .nv12, .video
 //   kCVPixelFormatType_420YpCbCr8BiPlanarFullRange   '420f'  -> .nv12, .full
 //   kCVPixelFormatType_32BGRA                        'BGRA'  -> .bgra8888
-// Every plane goes over with its real bytesPerRow as the row stride; the core reads only the
-// samples and does the colour conversion, rotation, crop and resize itself.
+// Every plane goes over with its real bytesPerRow as the row stride. What the buffer says about
+// itself goes over raw, and the core maps it: the orientation as its EXIF value
+// (`CGImagePropertyOrientation.rawValue`, 1 to 8), the YCbCr matrix attachment
+// (kCVImageBufferYCbCrMatrixKey: BT.709 for HD capture presets, BT.601 for SD ones).
+//
+// Costs. Pacing is asked first, by the timestamp alone: a frame it leaves out is never locked
+// or read. A kept frame's planes are read by the core in place while the buffer is locked
+// read-only for the length of the call: no copy. The `async` forms keep a reference to the
+// buffer (not a lock) until their turn on the serial inference queue.
 
 import CoreMedia
 import CoreVideo
 import Foundation
 import ImageIO
 import MovinetFFI
-
-extension CGImagePropertyOrientation {
-    /// The clockwise rotation and then horizontal mirror that turn a buffer with this
-    /// orientation upright, as `Frame.rotationDegrees` and `Frame.mirror` take them.
-    /// (`.right` is a back camera in portrait, `.leftMirrored` a front camera in portrait.)
-    public var movinetRotation: (degrees: Int32, mirror: Bool) {
-        switch self {
-        case .up: return (0, false)
-        case .upMirrored: return (0, true)
-        case .down: return (180, false)
-        case .downMirrored: return (180, true)
-        case .right: return (90, false)
-        case .leftMirrored: return (90, true)
-        case .left: return (270, false)
-        case .rightMirrored: return (270, true)
-        }
-    }
-}
 
 extension CMTime {
     /// The time in whole microseconds, as `Frame.timestampUs` takes it (`nil` when invalid).
@@ -40,52 +30,28 @@ extension CMTime {
     }
 }
 
-extension Frame {
-    /// A frame holding a copy of the pixel buffer's planes (420v, 420f or BGRA).
-    ///
-    /// - Parameters:
-    ///   - orientation: how the buffer is turned relative to upright (`.right` for a back
-    ///     camera held in portrait with the connection at its default orientation).
-    ///   - timestamp: when it was taken (the sample buffer's presentation time); pacing keeps
-    ///     frames at the model's rate by these. Without one, every frame is used.
-    public init(
-        pixelBuffer: CVPixelBuffer,
-        orientation: CGImagePropertyOrientation = .up,
-        timestamp: CMTime = .invalid
-    ) throws {
-        self = try Frame.withPlanes(of: pixelBuffer, copy: true) { planes, layout in
-            Frame(pixelBuffer: pixelBuffer, layout: layout, planes: planes,
-                  orientation: orientation, timestamp: timestamp)
-        }
-    }
-
-    fileprivate init(
-        pixelBuffer: CVPixelBuffer,
-        layout: (format: PixelFormat, range: YuvRange),
-        planes: [Plane],
-        orientation: CGImagePropertyOrientation,
-        timestamp: CMTime
-    ) {
-        let (degrees, mirror) = orientation.movinetRotation
-        self.init(
-            format: layout.format,
-            width: UInt32(CVPixelBufferGetWidth(pixelBuffer)),
-            height: UInt32(CVPixelBufferGetHeight(pixelBuffer)),
-            planes: planes,
-            yuvRange: layout.range,
-            rotationDegrees: degrees,
-            mirror: mirror,
-            timestampUs: timestamp.movinetMicroseconds
-        )
-    }
+/// What a pixel buffer's format and attachments say about its layout.
+struct PixelBufferLayout {
+    let format: PixelFormat
+    let range: YuvRange?
+    let planes: Int
 
     /// The buffer's layout, or an `InvalidFrame` error naming its pixel format.
-    static func layout(of pixelBuffer: CVPixelBuffer) throws -> (format: PixelFormat, range: YuvRange, planes: Int) {
+    init(of pixelBuffer: CVPixelBuffer) throws {
         let type = CVPixelBufferGetPixelFormatType(pixelBuffer)
         switch type {
-        case kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange: return (.nv12, .video, 2)
-        case kCVPixelFormatType_420YpCbCr8BiPlanarFullRange: return (.nv12, .full, 2)
-        case kCVPixelFormatType_32BGRA: return (.bgra8888, .video, 1)
+        case kCVPixelFormatType_420YpCbCr8BiPlanarVideoRange:
+            format = .nv12
+            range = .video
+            planes = 2
+        case kCVPixelFormatType_420YpCbCr8BiPlanarFullRange:
+            format = .nv12
+            range = .full
+            planes = 2
+        case kCVPixelFormatType_32BGRA:
+            format = .bgra8888
+            range = nil
+            planes = 1
         default:
             throw MovinetError.InvalidFrame(message:
                 "invalid frame: pixel format '\(fourCharacterCode(type))' is not supported; " +
@@ -93,63 +59,109 @@ extension Frame {
         }
     }
 
-    /// Calls `body` with the buffer's planes while its base address is locked. With
-    /// `copy: false` the planes' `Data` point into the buffer and are valid only inside
-    /// `body` (UniFFI copies them when the frame is passed to Rust, inside `body` too).
-    static func withPlanes<T>(
-        of pixelBuffer: CVPixelBuffer,
-        copy: Bool,
-        _ body: ([Plane], (format: PixelFormat, range: YuvRange)) throws -> T
-    ) throws -> T {
-        let shape = try Self.layout(of: pixelBuffer)
-        guard CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly) == kCVReturnSuccess else {
-            throw MovinetError.InvalidFrame(message: "invalid frame: cannot lock the pixel buffer")
+    /// The buffer's YCbCr matrix attachment (`CVBufferCopyAttachment`, iOS 15): `nil`, the
+    /// core's default BT.601, when it has none or another one (8-bit camera buffers are
+    /// tagged 601 for SD presets and 709 for HD ones).
+    static func colorMatrix(of pixelBuffer: CVPixelBuffer) -> ColorMatrix? {
+        guard let value = CVBufferCopyAttachment(pixelBuffer, kCVImageBufferYCbCrMatrixKey, nil) else {
+            return nil
         }
-        defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
+        if CFEqual(value, kCVImageBufferYCbCrMatrix_ITU_R_709_2) { return .bt709 }
+        if CFEqual(value, kCVImageBufferYCbCrMatrix_ITU_R_601_4) { return .bt601 }
+        return nil
+    }
+}
 
-        func bytes(_ base: UnsafeMutableRawPointer?, _ count: Int) throws -> Data {
-            guard let base else {
-                throw MovinetError.InvalidFrame(message: "invalid frame: the pixel buffer has no memory (an IOSurface not mapped?)")
-            }
-            return copy ? Data(bytes: base, count: count)
-                : Data(bytesNoCopy: base, count: count, deallocator: .none)
-        }
-
-        var planes: [Plane] = []
-        if shape.planes == 1 {
-            let rowBytes = CVPixelBufferGetBytesPerRow(pixelBuffer)
-            let data = try bytes(CVPixelBufferGetBaseAddress(pixelBuffer),
-                                 rowBytes * CVPixelBufferGetHeight(pixelBuffer))
-            planes.append(Plane(data: data, rowStride: UInt32(rowBytes), pixelStride: 4))
+extension Frame {
+    /// The frame record of a pixel buffer (its planes' bytes go beside it): the buffer's
+    /// format, size, each plane's bytesPerRow, its range and colour matrix, the orientation's
+    /// EXIF value and the time.
+    public init(
+        describing pixelBuffer: CVPixelBuffer,
+        orientation: CGImagePropertyOrientation = .up,
+        timestamp: CMTime = .invalid
+    ) throws {
+        let layout = try PixelBufferLayout(of: pixelBuffer)
+        var planes: [PlaneLayout] = []
+        if layout.planes == 1 {
+            planes.append(PlaneLayout(rowStride: UInt32(CVPixelBufferGetBytesPerRow(pixelBuffer)),
+                                      pixelStride: 4))
         } else {
-            guard CVPixelBufferGetPlaneCount(pixelBuffer) == shape.planes else {
+            guard CVPixelBufferGetPlaneCount(pixelBuffer) == layout.planes else {
                 throw MovinetError.InvalidFrame(message:
                     "invalid frame: NV12 pixel buffer with \(CVPixelBufferGetPlaneCount(pixelBuffer)) planes")
             }
             // Y (one byte a sample), then interleaved CbCr (two bytes a sample pair).
             for (index, pixelStride) in [(0, 1), (1, 2)] {
-                let rowBytes = CVPixelBufferGetBytesPerRowOfPlane(pixelBuffer, index)
-                let data = try bytes(CVPixelBufferGetBaseAddressOfPlane(pixelBuffer, index),
-                                     rowBytes * CVPixelBufferGetHeightOfPlane(pixelBuffer, index))
-                planes.append(Plane(data: data, rowStride: UInt32(rowBytes), pixelStride: UInt32(pixelStride)))
+                planes.append(PlaneLayout(
+                    rowStride: UInt32(CVPixelBufferGetBytesPerRowOfPlane(pixelBuffer, index)),
+                    pixelStride: UInt32(pixelStride)))
             }
         }
-        return try body(planes, (shape.format, shape.range))
+        self.init(
+            format: layout.format,
+            width: UInt32(CVPixelBufferGetWidth(pixelBuffer)),
+            height: UInt32(CVPixelBufferGetHeight(pixelBuffer)),
+            planes: planes,
+            orientation: orientation.rawValue,
+            yuvRange: layout.range,
+            colorMatrix: layout.format == .nv12 ? PixelBufferLayout.colorMatrix(of: pixelBuffer) : nil,
+            timestampUs: timestamp.movinetMicroseconds
+        )
     }
 }
 
+/// Calls `body` with views of the buffer's planes while its base address is locked read-only.
+/// The `Data` point into the buffer (no copy) and must not outlive `body`.
+func withPlanes<T>(of pixelBuffer: CVPixelBuffer, _ body: ([Data]) throws -> T) throws -> T {
+    let layout = try PixelBufferLayout(of: pixelBuffer)
+    guard CVPixelBufferLockBaseAddress(pixelBuffer, .readOnly) == kCVReturnSuccess else {
+        throw MovinetError.InvalidFrame(message: "invalid frame: cannot lock the pixel buffer")
+    }
+    defer { CVPixelBufferUnlockBaseAddress(pixelBuffer, .readOnly) }
+
+    func bytes(_ base: UnsafeMutableRawPointer?, _ count: Int) throws -> Data {
+        guard let base else {
+            throw MovinetError.InvalidFrame(message: "invalid frame: the pixel buffer has no memory (an IOSurface not mapped?)")
+        }
+        return Data(bytesNoCopy: base, count: count, deallocator: .none)
+    }
+
+    var planes: [Data] = []
+    if layout.planes == 1 {
+        planes.append(try bytes(CVPixelBufferGetBaseAddress(pixelBuffer),
+                                CVPixelBufferGetBytesPerRow(pixelBuffer) * CVPixelBufferGetHeight(pixelBuffer)))
+    } else {
+        for index in 0..<layout.planes {
+            planes.append(try bytes(CVPixelBufferGetBaseAddressOfPlane(pixelBuffer, index),
+                                    CVPixelBufferGetBytesPerRowOfPlane(pixelBuffer, index)
+                                        * CVPixelBufferGetHeightOfPlane(pixelBuffer, index)))
+        }
+    }
+    return try body(planes)
+}
+
 extension MovinetClassifier {
-    /// Classifies a camera buffer (420v, 420f or BGRA). The planes are read in place while
-    /// the buffer is locked; UniFFI copies them once into Rust. Call it on the capture
-    /// output's queue; it returns `nil` for the frames pacing leaves out.
+    /// Classifies a camera buffer (420v, 420f or BGRA); `nil` for the frames pacing leaves out.
+    /// Pacing is asked first by the timestamp, so a frame it leaves out is never locked or
+    /// read; a kept frame's planes are read in place while the buffer is locked (no copy).
+    /// Call it on the capture output's queue.
+    ///
+    /// - Parameters:
+    ///   - orientation: how the buffer is turned relative to upright (`.right` for a back
+    ///     camera held in portrait with the connection at its default orientation,
+    ///     `.leftMirrored` for the front camera); the core maps its raw value.
+    ///   - timestamp: when it was taken (the sample buffer's presentation time); pacing keeps
+    ///     frames at the model's rate by these. Without one, every frame is used.
     public func classify(
         pixelBuffer: CVPixelBuffer,
         orientation: CGImagePropertyOrientation = .up,
         timestamp: CMTime = .invalid
     ) throws -> Prediction? {
-        try Frame.withPlanes(of: pixelBuffer, copy: false) { planes, layout in
-            try classify(frame: Frame(pixelBuffer: pixelBuffer, layout: layout, planes: planes,
-                                      orientation: orientation, timestamp: timestamp))
+        guard try pace(timestampUs: timestamp.movinetMicroseconds) else { return nil }
+        let frame = try Frame(describing: pixelBuffer, orientation: orientation, timestamp: timestamp)
+        return try withPlanes(of: pixelBuffer) { planes in
+            try classify(frame: frame, planes: planes)
         }
     }
 
@@ -166,19 +178,21 @@ extension MovinetClassifier {
                             timestamp: CMSampleBufferGetPresentationTimeStamp(sampleBuffer))
     }
 
-    /// `classify(pixelBuffer:)` off the calling thread. The planes are copied before this
-    /// suspends, so the buffer can go back to the camera's pool at once; frames keep the
-    /// order of the calls.
+    /// `classify(pixelBuffer:)` off the calling thread, in call order on the serial inference
+    /// queue. The buffer is kept (referenced, not locked or copied) until its turn; then
+    /// pacing is asked and a kept frame is read in place. A frame pacing leaves out costs a
+    /// queue hop and no read.
     public func classify(
         pixelBuffer: CVPixelBuffer,
         orientation: CGImagePropertyOrientation = .up,
         timestamp: CMTime = .invalid
     ) async throws -> Prediction? {
-        let frame = try Frame(pixelBuffer: pixelBuffer, orientation: orientation, timestamp: timestamp)
-        return try await classify(frame: frame)
+        try await Self.onInferenceQueue {
+            try self.classify(pixelBuffer: pixelBuffer, orientation: orientation, timestamp: timestamp)
+        }
     }
 
-    /// `classify(sampleBuffer:)` off the calling thread (the planes are copied first).
+    /// `classify(sampleBuffer:)` off the calling thread (see `classify(pixelBuffer:) async`).
     public func classify(
         sampleBuffer: CMSampleBuffer,
         orientation: CGImagePropertyOrientation = .up

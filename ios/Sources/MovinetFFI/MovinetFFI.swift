@@ -487,22 +487,6 @@ fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
-    typealias FfiType = Int32
-    typealias SwiftType = Int32
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int32 {
-        return try lift(readInt(&buf))
-    }
-
-    public static func write(_ value: Int32, into buf: inout [UInt8]) {
-        writeInt(&buf, lower(value))
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     typealias FfiType = UInt64
     typealias SwiftType = UInt64
@@ -866,10 +850,11 @@ public func FfiConverterTypeEventListener_lower(_ value: EventListener) -> UInt6
 
 
 /**
- * A MoViNet stream classifier: one model, its labels and one stream's state. Give it the
+ * A MoViNet stream classifier: a model, its labels and one stream's state. Give it the
  * frames of one camera or video in order; `reset()` starts a new stream. Calls are
- * serialised (the object is safe to share between threads). `close()` frees the model
- * and the state at once; any later call fails with `MovinetError.Closed`.
+ * serialised (the object is safe to share between threads). `close()` frees the stream (and
+ * the model, unless a `MovinetModel` or another classifier still holds it) at once; any later
+ * call fails with `MovinetError.Closed`.
  */
 public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     
@@ -880,15 +865,18 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     func addEventListener(listener: EventListener) throws  -> UInt64
     
     /**
-     * Gives the classifier a frame. Returns the prediction after it, or `None` when pacing
-     * leaves the frame out (or fails with `MovinetError.InvalidFrame` saying what is wrong
-     * with it).
+     * Gives the classifier a frame: `frame` describes it, `plane0` to `plane2` are its
+     * planes' bytes in the order of `frame.planes` (empty for planes the format does not
+     * have). The bytes are read in place during the call, not copied. Returns the prediction
+     * after the frame, or `None` when pacing leaves it out (or fails with
+     * `MovinetError.InvalidFrame` saying what is wrong with the frame).
      */
-    func classify(frame: Frame) throws  -> Prediction?
+    func classify(frame: Frame, plane0: Data, plane1: Data, plane2: Data) throws  -> Prediction?
     
     /**
-     * Frees the model and the stream state now rather than when the last reference goes.
-     * Closing twice is fine; any other call after it fails with `MovinetError.Closed`.
+     * Frees the stream state (and the model, if nothing else holds it) now rather than when
+     * the last reference goes. Closing twice is fine; any other call after it fails with
+     * `MovinetError.Closed`.
      */
     func close() 
     
@@ -910,6 +898,16 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
      * What the model looks like (still answers after `close()`).
      */
     func modelInfo()  -> ModelInfo
+    
+    /**
+     * Offers pacing a frame's timestamp before the frame is built or copied: `false` means
+     * the classifier leaves the frame out, and has counted it exactly as `classify` would
+     * (`frame_index`, `pacer_stats`), so drop it without calling `classify`; `true` means
+     * classify it next, and pacing keeps it then (unless another frame comes in between).
+     * Costs no frame at all: for frames that take a copy to hand over (Swift's `async`
+     * forms, numpy arrays).
+     */
+    func pace(timestampUs: Int64?) throws  -> Bool
     
     /**
      * Frames kept and left out by pacing since the start or the last reset.
@@ -935,10 +933,11 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     
 }
 /**
- * A MoViNet stream classifier: one model, its labels and one stream's state. Give it the
+ * A MoViNet stream classifier: a model, its labels and one stream's state. Give it the
  * frames of one camera or video in order; `reset()` starts a new stream. Calls are
- * serialised (the object is safe to share between threads). `close()` frees the model
- * and the state at once; any later call fails with `MovinetError.Closed`.
+ * serialised (the object is safe to share between threads). `close()` frees the stream (and
+ * the model, unless a `MovinetModel` or another classifier still holds it) at once; any later
+ * call fails with `MovinetError.Closed`.
  */
 open class MovinetClassifier: MovinetClassifierProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -980,17 +979,19 @@ open class MovinetClassifier: MovinetClassifierProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_movinet_ffi_fn_clone_movinetclassifier(self.handle, $0) }
     }
     /**
-     * Loads a `.tflite` MoViNet stream model and, when given, its labels file (one label
-     * per line, exactly one per class of the model).
+     * Loads a model and its labels for this classifier alone (`model_options`: how; `None`
+     * is `ModelOptions()`): `MovinetModel` and its `new_classifier` do the same for a model
+     * shared by several streams.
      */
-public convenience init(modelPath: String, labelsPath: String? = nil, options: ClassifierOptions = ClassifierOptions())throws  {
+public convenience init(modelPath: String, labelsPath: String? = nil, options: ClassifierOptions = ClassifierOptions(), modelOptions: ModelOptions? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
     uniffi_movinet_ffi_fn_constructor_movinetclassifier_new(
         FfiConverterString.lower(modelPath),
         FfiConverterOptionString.lower(labelsPath),
-        FfiConverterTypeClassifierOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeClassifierOptions_lower(options),
+        FfiConverterOptionTypeModelOptions.lower(modelOptions),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -1007,16 +1008,20 @@ public convenience init(modelPath: String, labelsPath: String? = nil, options: C
 
     
     /**
-     * The same from the model's bytes (e.g. an app asset) and the labels' text.
+     * The same from the model's bytes (e.g. an app asset), read in place, and the labels'
+     * text.
      */
-public static func fromBytes(model: Data, labelsText: String? = nil, options: ClassifierOptions = ClassifierOptions())throws  -> MovinetClassifier  {
+public static func fromBytes(model: Data, labelsText: String? = nil, options: ClassifierOptions = ClassifierOptions(), modelOptions: ModelOptions? = nil)throws  -> MovinetClassifier  {
     return try  FfiConverterTypeMovinetClassifier_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
+        FfiConverterByRefBytes.lower(model) { modelFb in
     uniffi_movinet_ffi_fn_constructor_movinetclassifier_from_bytes(
-        FfiConverterData.lower(model),
+        modelFb,
         FfiConverterOptionString.lower(labelsText),
-        FfiConverterTypeClassifierOptions_lower(options),uniffiCallStatus
+        FfiConverterTypeClassifierOptions_lower(options),
+        FfiConverterOptionTypeModelOptions.lower(modelOptions),uniffiCallStatus
     )
+        }
 })
 }
     
@@ -1037,23 +1042,35 @@ open func addEventListener(listener: EventListener)throws  -> UInt64  {
 }
     
     /**
-     * Gives the classifier a frame. Returns the prediction after it, or `None` when pacing
-     * leaves the frame out (or fails with `MovinetError.InvalidFrame` saying what is wrong
-     * with it).
+     * Gives the classifier a frame: `frame` describes it, `plane0` to `plane2` are its
+     * planes' bytes in the order of `frame.planes` (empty for planes the format does not
+     * have). The bytes are read in place during the call, not copied. Returns the prediction
+     * after the frame, or `None` when pacing leaves it out (or fails with
+     * `MovinetError.InvalidFrame` saying what is wrong with the frame).
      */
-open func classify(frame: Frame)throws  -> Prediction?  {
+open func classify(frame: Frame, plane0: Data, plane1: Data, plane2: Data)throws  -> Prediction?  {
     return try  FfiConverterOptionTypePrediction.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
+        FfiConverterByRefBytes.lower(plane0) { plane0Fb in
+        FfiConverterByRefBytes.lower(plane1) { plane1Fb in
+        FfiConverterByRefBytes.lower(plane2) { plane2Fb in
     uniffi_movinet_ffi_fn_method_movinetclassifier_classify(
             self.uniffiCloneHandle(),
-        FfiConverterTypeFrame_lower(frame),uniffiCallStatus
+        FfiConverterTypeFrame_lower(frame),
+        plane0Fb,
+        plane1Fb,
+        plane2Fb,uniffiCallStatus
     )
+        }
+        }
+        }
 })
 }
     
     /**
-     * Frees the model and the stream state now rather than when the last reference goes.
-     * Closing twice is fine; any other call after it fails with `MovinetError.Closed`.
+     * Frees the stream state (and the model, if nothing else holds it) now rather than when
+     * the last reference goes. Closing twice is fine; any other call after it fails with
+     * `MovinetError.Closed`.
      */
 open func close()  {try! rustCall() {
         uniffiCallStatus in
@@ -1106,6 +1123,24 @@ open func modelInfo() -> ModelInfo  {
         uniffiCallStatus in
     uniffi_movinet_ffi_fn_method_movinetclassifier_model_info(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Offers pacing a frame's timestamp before the frame is built or copied: `false` means
+     * the classifier leaves the frame out, and has counted it exactly as `classify` would
+     * (`frame_index`, `pacer_stats`), so drop it without calling `classify`; `true` means
+     * classify it next, and pacing keeps it then (unless another frame comes in between).
+     * Costs no frame at all: for frames that take a copy to hand over (Swift's `async`
+     * forms, numpy arrays).
+     */
+open func pace(timestampUs: Int64?)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_pace(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionInt64.lower(timestampUs),uniffiCallStatus
     )
 })
 }
@@ -1208,9 +1243,224 @@ public func FfiConverterTypeMovinetClassifier_lower(_ value: MovinetClassifier) 
 
 
 
+
+
 /**
- * How a classifier loads its model, paces frames and reports. The defaults are the core's
- * (`default_classifier_options()` returns them from the core; a test keeps the two equal).
+ * A loaded model and its labels. Load it once and make a classifier per camera or video from
+ * it (`new_classifier`): they share the compiled model and its weights, and each carries only
+ * its own stream (A0: 684,000 bytes of state). `close()` lets go of the model now; the
+ * classifiers made from it keep working, and the memory goes with the last of them.
+ */
+public protocol MovinetModelProtocol: AnyObject, Sendable {
+    
+    /**
+     * Lets go of the model now rather than when the last reference goes. Classifiers made
+     * from it keep working (they hold the compiled model too); `new_classifier` fails with
+     * `MovinetError.Closed`. Closing twice is fine.
+     */
+    func close() 
+    
+    func isClosed()  -> Bool
+    
+    /**
+     * What the model looks like (still answers after `close()`).
+     */
+    func modelInfo()  -> ModelInfo
+    
+    /**
+     * A new stream on this model, with its own pacing, state and events.
+     */
+    func newClassifier(options: ClassifierOptions) throws  -> MovinetClassifier
+    
+}
+/**
+ * A loaded model and its labels. Load it once and make a classifier per camera or video from
+ * it (`new_classifier`): they share the compiled model and its weights, and each carries only
+ * its own stream (A0: 684,000 bytes of state). `close()` lets go of the model now; the
+ * classifiers made from it keep working, and the memory goes with the last of them.
+ */
+open class MovinetModel: MovinetModelProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_movinetmodel(self.handle, $0) }
+    }
+    /**
+     * Loads a `.tflite` MoViNet stream model and, when given, its labels file (one label per
+     * line, exactly one per class of the model).
+     */
+public convenience init(modelPath: String, labelsPath: String? = nil, options: ModelOptions = ModelOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_movinetmodel_new(
+        FfiConverterString.lower(modelPath),
+        FfiConverterOptionString.lower(labelsPath),
+        FfiConverterTypeModelOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_movinetmodel(handle, $0) }
+    }
+
+    
+    /**
+     * The same from the model's bytes (e.g. an app asset), read in place, and the labels'
+     * text.
+     */
+public static func fromBytes(model: Data, labelsText: String? = nil, options: ModelOptions = ModelOptions())throws  -> MovinetModel  {
+    return try  FfiConverterTypeMovinetModel_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+        FfiConverterByRefBytes.lower(model) { modelFb in
+    uniffi_movinet_ffi_fn_constructor_movinetmodel_from_bytes(
+        modelFb,
+        FfiConverterOptionString.lower(labelsText),
+        FfiConverterTypeModelOptions_lower(options),uniffiCallStatus
+    )
+        }
+})
+}
+    
+
+    
+    /**
+     * Lets go of the model now rather than when the last reference goes. Classifiers made
+     * from it keep working (they hold the compiled model too); `new_classifier` fails with
+     * `MovinetError.Closed`. Closing twice is fine.
+     */
+open func close()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetmodel_close(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isClosed() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetmodel_is_closed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * What the model looks like (still answers after `close()`).
+     */
+open func modelInfo() -> ModelInfo  {
+    return try!  FfiConverterTypeModelInfo_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetmodel_model_info(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A new stream on this model, with its own pacing, state and events.
+     */
+open func newClassifier(options: ClassifierOptions = ClassifierOptions())throws  -> MovinetClassifier  {
+    return try  FfiConverterTypeMovinetClassifier_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetmodel_new_classifier(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeClassifierOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMovinetModel: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MovinetModel
+
+    public static func lift(_ handle: UInt64) throws -> MovinetModel {
+        return MovinetModel(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MovinetModel) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MovinetModel {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MovinetModel, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMovinetModel_lift(_ handle: UInt64) throws -> MovinetModel {
+    return try FfiConverterTypeMovinetModel.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMovinetModel_lower(_ value: MovinetModel) -> UInt64 {
+    return FfiConverterTypeMovinetModel.lower(value)
+}
+
+
+
+
+/**
+ * How a classifier paces, crops and reports (the core's `ClassifierOptions`).
  */
 public struct ClassifierOptions: Equatable, Hashable {
     /**
@@ -1225,7 +1475,7 @@ public struct ClassifierOptions: Equatable, Hashable {
      * Frames per second fed to the model, chosen by the frames' timestamps; `None` feeds
      * every frame. The models were trained at 5.
      */
-    public var fps: Float?
+    public var modelFps: Float?
     /**
      * How early a frame may be (a fraction of a frame interval, 0 to below 1) and still
      * count for its pacing slot: 0.1 suits live cameras, 0 reproduces the reference
@@ -1233,7 +1483,8 @@ public struct ClassifierOptions: Equatable, Hashable {
      */
     public var paceTolerance: Float
     /**
-     * Which part of the frame the model sees; `None` is the centred square.
+     * Which part of the frame the model sees; `None` is the core's default, the centred
+     * square.
      */
     public var crop: Crop?
     /**
@@ -1241,19 +1492,8 @@ public struct ClassifierOptions: Equatable, Hashable {
      */
     public var smoothing: Float
     /**
-     * CPU threads for inference (1 to 64).
-     */
-    public var threads: UInt32
-    /**
-     * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
-     * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
-     * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
-     * download or a replaced file never reaches the runtime. `None` skips the check.
-     */
-    public var modelSha256: String?
-    /**
-     * How far back predictions look; `None` is the live default, 2 seconds, so that labels
-     * follow a change of action. `Horizon.all` gives one label for a whole clip.
+     * How far back predictions look; `None` is the core's live default, 2 seconds, so that
+     * labels follow a change of action. `Horizon.all` gives one label for a whole clip.
      */
     public var horizon: Horizon?
     /**
@@ -1273,42 +1513,32 @@ public struct ClassifierOptions: Equatable, Hashable {
         /**
          * Frames per second fed to the model, chosen by the frames' timestamps; `None` feeds
          * every frame. The models were trained at 5.
-         */fps: Float? = Float(5.0), 
+         */modelFps: Float? = Float(5.0), 
         /**
          * How early a frame may be (a fraction of a frame interval, 0 to below 1) and still
          * count for its pacing slot: 0.1 suits live cameras, 0 reproduces the reference
          * pipeline's selection on videos.
          */paceTolerance: Float = Float(0.1), 
         /**
-         * Which part of the frame the model sees; `None` is the centred square.
+         * Which part of the frame the model sees; `None` is the core's default, the centred
+         * square.
          */crop: Crop? = nil, 
         /**
          * Exponential smoothing of the reported probabilities (0 = off, below 1).
          */smoothing: Float = Float(0.0), 
         /**
-         * CPU threads for inference (1 to 64).
-         */threads: UInt32 = UInt32(1), 
-        /**
-         * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
-         * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
-         * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
-         * download or a replaced file never reaches the runtime. `None` skips the check.
-         */modelSha256: String? = nil, 
-        /**
-         * How far back predictions look; `None` is the live default, 2 seconds, so that labels
-         * follow a change of action. `Horizon.all` gives one label for a whole clip.
+         * How far back predictions look; `None` is the core's live default, 2 seconds, so that
+         * labels follow a change of action. `Horizon.all` gives one label for a whole clip.
          */horizon: Horizon? = nil, 
         /**
          * When a label becomes an action event (`Prediction.events`).
          */events: EventOptions = EventOptions()) {
         self.topK = topK
         self.scoreThreshold = scoreThreshold
-        self.fps = fps
+        self.modelFps = modelFps
         self.paceTolerance = paceTolerance
         self.crop = crop
         self.smoothing = smoothing
-        self.threads = threads
-        self.modelSha256 = modelSha256
         self.horizon = horizon
         self.events = events
     }
@@ -1331,12 +1561,10 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
             try ClassifierOptions(
                 topK: FfiConverterUInt32.read(from: &buf), 
                 scoreThreshold: FfiConverterFloat.read(from: &buf), 
-                fps: FfiConverterOptionFloat.read(from: &buf), 
+                modelFps: FfiConverterOptionFloat.read(from: &buf), 
                 paceTolerance: FfiConverterFloat.read(from: &buf), 
                 crop: FfiConverterOptionTypeCrop.read(from: &buf), 
                 smoothing: FfiConverterFloat.read(from: &buf), 
-                threads: FfiConverterUInt32.read(from: &buf), 
-                modelSha256: FfiConverterOptionString.read(from: &buf), 
                 horizon: FfiConverterOptionTypeHorizon.read(from: &buf), 
                 events: FfiConverterTypeEventOptions.read(from: &buf)
         )
@@ -1345,12 +1573,10 @@ public struct FfiConverterTypeClassifierOptions: FfiConverterRustBuffer {
     public static func write(_ value: ClassifierOptions, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.topK, into: &buf)
         FfiConverterFloat.write(value.scoreThreshold, into: &buf)
-        FfiConverterOptionFloat.write(value.fps, into: &buf)
+        FfiConverterOptionFloat.write(value.modelFps, into: &buf)
         FfiConverterFloat.write(value.paceTolerance, into: &buf)
         FfiConverterOptionTypeCrop.write(value.crop, into: &buf)
         FfiConverterFloat.write(value.smoothing, into: &buf)
-        FfiConverterUInt32.write(value.threads, into: &buf)
-        FfiConverterOptionString.write(value.modelSha256, into: &buf)
         FfiConverterOptionTypeHorizon.write(value.horizon, into: &buf)
         FfiConverterTypeEventOptions.write(value.events, into: &buf)
     }
@@ -1529,31 +1755,36 @@ public func FfiConverterTypeEventOptions_lower(_ value: EventOptions) -> RustBuf
 
 
 /**
- * A camera or video frame.
+ * A camera or video frame: everything but the planes' bytes, which `classify` takes beside
+ * it, in the same order as `planes`.
  */
 public struct Frame: Equatable, Hashable {
     public var format: PixelFormat
     /**
-     * Width and height of the buffer as stored (before rotation), in pixels.
+     * Width and height of the buffer as stored (before it is turned upright), in pixels.
      */
     public var width: UInt32
     public var height: UInt32
     /**
-     * The planes in the format's order: the packed plane; Y, UV (NV12); Y, VU (NV21); Y, U, V.
+     * Each plane's strides, in the format's order: the packed plane; Y, UV (NV12); Y, VU
+     * (NV21); Y, U, V.
      */
-    public var planes: [Plane]
+    public var planes: [PlaneLayout]
     /**
-     * Range of the YUV samples (ignored for RGB formats).
+     * How the stored buffer is turned relative to upright, as an EXIF orientation from 1 to
+     * 8: iOS `CGImagePropertyOrientation.rawValue` (1 `.up`, 6 `.right`: a back camera in
+     * portrait, 5 `.leftMirrored`: a front camera in portrait). The core maps it to a
+     * rotation and a mirror.
      */
-    public var yuvRange: YuvRange
+    public var orientation: UInt32
     /**
-     * Clockwise rotation, in degrees, that turns the buffer upright: any multiple of 90.
+     * Range of the YUV samples; `None` is the core's default, video range.
      */
-    public var rotationDegrees: Int32
+    public var yuvRange: YuvRange?
     /**
-     * Mirror the rotated image left to right (e.g. a front camera).
+     * YUV to RGB matrix; `None` is the core's default, BT.601.
      */
-    public var mirror: Bool
+    public var colorMatrix: ColorMatrix?
     /**
      * When the frame was taken, in microseconds from any fixed origin (a camera clock, the
      * start of a video); pacing keeps frames by these. Without one, every frame is used.
@@ -1564,20 +1795,24 @@ public struct Frame: Equatable, Hashable {
     // declare one manually.
     public init(format: PixelFormat, 
         /**
-         * Width and height of the buffer as stored (before rotation), in pixels.
+         * Width and height of the buffer as stored (before it is turned upright), in pixels.
          */width: UInt32, height: UInt32, 
         /**
-         * The planes in the format's order: the packed plane; Y, UV (NV12); Y, VU (NV21); Y, U, V.
-         */planes: [Plane], 
+         * Each plane's strides, in the format's order: the packed plane; Y, UV (NV12); Y, VU
+         * (NV21); Y, U, V.
+         */planes: [PlaneLayout], 
         /**
-         * Range of the YUV samples (ignored for RGB formats).
-         */yuvRange: YuvRange, 
+         * How the stored buffer is turned relative to upright, as an EXIF orientation from 1 to
+         * 8: iOS `CGImagePropertyOrientation.rawValue` (1 `.up`, 6 `.right`: a back camera in
+         * portrait, 5 `.leftMirrored`: a front camera in portrait). The core maps it to a
+         * rotation and a mirror.
+         */orientation: UInt32 = UInt32(1), 
         /**
-         * Clockwise rotation, in degrees, that turns the buffer upright: any multiple of 90.
-         */rotationDegrees: Int32 = 0, 
+         * Range of the YUV samples; `None` is the core's default, video range.
+         */yuvRange: YuvRange? = nil, 
         /**
-         * Mirror the rotated image left to right (e.g. a front camera).
-         */mirror: Bool = false, 
+         * YUV to RGB matrix; `None` is the core's default, BT.601.
+         */colorMatrix: ColorMatrix? = nil, 
         /**
          * When the frame was taken, in microseconds from any fixed origin (a camera clock, the
          * start of a video); pacing keeps frames by these. Without one, every frame is used.
@@ -1586,9 +1821,9 @@ public struct Frame: Equatable, Hashable {
         self.width = width
         self.height = height
         self.planes = planes
+        self.orientation = orientation
         self.yuvRange = yuvRange
-        self.rotationDegrees = rotationDegrees
-        self.mirror = mirror
+        self.colorMatrix = colorMatrix
         self.timestampUs = timestampUs
     }
 
@@ -1611,10 +1846,10 @@ public struct FfiConverterTypeFrame: FfiConverterRustBuffer {
                 format: FfiConverterTypePixelFormat.read(from: &buf), 
                 width: FfiConverterUInt32.read(from: &buf), 
                 height: FfiConverterUInt32.read(from: &buf), 
-                planes: FfiConverterSequenceTypePlane.read(from: &buf), 
-                yuvRange: FfiConverterTypeYuvRange.read(from: &buf), 
-                rotationDegrees: FfiConverterInt32.read(from: &buf), 
-                mirror: FfiConverterBool.read(from: &buf), 
+                planes: FfiConverterSequenceTypePlaneLayout.read(from: &buf), 
+                orientation: FfiConverterUInt32.read(from: &buf), 
+                yuvRange: FfiConverterOptionTypeYuvRange.read(from: &buf), 
+                colorMatrix: FfiConverterOptionTypeColorMatrix.read(from: &buf), 
                 timestampUs: FfiConverterOptionInt64.read(from: &buf)
         )
     }
@@ -1623,10 +1858,10 @@ public struct FfiConverterTypeFrame: FfiConverterRustBuffer {
         FfiConverterTypePixelFormat.write(value.format, into: &buf)
         FfiConverterUInt32.write(value.width, into: &buf)
         FfiConverterUInt32.write(value.height, into: &buf)
-        FfiConverterSequenceTypePlane.write(value.planes, into: &buf)
-        FfiConverterTypeYuvRange.write(value.yuvRange, into: &buf)
-        FfiConverterInt32.write(value.rotationDegrees, into: &buf)
-        FfiConverterBool.write(value.mirror, into: &buf)
+        FfiConverterSequenceTypePlaneLayout.write(value.planes, into: &buf)
+        FfiConverterUInt32.write(value.orientation, into: &buf)
+        FfiConverterOptionTypeYuvRange.write(value.yuvRange, into: &buf)
+        FfiConverterOptionTypeColorMatrix.write(value.colorMatrix, into: &buf)
         FfiConverterOptionInt64.write(value.timestampUs, into: &buf)
     }
 }
@@ -1666,7 +1901,7 @@ public struct ModelInfo: Equatable, Hashable {
      */
     public var stateBytes: UInt64
     /**
-     * Whether the classifier has labels (else categories are named by index).
+     * Whether the model came with labels (else categories are named by index).
      */
     public var hasLabels: Bool
 
@@ -1683,7 +1918,7 @@ public struct ModelInfo: Equatable, Hashable {
          * Bytes of stream state one classifier carries.
          */stateBytes: UInt64, 
         /**
-         * Whether the classifier has labels (else categories are named by index).
+         * Whether the model came with labels (else categories are named by index).
          */hasLabels: Bool) {
         self.signatureKey = signatureKey
         self.inputWidth = inputWidth
@@ -1745,7 +1980,94 @@ public func FfiConverterTypeModelInfo_lower(_ value: ModelInfo) -> RustBuffer {
 
 
 /**
- * Frames kept for the model and left out by pacing.
+ * How a model is loaded (the core's `ModelOptions`).
+ */
+public struct ModelOptions: Equatable, Hashable {
+    /**
+     * CPU threads for inference (1 to 64).
+     */
+    public var threads: UInt32
+    /**
+     * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
+     * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
+     * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
+     * download or a replaced file never reaches the runtime. `None` skips the check.
+     */
+    public var modelSha256: String?
+    /**
+     * Carry the stream states (and take the image) as int8 where the model's float interface
+     * only converts to and from int8 exactly: a quarter of the state memory, the same logits.
+     */
+    public var int8Io: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * CPU threads for inference (1 to 64).
+         */threads: UInt32 = UInt32(1), 
+        /**
+         * The SHA-256 the model file must have, 64 hexadecimal digits (as `sha256sum` prints it;
+         * `models/manifest.toml` lists the official files'). The bytes are hashed before anything
+         * reads them; any other file fails with `MovinetError.ModelDigestMismatch`, so a corrupted
+         * download or a replaced file never reaches the runtime. `None` skips the check.
+         */modelSha256: String? = nil, 
+        /**
+         * Carry the stream states (and take the image) as int8 where the model's float interface
+         * only converts to and from int8 exactly: a quarter of the state memory, the same logits.
+         */int8Io: Bool = true) {
+        self.threads = threads
+        self.modelSha256 = modelSha256
+        self.int8Io = int8Io
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ModelOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeModelOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ModelOptions {
+        return
+            try ModelOptions(
+                threads: FfiConverterUInt32.read(from: &buf), 
+                modelSha256: FfiConverterOptionString.read(from: &buf), 
+                int8Io: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ModelOptions, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.threads, into: &buf)
+        FfiConverterOptionString.write(value.modelSha256, into: &buf)
+        FfiConverterBool.write(value.int8Io, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModelOptions_lift(_ buf: RustBuffer) throws -> ModelOptions {
+    return try FfiConverterTypeModelOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeModelOptions_lower(_ value: ModelOptions) -> RustBuffer {
+    return FfiConverterTypeModelOptions.lower(value)
+}
+
+
+/**
+ * Frames kept for the model and left out by pacing (the core's `PacerStats`).
  */
 public struct PacerStats: Equatable, Hashable {
     public var kept: UInt64
@@ -1802,13 +2124,9 @@ public func FfiConverterTypePacerStats_lower(_ value: PacerStats) -> RustBuffer 
 
 
 /**
- * One plane of a frame: its bytes and how samples are spaced in them.
+ * How the samples of one plane are spaced in its bytes.
  */
-public struct Plane: Equatable, Hashable {
-    /**
-     * The plane's bytes from its first sample on. The last row need not be padded.
-     */
-    public var data: Data
+public struct PlaneLayout: Equatable, Hashable {
     /**
      * Bytes from the start of one row to the start of the next (`bytesPerRow`).
      */
@@ -1823,16 +2141,12 @@ public struct Plane: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The plane's bytes from its first sample on. The last row need not be padded.
-         */data: Data, 
-        /**
          * Bytes from the start of one row to the start of the next (`bytesPerRow`).
          */rowStride: UInt32, 
         /**
          * Bytes from one sample to the next in a row: 1 for Y (and I420 U, V), 2 for interleaved
          * chroma, 3 for RGB888, 4 for RGBA / BGRA.
          */pixelStride: UInt32) {
-        self.data = data
         self.rowStride = rowStride
         self.pixelStride = pixelStride
     }
@@ -1843,24 +2157,22 @@ public struct Plane: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension Plane: Sendable {}
+extension PlaneLayout: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypePlane: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Plane {
+public struct FfiConverterTypePlaneLayout: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlaneLayout {
         return
-            try Plane(
-                data: FfiConverterData.read(from: &buf), 
+            try PlaneLayout(
                 rowStride: FfiConverterUInt32.read(from: &buf), 
                 pixelStride: FfiConverterUInt32.read(from: &buf)
         )
     }
 
-    public static func write(_ value: Plane, into buf: inout [UInt8]) {
-        FfiConverterData.write(value.data, into: &buf)
+    public static func write(_ value: PlaneLayout, into buf: inout [UInt8]) {
         FfiConverterUInt32.write(value.rowStride, into: &buf)
         FfiConverterUInt32.write(value.pixelStride, into: &buf)
     }
@@ -1870,20 +2182,20 @@ public struct FfiConverterTypePlane: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePlane_lift(_ buf: RustBuffer) throws -> Plane {
-    return try FfiConverterTypePlane.lift(buf)
+public func FfiConverterTypePlaneLayout_lift(_ buf: RustBuffer) throws -> PlaneLayout {
+    return try FfiConverterTypePlaneLayout.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypePlane_lower(_ value: Plane) -> RustBuffer {
-    return FfiConverterTypePlane.lower(value)
+public func FfiConverterTypePlaneLayout_lower(_ value: PlaneLayout) -> RustBuffer {
+    return FfiConverterTypePlaneLayout.lower(value)
 }
 
 
 /**
- * What the classifier says after a frame it fed to the model.
+ * What the classifier says after a frame it fed to the model (the core's `Prediction`).
  */
 public struct Prediction: Equatable, Hashable {
     /**
@@ -1891,7 +2203,8 @@ public struct Prediction: Equatable, Hashable {
      */
     public var categories: [PredictionCategory]
     /**
-     * Index of the frame among all frames given since the start or the last reset.
+     * Index of the frame among all frames given since the start or the last reset, the
+     * ones pacing left out included.
      */
     public var frameIndex: UInt64
     /**
@@ -1915,7 +2228,8 @@ public struct Prediction: Equatable, Hashable {
          * The `top_k` most probable classes at or above the score threshold, best first.
          */categories: [PredictionCategory], 
         /**
-         * Index of the frame among all frames given since the start or the last reset.
+         * Index of the frame among all frames given since the start or the last reset, the
+         * ones pacing left out included.
          */frameIndex: UInt64, 
         /**
          * Frames the model has seen in this stream, this one included.
@@ -2065,7 +2379,7 @@ public func FfiConverterTypePredictionCategory_lower(_ value: PredictionCategory
 
 
 /**
- * Where the time of one prediction went, in milliseconds.
+ * Where the time of one prediction went, in milliseconds (the core's `Timings`).
  */
 public struct Timings: Equatable, Hashable {
     /**
@@ -2077,11 +2391,11 @@ public struct Timings: Equatable, Hashable {
      */
     public var inferenceMs: Double
     /**
-     * Softmax, smoothing and top-k.
+     * Softmax, smoothing, top-k and events.
      */
     public var postprocessMs: Double
     /**
-     * The whole call in the core, frame checks and pacing included (not the FFI copy).
+     * The whole call in the core, frame checks and pacing included.
      */
     public var totalMs: Double
 
@@ -2095,10 +2409,10 @@ public struct Timings: Equatable, Hashable {
          * The model run (inference).
          */inferenceMs: Double, 
         /**
-         * Softmax, smoothing and top-k.
+         * Softmax, smoothing, top-k and events.
          */postprocessMs: Double, 
         /**
-         * The whole call in the core, frame checks and pacing included (not the FFI copy).
+         * The whole call in the core, frame checks and pacing included.
          */totalMs: Double) {
         self.preprocessMs = preprocessMs
         self.inferenceMs = inferenceMs
@@ -2154,7 +2468,83 @@ public func FfiConverterTypeTimings_lower(_ value: Timings) -> RustBuffer {
 
 
 /**
- * Which part of the upright frame the model sees.
+ * The YUV to RGB matrix (the core's `ColorMatrix`); ignored for RGB formats. iOS tags its
+ * buffers with it (`kCVImageBufferYCbCrMatrixKey`): HD capture presets are BT.709.
+ */
+
+public enum ColorMatrix: Equatable, Hashable {
+    
+    /**
+     * ITU-R BT.601 (SD video, Android cameras).
+     */
+    case bt601
+    /**
+     * ITU-R BT.709 (HD video, iOS HD capture presets).
+     */
+    case bt709
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ColorMatrix: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeColorMatrix: FfiConverterRustBuffer {
+    typealias SwiftType = ColorMatrix
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ColorMatrix {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .bt601
+        
+        case 2: return .bt709
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ColorMatrix, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .bt601:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .bt709:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorMatrix_lift(_ buf: RustBuffer) throws -> ColorMatrix {
+    return try FfiConverterTypeColorMatrix.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeColorMatrix_lower(_ value: ColorMatrix) -> RustBuffer {
+    return FfiConverterTypeColorMatrix.lower(value)
+}
+
+
+
+/**
+ * Which part of the frame the model sees (the core's `Crop`).
  */
 
 public enum Crop: Equatable, Hashable {
@@ -2419,7 +2809,7 @@ public func FfiConverterTypeHorizon_lower(_ value: Horizon) -> RustBuffer {
 
 
 /**
- * Why a call failed. The message is the core's, meant for users.
+ * Why a call failed. `message` is the core's, meant for users.
  */
 public 
 enum MovinetError: Swift.Error, Equatable, Hashable {
@@ -2429,49 +2819,51 @@ enum MovinetError: Swift.Error, Equatable, Hashable {
     /**
      * The model file does not exist.
      */
-    case ModelNotFound(message: String)
-    
+    case ModelNotFound(message: String
+    )
     /**
-     * A file could not be read.
+     * A file could not be read (or is not a regular file).
      */
-    case Io(message: String)
-    
+    case Io(message: String
+    )
     /**
      * The file is not a (MoViNet stream) TensorFlow Lite model, is corrupt, or uses an
      * operator the SDK does not run.
      */
-    case InvalidModel(message: String)
-    
+    case InvalidModel(message: String
+    )
     /**
      * The model's bytes do not have the SHA-256 the options expect.
      */
-    case ModelDigestMismatch(message: String)
-    
+    case ModelDigestMismatch(message: String
+    )
     /**
-     * The labels file is unreadable, malformed, or does not name the model's classes.
+     * The labels are unreadable, malformed, or do not name the model's classes.
      */
-    case InvalidLabels(message: String)
-    
+    case InvalidLabels(message: String
+    )
     /**
-     * The frame's size, planes or strides do not fit its format.
+     * The frame's size, planes, strides, orientation or timestamp do not fit.
      */
-    case InvalidFrame(message: String)
-    
+    case InvalidFrame(message: String
+    )
     /**
-     * An option is out of range.
+     * An option is out of range. `option` is its name as Rust and Python spell it (`top_k`,
+     * `events.min_score`); `message` names it so, `camel_case_message` as Kotlin and Swift
+     * do (`topK`, `events.minScore`).
      */
-    case InvalidOption(message: String)
-    
+    case InvalidOption(message: String, option: String, camelCaseMessage: String
+    )
     /**
      * LiteRT failed while running the model.
      */
-    case Runtime(message: String)
-    
+    case Runtime(message: String
+    )
     /**
-     * The classifier was closed.
+     * The object was closed.
      */
-    case Closed(message: String)
-    
+    case Closed(message: String
+    )
 
     
 
@@ -2499,42 +2891,35 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
         
         case 1: return .ModelNotFound(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 2: return .Io(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 3: return .InvalidModel(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 4: return .ModelDigestMismatch(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 5: return .InvalidLabels(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 6: return .InvalidFrame(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 7: return .InvalidOption(
-            message: try FfiConverterString.read(from: &buf)
-        )
-        
+            message: try FfiConverterString.read(from: &buf), 
+            option: try FfiConverterString.read(from: &buf), 
+            camelCaseMessage: try FfiConverterString.read(from: &buf)
+            )
         case 8: return .Runtime(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
         case 9: return .Closed(
             message: try FfiConverterString.read(from: &buf)
-        )
-        
+            )
 
-        default: throw UniffiInternalError.unexpectedEnumCase
+         default: throw UniffiInternalError.unexpectedEnumCase
         }
     }
 
@@ -2544,26 +2929,53 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
         
 
         
-        case .ModelNotFound(_ /* message is ignored*/):
-            writeInt(&buf, Int32(1))
-        case .Io(_ /* message is ignored*/):
-            writeInt(&buf, Int32(2))
-        case .InvalidModel(_ /* message is ignored*/):
-            writeInt(&buf, Int32(3))
-        case .ModelDigestMismatch(_ /* message is ignored*/):
-            writeInt(&buf, Int32(4))
-        case .InvalidLabels(_ /* message is ignored*/):
-            writeInt(&buf, Int32(5))
-        case .InvalidFrame(_ /* message is ignored*/):
-            writeInt(&buf, Int32(6))
-        case .InvalidOption(_ /* message is ignored*/):
-            writeInt(&buf, Int32(7))
-        case .Runtime(_ /* message is ignored*/):
-            writeInt(&buf, Int32(8))
-        case .Closed(_ /* message is ignored*/):
-            writeInt(&buf, Int32(9))
-
         
+        case let .ModelNotFound(message):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .Io(message):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidModel(message):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .ModelDigestMismatch(message):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidLabels(message):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidFrame(message):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidOption(message,option,camelCaseMessage):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(message, into: &buf)
+            FfiConverterString.write(option, into: &buf)
+            FfiConverterString.write(camelCaseMessage, into: &buf)
+            
+        
+        case let .Runtime(message):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .Closed(message):
+            writeInt(&buf, Int32(9))
+            FfiConverterString.write(message, into: &buf)
+            
         }
     }
 }
@@ -2582,6 +2994,81 @@ public func FfiConverterTypeMovinetError_lift(_ buf: RustBuffer) throws -> Movin
 public func FfiConverterTypeMovinetError_lower(_ value: MovinetError) -> RustBuffer {
     return FfiConverterTypeMovinetError.lower(value)
 }
+
+
+/**
+ * How a language spells option names (the core's `NameCase`).
+ */
+
+public enum NameCase: Equatable, Hashable {
+    
+    /**
+     * `top_k`, `events.min_score`: Rust and Python.
+     */
+    case snake
+    /**
+     * `topK`, `events.minScore`: Kotlin and Swift.
+     */
+    case camel
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NameCase: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNameCase: FfiConverterRustBuffer {
+    typealias SwiftType = NameCase
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NameCase {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .snake
+        
+        case 2: return .camel
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NameCase, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .snake:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .camel:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNameCase_lift(_ buf: RustBuffer) throws -> NameCase {
+    return try FfiConverterTypeNameCase.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNameCase_lower(_ value: NameCase) -> RustBuffer {
+    return FfiConverterTypeNameCase.lower(value)
+}
+
 
 
 /**
@@ -2711,7 +3198,7 @@ public func FfiConverterTypePixelFormat_lower(_ value: PixelFormat) -> RustBuffe
 
 
 /**
- * Range of YUV samples; ignored for RGB formats.
+ * Range of YUV samples (the core's `YuvRange`); ignored for RGB formats.
  */
 
 public enum YuvRange: Equatable, Hashable {
@@ -2883,6 +3370,30 @@ fileprivate struct FfiConverterOptionTypeEvent: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeModelOptions: FfiConverterRustBuffer {
+    typealias SwiftType = ModelOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeModelOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeModelOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypePrediction: FfiConverterRustBuffer {
     typealias SwiftType = Prediction?
 
@@ -2899,6 +3410,30 @@ fileprivate struct FfiConverterOptionTypePrediction: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypePrediction.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeColorMatrix: FfiConverterRustBuffer {
+    typealias SwiftType = ColorMatrix?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeColorMatrix.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeColorMatrix.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -2955,6 +3490,30 @@ fileprivate struct FfiConverterOptionTypeHorizon: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeYuvRange: FfiConverterRustBuffer {
+    typealias SwiftType = YuvRange?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeYuvRange.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeYuvRange.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceFloat: FfiConverterRustBuffer {
     typealias SwiftType = [Float]
 
@@ -2980,23 +3539,48 @@ fileprivate struct FfiConverterSequenceFloat: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypePlane: FfiConverterRustBuffer {
-    typealias SwiftType = [Plane]
+fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
+    typealias SwiftType = [String]
 
-    public static func write(_ value: [Plane], into buf: inout [UInt8]) {
+    public static func write(_ value: [String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
         writeInt(&buf, len)
         for item in value {
-            FfiConverterTypePlane.write(item, into: &buf)
+            FfiConverterString.write(item, into: &buf)
         }
     }
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Plane] {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String] {
         let len: Int32 = try readInt(&buf)
-        var seq = [Plane]()
+        var seq = [String]()
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
-            seq.append(try FfiConverterTypePlane.read(from: &buf))
+            seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePlaneLayout: FfiConverterRustBuffer {
+    typealias SwiftType = [PlaneLayout]
+
+    public static func write(_ value: [PlaneLayout], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePlaneLayout.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PlaneLayout] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PlaneLayout]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePlaneLayout.read(from: &buf))
         }
         return seq
     }
@@ -3052,8 +3636,42 @@ fileprivate struct FfiConverterSequenceTypeEventChange: FfiConverterRustBuffer {
     }
 }
 /**
- * The core's default options, for callers (and the tests that check the records' defaults
- * against them).
+ * The library's version (the workspace's).
+ */
+public func version() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_func_version(uniffiCallStatus
+    )
+})
+}
+/**
+ * The kinds of `MovinetError`, as the core lists them (`movinet::ErrorKind::ALL`): one variant
+ * (Swift case, Python subclass) of the same name each.
+ */
+public func errorKindNames() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_func_error_kind_names(uniffiCallStatus
+    )
+})
+}
+/**
+ * An option's name (as Rust spells it, e.g. `MovinetError.InvalidOption`'s `option`) in
+ * `name_case`: the core's rule, for callers that show option names themselves.
+ */
+public func spellOption(name: String, nameCase: NameCase) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_func_spell_option(
+        FfiConverterString.lower(name),
+        FfiConverterTypeNameCase_lower(nameCase),uniffiCallStatus
+    )
+})
+}
+/**
+ * The core's default classifier options (`movinet::ClassifierOptions::default()`), what
+ * `ClassifierOptions()` must equal.
  */
 public func defaultClassifierOptions() -> ClassifierOptions  {
     return try!  FfiConverterTypeClassifierOptions_lift(try! rustCall() {
@@ -3063,12 +3681,13 @@ public func defaultClassifierOptions() -> ClassifierOptions  {
 })
 }
 /**
- * The library's version (the workspace's).
+ * The core's default model options (`movinet::ModelOptions::default()`), what
+ * `ModelOptions()` must equal.
  */
-public func version() -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
+public func defaultModelOptions() -> ModelOptions  {
+    return try!  FfiConverterTypeModelOptions_lift(try! rustCall() {
         uniffiCallStatus in
-    uniffi_movinet_ffi_fn_func_version(uniffiCallStatus
+    uniffi_movinet_ffi_fn_func_default_model_options(uniffiCallStatus
     )
 })
 }
@@ -3088,52 +3707,82 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_movinet_ffi_checksum_func_default_classifier_options() != 61761) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_movinet_ffi_checksum_func_version() != 18672) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_eventlistener_on_event() != 13720) {
+    if (uniffi_movinet_ffi_checksum_func_error_kind_names() != 602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_add_event_listener() != 33794) {
+    if (uniffi_movinet_ffi_checksum_func_spell_option() != 46487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_classify() != 34249) {
+    if (uniffi_movinet_ffi_checksum_func_default_classifier_options() != 12441) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_close() != 62871) {
+    if (uniffi_movinet_ffi_checksum_func_default_model_options() != 9405) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event() != 6486) {
+    if (uniffi_movinet_ffi_checksum_method_eventlistener_on_event() != 55324) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event() != 45710) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_add_event_listener() != 54146) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_is_closed() != 65122) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_classify() != 13255) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_model_info() != 12943) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_close() != 6701) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_pacer_stats() != 12603) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event() != 24788) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities() != 48973) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event() != 58403) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_remove_event_listener() != 4636) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_is_closed() != 41768) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_reset() != 26686) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_model_info() != 14733) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 4563) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_pace() != 15362) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_new() != 12022) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_pacer_stats() != 58221) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities() != 34419) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_remove_event_listener() != 53652) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_reset() != 12741) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetmodel_close() != 57987) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetmodel_is_closed() != 54489) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetmodel_model_info() != 25822) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetmodel_new_classifier() != 36925) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 9680) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_new() != 21790) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_movinetmodel_from_bytes() != 48834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_movinetmodel_new() != 38407) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -2,8 +2,8 @@
 // camera frame in, a prediction out, A0, one thread, pacing off), run on an iPhone by XCTest.
 //
 //   cp ../shared/models/movinet_a0_stream_int8.tflite ios/Tests/MovinetBenchmarks/Models/
-//   ios/build-xcframework.sh
-//   cd ios && xcodebuild test -scheme Movinet-Package \
+//   LITERT_IOS_DIR=$PWD/LiteRT-LM/prebuilt ios/build-xcframework.sh   # see ios/README.md
+//   cd ios && xcodebuild test -scheme Movinet -configuration Release \
 //       -destination 'platform=iOS,name=<your iPhone>' -only-testing MovinetBenchmarks
 //
 // XCTest prints each metric's average and standard deviation over its iterations
@@ -54,10 +54,10 @@ final class MovinetBenchmarks: XCTestCase {
 
     func testA0CameraFrameToPrediction() throws {
         var options = ClassifierOptions()
-        options.fps = nil // every frame runs the model, as in movinet-bench
-        options.threads = 1
+        options.modelFps = nil // every frame runs the model, as in movinet-bench
         let classifier = try MovinetClassifier(modelPath: try modelURL().path, labelsPath: nil,
-                                               options: options)
+                                               options: options,
+                                               modelOptions: ModelOptions(threads: 1))
         let buffers = try (0..<8).map { try cameraBuffer(phase: $0) }
         // Warm-up: the first runs allocate the runtime's arena.
         for buffer in buffers { _ = try classifier.classify(pixelBuffer: buffer, orientation: .right) }

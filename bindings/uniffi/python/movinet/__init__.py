@@ -11,17 +11,342 @@ beside this file and are not committed:
 ``bindings/uniffi/python`` on ``sys.path``::
 
     import movinet
-    clf = movinet.MovinetClassifier(model_path, labels_path, movinet.ClassifierOptions(...))
-    prediction = clf.classify(frame)   # a movinet.Frame; None when pacing skips the frame
+    model = movinet.MovinetModel(model_path, labels_path)       # load once
+    clf = model.new_classifier(movinet.ClassifierOptions(top_k=5))  # one per stream
+    frame = movinet.Frame(format=movinet.PixelFormat.RGB888, width=w, height=h,
+                          planes=[movinet.Plane(data=rgb, row_stride=3 * w, pixel_stride=3)],
+                          timestamp_us=t)
+    prediction = clf.classify(frame)   # None when pacing leaves the frame out
 
-Errors are ``movinet.MovinetError`` (one subclass per kind, ``str(e)`` is the core's message).
+What this file adds to the generated module, as the Swift package's wrapper does for Swift (the
+generated ``movinet.py`` is never edited):
+
+* ``Plane``: a plane's bytes with its layout. ``data`` is anything with the buffer protocol
+  and one-byte items: ``bytes`` (read in place, no copy), ``bytearray``, ``memoryview``, a
+  numpy ``uint8`` array (copied once, in C order). ``MovinetClassifier.classify(frame)`` takes
+  the planes' bytes from the frame; ``classify(frame, plane0, plane1, plane2)`` takes them
+  beside a frame of ``PlaneLayout``s, as the generated call does.
+* Values a record cannot carry across (a negative size, an integer beyond 32 bits, a string
+  where a number goes, a plane without bytes) are ``MovinetError.InvalidFrame`` in a frame and
+  ``MovinetError.InvalidOption`` in options, like every other bad frame or option, instead of
+  the ``ValueError`` / ``OverflowError`` / ``TypeError`` UniFFI's type checks raise.
+* ``str(error)`` is the error's message (the core's, options named as Python names them).
+
+Errors are ``movinet.MovinetError``, one subclass per kind (``MovinetError.InvalidFrame``...).
 """
 
+import copy as _copy
+import inspect as _inspect
+
 try:
+    from . import movinet as _ffi
     from .movinet import *  # noqa: F401,F403  (the generated module)
-    from .movinet import MovinetError  # noqa: F401
+    from .movinet import (
+        ClassifierOptions,
+        EventOptions,
+        Frame,
+        ModelOptions,
+        MovinetClassifier,
+        MovinetError,
+        MovinetModel,
+        NameCase,
+        PixelFormat,
+        PlaneLayout,
+        spell_option,
+    )
 except ImportError as e:  # pragma: no cover - explains a missing build step
     raise ImportError(
         "the generated movinet bindings are not built: run `cargo xtask uniffi` "
         f"in the repository ({e})"
     ) from e
+
+
+# --- errors -----------------------------------------------------------------------------------
+
+# The generated exceptions' str() lists their fields; the message is what users should read.
+MovinetError.__str__ = lambda self: self.message
+
+
+def _invalid_frame(message):
+    return MovinetError.InvalidFrame(message=f"invalid frame: {message}")
+
+
+def _invalid_option(option, reason):
+    """An InvalidOption as the core words them, the option's name spelled by the core."""
+    return MovinetError.InvalidOption(
+        message=f"invalid option: {option} {reason}",
+        option=option,
+        camel_case_message=f"invalid option: {spell_option(option, NameCase.CAMEL)} {reason}",
+    )
+
+
+# --- plane bytes ------------------------------------------------------------------------------
+
+
+class Plane(PlaneLayout):
+    """One plane of a frame: its bytes (``data``) and how samples are spaced in them.
+
+    ``data`` is ``bytes`` (handed to the core in place) or any other object with the buffer
+    protocol and one-byte items: ``bytearray``, ``memoryview``, a numpy ``uint8`` array (copied
+    once, in C order; a strided view is fine). The last row need not be padded.
+    """
+
+    def __init__(self, *, data, row_stride, pixel_stride):
+        super().__init__(row_stride=row_stride, pixel_stride=pixel_stride)
+        self.data = data
+
+    def __repr__(self):
+        size = getattr(self.data, "nbytes", None)
+        if size is None:
+            try:
+                size = len(self.data)
+            except TypeError:
+                size = "?"
+        return (
+            f"Plane(data=<{type(self.data).__name__}, {size} bytes>, "
+            f"row_stride={self.row_stride}, pixel_stride={self.pixel_stride})"
+        )
+
+    __str__ = __repr__
+
+
+def _as_bytes(data, what):
+    """`data` as `bytes`: itself if it is bytes (no copy), else one copy of its buffer."""
+    if isinstance(data, bytes):
+        return data
+    try:
+        view = memoryview(data)
+    except TypeError:
+        raise _invalid_frame(
+            f"{what} must be bytes or a buffer of bytes (bytearray, memoryview, numpy uint8 "
+            f"array), got {type(data).__name__}"
+        ) from None
+    if view.itemsize != 1:
+        raise _invalid_frame(
+            f"{what} must hold bytes (one-byte items such as numpy uint8), got items of "
+            f"{view.itemsize} bytes (format {view.format!r})"
+        )
+    whole = isinstance(view.obj, bytes) and view.c_contiguous and view.nbytes == len(view.obj)
+    return view.obj if whole else view.tobytes()
+
+
+# --- values a record cannot carry -------------------------------------------------------------
+
+
+def _field_names(cls):
+    """A generated record's fields, in order (its keyword-only constructor arguments)."""
+    return [
+        p.name
+        for p in _inspect.signature(cls.__init__).parameters.values()
+        if p.kind is p.KEYWORD_ONLY
+    ]
+
+
+def _refused(converter, value):
+    """Why UniFFI's checks refuse `value`, or None."""
+    try:
+        converter.check_lower(value)
+    except (TypeError, ValueError, OverflowError, AttributeError) as e:
+        return str(e) or type(e).__name__
+    return None
+
+
+def _bad_field(record, cls, converter, base, nested=None):
+    """(dotted field name, value, reason) of the first field of `record` UniFFI refuses, found by
+    putting each field alone into the valid `base`; None if none is refused."""
+    nested = nested or {}
+    for name in _field_names(cls):
+        value = getattr(record, name, None)
+        trial = _copy.copy(base)
+        setattr(trial, name, value)
+        reason = _refused(converter, trial)
+        if reason is None:
+            continue
+        if name in nested:
+            inner = nested[name](value)
+            if inner is not None:
+                inner_name, inner_value, inner_reason = inner
+                return f"{name}{inner_name}", inner_value, inner_reason
+        return name, value, reason
+    return None
+
+
+def _bad_plane(planes):
+    """The first plane layout UniFFI refuses, as a `_bad_field` triple."""
+    if not isinstance(planes, (list, tuple)):
+        return None
+    for i, plane in enumerate(planes):
+        if not all(hasattr(plane, f) for f in _field_names(PlaneLayout)):
+            return f"[{i}]", plane, f"a {type(plane).__name__} is not a Plane"
+        bad = _bad_field(
+            plane,
+            PlaneLayout,
+            _ffi._UniffiFfiConverterTypePlaneLayout,
+            PlaneLayout(row_stride=0, pixel_stride=0),
+        )
+        if bad is not None:
+            return f"[{i}].{bad[0]}", bad[1], bad[2]
+    return None
+
+
+def _check_frame(frame):
+    """InvalidFrame for a frame UniFFI could not carry (else nothing)."""
+    converter = _ffi._UniffiFfiConverterTypeFrame
+    reason = _refused(converter, frame)
+    if reason is None:
+        return
+    base = Frame(format=PixelFormat.RGB888, width=1, height=1, planes=[])
+    if isinstance(frame, Frame):
+        bad = _bad_field(frame, Frame, converter, base, {"planes": _bad_plane})
+        if bad is not None:
+            name, value, why = bad
+            raise _invalid_frame(f"{name} cannot be {value!r} ({why})")
+    raise _invalid_frame(f"{frame!r} is not a Frame ({reason})")
+
+
+def _bad_event_option(events):
+    """The first EventOptions field UniFFI refuses, as a `_bad_field` triple."""
+    bad = _bad_field(
+        events, EventOptions, _ffi._UniffiFfiConverterTypeEventOptions, EventOptions()
+    )
+    return None if bad is None else (f".{bad[0]}", bad[1], bad[2])
+
+
+def _check_options(options, cls, converter, optional=False):
+    """InvalidOption for options UniFFI could not carry (else nothing)."""
+    if optional and options is None:
+        return
+    if _refused(converter, options) is None:
+        return
+    if isinstance(options, cls):
+        bad = _bad_field(options, cls, converter, cls(), {"events": _bad_event_option})
+        if bad is not None:
+            name, value, why = bad
+            raise _invalid_option(name, f"cannot be {value!r} ({why})")
+    raise _invalid_option(
+        "options", f"must be a {cls.__name__}, got {type(options).__name__}"
+    )
+
+
+def _check_classifier_options(options):
+    _check_options(options, ClassifierOptions, _ffi._UniffiFfiConverterTypeClassifierOptions)
+
+
+def _check_model_options(options, optional=False):
+    _check_options(options, ModelOptions, _ffi._UniffiFfiConverterTypeModelOptions, optional)
+
+
+# --- the generated calls, wrapped -------------------------------------------------------------
+
+_MISSING = _ffi._DEFAULT
+
+
+def _model_bytes(model):
+    """Model bytes as `bytes` (other buffers copied once); anything else goes on to UniFFI,
+    which raises TypeError as for any argument of the wrong type."""
+    if isinstance(model, bytes):
+        return model
+    try:
+        return memoryview(model).tobytes()
+    except TypeError:
+        return model
+
+
+_generated_classify = MovinetClassifier.classify
+_generated_pace = MovinetClassifier.pace
+
+
+def _classify(self, frame, plane0=None, plane1=None, plane2=None):
+    """Gives the classifier a frame; returns the prediction after it, or None when pacing
+    leaves the frame out.
+
+    The planes' bytes come from ``frame.planes`` (``Plane(data=...)``), or, for a frame of
+    ``PlaneLayout``s, from ``plane0`` to ``plane2`` in the same order. ``bytes`` are read in
+    place; other buffers are copied once. Anything wrong with the frame, down to a value its
+    fields cannot hold, is ``MovinetError.InvalidFrame``.
+    """
+    _check_frame(frame)
+    given = (plane0, plane1, plane2)
+    data = []
+    for i in range(3):
+        if given[i] is not None:
+            data.append(_as_bytes(given[i], f"plane {i}"))
+        elif i < len(frame.planes):
+            plane = frame.planes[i]
+            if not hasattr(plane, "data"):
+                raise _invalid_frame(
+                    f"plane {i} has no bytes: give it as Plane(data=...) or as plane{i}="
+                )
+            data.append(_as_bytes(plane.data, f"plane {i} data"))
+        else:
+            data.append(b"")
+    return _generated_classify(self, frame, *data)
+
+
+def _pace(self, timestamp_us):
+    reason = _refused(_ffi._UniffiFfiConverterOptionalInt64, timestamp_us)
+    if reason is not None:
+        raise _invalid_frame(f"timestamp_us cannot be {timestamp_us!r} ({reason})")
+    return _generated_pace(self, timestamp_us)
+
+
+_pace.__doc__ = _generated_pace.__doc__
+
+MovinetClassifier.classify = _classify
+MovinetClassifier.pace = _pace
+
+
+def _wrap_classifier_constructors():
+    generated_init = MovinetClassifier.__init__
+    generated_from_bytes = MovinetClassifier.from_bytes.__func__
+
+    def __init__(self, model_path, labels_path=_MISSING, options=_MISSING, model_options=_MISSING):
+        if options is not _MISSING:
+            _check_classifier_options(options)
+        if model_options is not _MISSING:
+            _check_model_options(model_options, optional=True)
+        generated_init(self, model_path, labels_path, options, model_options)
+
+    def from_bytes(cls, model, labels_text=_MISSING, options=_MISSING, model_options=_MISSING):
+        if options is not _MISSING:
+            _check_classifier_options(options)
+        if model_options is not _MISSING:
+            _check_model_options(model_options, optional=True)
+        return generated_from_bytes(cls, _model_bytes(model), labels_text, options, model_options)
+
+    __init__.__doc__ = generated_init.__doc__
+    from_bytes.__doc__ = generated_from_bytes.__doc__
+    MovinetClassifier.__init__ = __init__
+    MovinetClassifier.from_bytes = classmethod(from_bytes)
+
+
+def _wrap_model_constructors():
+    generated_init = MovinetModel.__init__
+    generated_from_bytes = MovinetModel.from_bytes.__func__
+    generated_new_classifier = MovinetModel.new_classifier
+
+    def __init__(self, model_path, labels_path=_MISSING, options=_MISSING):
+        if options is not _MISSING:
+            _check_model_options(options)
+        generated_init(self, model_path, labels_path, options)
+
+    def from_bytes(cls, model, labels_text=_MISSING, options=_MISSING):
+        if options is not _MISSING:
+            _check_model_options(options)
+        return generated_from_bytes(cls, _model_bytes(model), labels_text, options)
+
+    def new_classifier(self, options=_MISSING):
+        if options is not _MISSING:
+            _check_classifier_options(options)
+        return generated_new_classifier(self, options)
+
+    __init__.__doc__ = generated_init.__doc__
+    from_bytes.__doc__ = generated_from_bytes.__doc__
+    new_classifier.__doc__ = generated_new_classifier.__doc__
+    MovinetModel.__init__ = __init__
+    MovinetModel.from_bytes = classmethod(from_bytes)
+    MovinetModel.new_classifier = new_classifier
+
+
+_wrap_classifier_constructors()
+_wrap_model_constructors()

@@ -49,10 +49,18 @@ def golden(name):
     return np.load(GOLDEN / f"{name}_frames_u8.npy"), np.load(GOLDEN / f"{name}_logits.npy")
 
 
+MODEL_OPTIONS = {"threads", "model_sha256", "int8_io"}
+
+
 def classifier(**options):
-    """An A0 classifier with the Kinetics labels; `options` override ClassifierOptions."""
+    """An A0 classifier with the Kinetics labels; `options` override ClassifierOptions (and
+    ModelOptions for `threads`, `model_sha256`, `int8_io`)."""
+    model = {k: options.pop(k) for k in MODEL_OPTIONS & options.keys()}
     return movinet.MovinetClassifier(
-        str(A0), str(KINETICS_LABELS), movinet.ClassifierOptions(**options)
+        str(A0),
+        str(KINETICS_LABELS),
+        movinet.ClassifierOptions(**options),
+        movinet.ModelOptions(**model),
     )
 
 
@@ -70,16 +78,15 @@ def stride_for(row_bytes, align=64):
     return (row_bytes + align) // align * align + align
 
 
-def rgb_frame(rgb, ts_us=None, rotation=0, mirror=False):
+def rgb_frame(rgb, ts_us=None, orientation=1):
+    """A packed RGB frame over the array's own bytes (a numpy array is a Plane's data as it is)."""
     h, w, _ = rgb.shape
     return movinet.Frame(
         format=movinet.PixelFormat.RGB888,
         width=w,
         height=h,
-        planes=[movinet.Plane(data=rgb.tobytes(), row_stride=3 * w, pixel_stride=3)],
-        yuv_range=movinet.YuvRange.VIDEO,
-        rotation_degrees=rotation,
-        mirror=mirror,
+        planes=[movinet.Plane(data=rgb, row_stride=3 * w, pixel_stride=3)],
+        orientation=orientation,
         timestamp_us=ts_us,
     )
 
@@ -100,14 +107,23 @@ def bgra_frame(rgb, ts_us=None):
     )
 
 
-def rgb_to_nv12(rgb):
-    """BT.601 video-range NV12 of an RGB image (even size): the Y plane [h, w] and the
-    interleaved UV plane [h/2, w] (U, V, U, V, ...), chroma averaged over 2x2 blocks."""
-    f = rgb.astype(np.float64)
+# Luma weights (Kr, Kb) of the two colour matrices (ITU-R BT.601-7 and BT.709-6).
+LUMA = {"bt601": (0.299, 0.114), "bt709": (0.2126, 0.0722)}
+
+
+def rgb_to_nv12(rgb, matrix="bt601"):
+    """Video-range NV12 of an RGB image (even size) with the given matrix, from the standards'
+    definition (Y = Kr R + Kg G + Kb B; Cb, Cr scaled differences; 219 and 224 levels around 16
+    and 128): the Y plane [h, w] and the interleaved UV plane [h/2, w] (U, V, U, V, ...), chroma
+    averaged over 2x2 blocks."""
+    kr, kb = LUMA[matrix]
+    kg = 1 - kr - kb
+    f = rgb.astype(np.float64) / 255
     r, g, b = f[..., 0], f[..., 1], f[..., 2]
-    y = 16 + (65.481 * r + 128.553 * g + 24.966 * b) / 255
-    u = 128 + (-37.797 * r - 74.203 * g + 112.0 * b) / 255
-    v = 128 + (112.0 * r - 93.786 * g - 18.214 * b) / 255
+    luma = kr * r + kg * g + kb * b
+    y = 16 + 219 * luma
+    u = 128 + 224 * (b - luma) / (2 * (1 - kb))
+    v = 128 + 224 * (r - luma) / (2 * (1 - kr))
     h, w = y.shape
     sub = lambda c: c.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))  # noqa: E731
     uv = np.stack([sub(u), sub(v)], axis=-1).reshape(h // 2, w)
@@ -115,10 +131,10 @@ def rgb_to_nv12(rgb):
     return q(y), q(uv)
 
 
-def nv12_frame(rgb, ts_us=None):
-    """RGB -> a padded NV12 buffer, video range (iOS 420v)."""
+def nv12_frame(rgb, ts_us=None, matrix="bt601"):
+    """RGB -> a padded NV12 buffer, video range (iOS 420v), tagged with its matrix."""
     h, w, _ = rgb.shape
-    y, uv = rgb_to_nv12(rgb)
+    y, uv = rgb_to_nv12(rgb, matrix)
     stride = stride_for(w)
     return movinet.Frame(
         format=movinet.PixelFormat.NV12,
@@ -129,6 +145,7 @@ def nv12_frame(rgb, ts_us=None):
             movinet.Plane(data=padded(uv, stride), row_stride=stride, pixel_stride=2),
         ],
         yuv_range=movinet.YuvRange.VIDEO,
+        color_matrix=movinet.ColorMatrix.BT709 if matrix == "bt709" else movinet.ColorMatrix.BT601,
         timestamp_us=ts_us,
     )
 

@@ -19,8 +19,9 @@ def decoded(path, pix_fmt):
 
 
 def planes(frame, pixel_strides):
+    # PyAV's planes have the buffer protocol: they are a Plane's data as they are.
     return [
-        movinet.Plane(data=bytes(p), row_stride=p.line_size, pixel_stride=s)
+        movinet.Plane(data=p, row_stride=p.line_size, pixel_stride=s)
         for p, s in zip(frame.planes, pixel_strides)
     ]
 
@@ -46,7 +47,6 @@ def test_carving_ice_is_top1(layout):
                 width=frame.width,
                 height=frame.height,
                 planes=planes(frame, strides),
-                yuv_range=movinet.YuvRange.VIDEO,
                 timestamp_us=ts,
             )
         )

@@ -1,11 +1,12 @@
-"""Every failure arrives as movinet.MovinetError (the subclass naming its kind) with the
-core's message, never as a crash or a UniFFI internal error."""
+"""Every failure arrives as movinet.MovinetError, the subclass of its kind (one per kind of the
+core, same names), with the core's message, never as a crash or a UniFFI internal error. The
+tests assert the kind first; the messages are the core's, options named as Python names them."""
 
 import numpy as np
 import pytest
 
 import movinet
-from conftest import A0, KINETICS_LABELS, MODELS, classifier, rgb_frame
+from conftest import A0, MODELS, classifier, rgb_frame
 
 
 def raises(kind, message, call):
@@ -130,7 +131,7 @@ def test_bad_strides(clf):
         clf.classify(huge)
 
 
-def test_bad_size_rotation_and_timestamp(clf):
+def test_bad_size_orientation_and_timestamp(clf):
     rgb = np.zeros((4, 4, 3), np.uint8)
     zero = rgb_frame(rgb)
     zero.width = 0
@@ -139,11 +140,12 @@ def test_bad_size_rotation_and_timestamp(clf):
         "invalid frame: width and height must be between 1 and 16384, got 0x4",
         lambda: clf.classify(zero),
     )
-    raises(
-        "InvalidFrame",
-        "invalid frame: rotation must be a multiple of 90 degrees, got 45",
-        lambda: clf.classify(rgb_frame(rgb, rotation=45)),
-    )
+    for orientation in (0, 9, 90):
+        raises(
+            "InvalidFrame",
+            f"invalid frame: orientation must be an EXIF orientation from 1 to 8, got {orientation}",
+            lambda: clf.classify(rgb_frame(rgb, orientation=orientation)),
+        )
     raises(
         "InvalidFrame",
         "invalid frame: timestamp must not be negative, got -1 microseconds",
@@ -165,8 +167,28 @@ def test_bad_options():
     raises(
         "InvalidOption",
         "invalid option: model_fps must be a number above 0 and at most 1000, got 0",
-        lambda: classifier(fps=0.0),
+        lambda: classifier(model_fps=0.0),
     )
+
+
+def test_invalid_options_name_the_option_in_each_naming():
+    """One error serves Python and Swift: `message` names the option as Python does, the
+    `camel_case_message` Swift shows as Swift does, both spelled by the core; `option` is the
+    Rust and Python name."""
+    with pytest.raises(movinet.MovinetError.InvalidOption) as info:
+        classifier(events=movinet.EventOptions(min_score=2.0))
+    e = info.value
+    assert e.option == "events.min_score"
+    assert str(e) == e.message == "invalid option: events.min_score must be between 0 and 1, got 2"
+    assert e.camel_case_message == "invalid option: events.minScore must be between 0 and 1, got 2"
+    with pytest.raises(movinet.MovinetError.InvalidOption) as info:
+        classifier(top_k=0)
+    assert (info.value.option, info.value.camel_case_message) == (
+        "top_k",
+        "invalid option: topK must be at least 1, got 0",
+    )
+    assert movinet.spell_option("model_sha256", movinet.NameCase.CAMEL) == "modelSha256"
+    assert movinet.spell_option("model_sha256", movinet.NameCase.SNAKE) == "model_sha256"
 
 
 def test_closed_classifier_fails_cleanly():
@@ -176,13 +198,39 @@ def test_closed_classifier_fails_cleanly():
     clf.close()  # twice is fine
     assert clf.is_closed()
     frame = rgb_frame(np.zeros((4, 4, 3), np.uint8))
-    for call in (lambda: clf.classify(frame), clf.reset, clf.probabilities, clf.pacer_stats):
+    for call in (
+        lambda: clf.classify(frame),
+        lambda: clf.pace(0),
+        clf.reset,
+        clf.probabilities,
+        clf.pacer_stats,
+    ):
         raises("Closed", "used after close", call)
     assert clf.model_info().num_classes == 600
 
 
-def test_every_error_kind_is_a_movinet_error():
-    for kind in ("ModelNotFound", "Io", "InvalidModel", "ModelDigestMismatch", "InvalidLabels",
-                 "InvalidFrame", "InvalidOption", "Runtime", "Closed"):
-        assert issubclass(getattr(movinet.MovinetError, kind), movinet.MovinetError)
-    assert KINETICS_LABELS.exists()
+def test_every_core_error_kind_is_its_own_movinet_error():
+    """The core's kinds (`ErrorKind::ALL`), one exception class each, of the same name."""
+    kinds = movinet.error_kind_names()
+    assert kinds == [
+        "ModelNotFound",
+        "Io",
+        "InvalidModel",
+        "ModelDigestMismatch",
+        "InvalidLabels",
+        "InvalidFrame",
+        "InvalidOption",
+        "Runtime",
+        "Closed",
+    ]
+    classes = [getattr(movinet.MovinetError, kind) for kind in kinds]
+    assert len(set(classes)) == len(kinds)
+    for kind, cls in zip(kinds, classes):
+        assert issubclass(cls, movinet.MovinetError) and cls.__name__ == kind
+    # Nothing else: every subclass is one of the core's kinds.
+    others = {
+        name
+        for name, value in vars(movinet.MovinetError).items()
+        if isinstance(value, type) and issubclass(value, movinet.MovinetError)
+    }
+    assert others == set(kinds)

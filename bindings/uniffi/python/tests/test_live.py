@@ -7,22 +7,10 @@ import numpy as np
 import pytest
 
 import movinet
-from conftest import CLIPS, FRAME_US, GOLDEN_CLIPS, classifier, golden
+from conftest import CLIPS, FRAME_US, GOLDEN_CLIPS, classifier, golden, rgb_frame
 
 ARM_WRESTLING = CLIPS / "mmaction2_demo_arm_wrestling.mp4"
 CARVING_ICE = CLIPS / "tfexamples_android_carving_ice.mp4"
-
-
-def rgb_frame(rgb, timestamp_us):
-    h, w, _ = rgb.shape
-    return movinet.Frame(
-        format=movinet.PixelFormat.RGB888,
-        width=w,
-        height=h,
-        planes=[movinet.Plane(data=rgb.tobytes(), row_stride=w * 3, pixel_stride=3)],
-        yuv_range=movinet.YuvRange.VIDEO,
-        timestamp_us=timestamp_us,
-    )
 
 
 def softmax(logits):
@@ -39,8 +27,8 @@ def test_the_defaults_are_the_live_horizon_and_the_core_event_options():
 
 def test_horizon_all_gives_the_golden_probabilities_and_the_default_does_not():
     frames, logits = golden(GOLDEN_CLIPS[0])
-    cumulative = classifier(horizon=movinet.Horizon.ALL(), fps=None)
-    live = classifier(fps=None)
+    cumulative = classifier(horizon=movinet.Horizon.ALL(), model_fps=None)
+    live = classifier(model_fps=None)
     differs = 0
     for i, rgb in enumerate(frames):
         frame = rgb_frame(rgb, i * FRAME_US)

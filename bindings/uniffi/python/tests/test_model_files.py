@@ -21,7 +21,7 @@ def test_the_right_digest_loads_the_model():
     assert classifier(model_sha256=A0_SHA256.upper()).model_info().num_classes == 600
     # From bytes too.
     clf = movinet.MovinetClassifier.from_bytes(
-        A0.read_bytes(), None, movinet.ClassifierOptions(model_sha256=A0_SHA256)
+        A0.read_bytes(), None, movinet.ClassifierOptions(), movinet.ModelOptions(model_sha256=A0_SHA256)
     )
     assert clf.model_info().signature_key == "serving_default"
 
@@ -38,7 +38,7 @@ def test_another_file_is_a_digest_mismatch():
     cut = A0.read_bytes()[:-1000]
     with pytest.raises(movinet.MovinetError.ModelDigestMismatch) as info:
         movinet.MovinetClassifier.from_bytes(
-            cut, None, movinet.ClassifierOptions(model_sha256=A0_SHA256)
+            cut, None, movinet.ClassifierOptions(), movinet.ModelOptions(model_sha256=A0_SHA256)
         )
     assert f"got {hashlib.sha256(cut).hexdigest()}" in str(info.value)
 
@@ -81,7 +81,7 @@ def test_labels_with_a_byte_order_mark(tmp_path):
     # Some Windows editors start UTF-8 text with U+FEFF; it is not part of the first label.
     labels = tmp_path / "bom.txt"
     labels.write_bytes(b"\xef\xbb\xbf" + KINETICS_LABELS.read_bytes())
-    options = movinet.ClassifierOptions(top_k=600, fps=None)
+    options = movinet.ClassifierOptions(top_k=600, model_fps=None)
     from_file = movinet.MovinetClassifier(str(A0), str(labels), options)
     from_text = movinet.MovinetClassifier.from_bytes(
         A0.read_bytes(), "\ufeff" + KINETICS_LABELS.read_text(), options

@@ -291,12 +291,12 @@ void uniffi_movinet_ffi_fn_free_movinetclassifier(uint64_t handle, RustCallStatu
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETCLASSIFIER_FROM_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETCLASSIFIER_FROM_BYTES
-uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_from_bytes(RustBuffer model, RustBuffer labels_text, RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_from_bytes(ForeignBytes model, RustBuffer labels_text, RustBuffer options, RustBuffer model_options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETCLASSIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETCLASSIFIER_NEW
-uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_new(RustBuffer model_path, RustBuffer labels_path, RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_new(RustBuffer model_path, RustBuffer labels_path, RustBuffer options, RustBuffer model_options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
@@ -306,7 +306,7 @@ uint64_t uniffi_movinet_ffi_fn_method_movinetclassifier_add_event_listener(uint6
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLASSIFY
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLASSIFY
-RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_classify(uint64_t ptr, RustBuffer frame, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_classify(uint64_t ptr, RustBuffer frame, ForeignBytes plane0, ForeignBytes plane1, ForeignBytes plane2, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_CLOSE
@@ -334,6 +334,11 @@ int8_t uniffi_movinet_ffi_fn_method_movinetclassifier_is_closed(uint64_t ptr, Ru
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_model_info(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PACE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PACE
+int8_t uniffi_movinet_ffi_fn_method_movinetclassifier_pace(uint64_t ptr, RustBuffer timestamp_us, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PACER_STATS
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_PACER_STATS
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_pacer_stats(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -354,15 +359,72 @@ int8_t uniffi_movinet_ffi_fn_method_movinetclassifier_remove_event_listener(uint
 void uniffi_movinet_ffi_fn_method_movinetclassifier_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_MOVINETMODEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_MOVINETMODEL
+uint64_t uniffi_movinet_ffi_fn_clone_movinetmodel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_MOVINETMODEL
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_MOVINETMODEL
+void uniffi_movinet_ffi_fn_free_movinetmodel(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETMODEL_FROM_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETMODEL_FROM_BYTES
+uint64_t uniffi_movinet_ffi_fn_constructor_movinetmodel_from_bytes(ForeignBytes model, RustBuffer labels_text, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETMODEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_MOVINETMODEL_NEW
+uint64_t uniffi_movinet_ffi_fn_constructor_movinetmodel_new(RustBuffer model_path, RustBuffer labels_path, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_CLOSE
+void uniffi_movinet_ffi_fn_method_movinetmodel_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_IS_CLOSED
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_IS_CLOSED
+int8_t uniffi_movinet_ffi_fn_method_movinetmodel_is_closed(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_MODEL_INFO
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_MODEL_INFO
+RustBuffer uniffi_movinet_ffi_fn_method_movinetmodel_model_info(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_NEW_CLASSIFIER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETMODEL_NEW_CLASSIFIER
+uint64_t uniffi_movinet_ffi_fn_method_movinetmodel_new_classifier(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_VERSION
+RustBuffer uniffi_movinet_ffi_fn_func_version(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_ERROR_KIND_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_ERROR_KIND_NAMES
+RustBuffer uniffi_movinet_ffi_fn_func_error_kind_names(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_SPELL_OPTION
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_SPELL_OPTION
+RustBuffer uniffi_movinet_ffi_fn_func_spell_option(RustBuffer name, RustBuffer name_case, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 RustBuffer uniffi_movinet_ffi_fn_func_default_classifier_options(RustCallStatus *_Nonnull out_status
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_VERSION
-#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_VERSION
-RustBuffer uniffi_movinet_ffi_fn_func_version(RustCallStatus *_Nonnull out_status
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_MODEL_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_MODEL_OPTIONS
+RustBuffer uniffi_movinet_ffi_fn_func_default_model_options(RustCallStatus *_Nonnull out_status
     
 );
 #endif
@@ -626,15 +688,33 @@ void ffi_movinet_ffi_rust_future_free_void(uint64_t handle
 void ffi_movinet_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_VERSION
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_VERSION
+uint16_t uniffi_movinet_ffi_checksum_func_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_ERROR_KIND_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_ERROR_KIND_NAMES
+uint16_t uniffi_movinet_ffi_checksum_func_error_kind_names(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_SPELL_OPTION
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_SPELL_OPTION
+uint16_t uniffi_movinet_ffi_checksum_func_spell_option(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 uint16_t uniffi_movinet_ffi_checksum_func_default_classifier_options(void
     
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_VERSION
-#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_VERSION
-uint16_t uniffi_movinet_ffi_checksum_func_version(void
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_DEFAULT_MODEL_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_DEFAULT_MODEL_OPTIONS
+uint16_t uniffi_movinet_ffi_checksum_func_default_model_options(void
     
 );
 #endif
@@ -686,6 +766,12 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_model_info(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PACE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PACE
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_pace(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PACER_STATS
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_PACER_STATS
 uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_pacer_stats(void
@@ -710,6 +796,30 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_reset(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_CLOSE
+uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_close(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_IS_CLOSED
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_IS_CLOSED
+uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_is_closed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_MODEL_INFO
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_MODEL_INFO
+uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_model_info(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_NEW_CLASSIFIER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_NEW_CLASSIFIER
+uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_new_classifier(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETCLASSIFIER_FROM_BYTES
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETCLASSIFIER_FROM_BYTES
 uint16_t uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes(void
@@ -719,6 +829,18 @@ uint16_t uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes(vo
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETCLASSIFIER_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETCLASSIFIER_NEW
 uint16_t uniffi_movinet_ffi_checksum_constructor_movinetclassifier_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETMODEL_FROM_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETMODEL_FROM_BYTES
+uint16_t uniffi_movinet_ffi_checksum_constructor_movinetmodel_from_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETMODEL_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_MOVINETMODEL_NEW
+uint16_t uniffi_movinet_ffi_checksum_constructor_movinetmodel_new(void
     
 );
 #endif

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.assertThrows
 import java.io.File
 import java.nio.ByteBuffer
 
-/** Errors cross the JNI boundary as exceptions that carry the core's own message. */
+/**
+ * Errors cross the JNI boundary as the [MovinetException] subclass of their core error kind,
+ * with the core's own message (options spelled as Kotlin spells them). The assertions are on
+ * the kind (the class); messages are checked where their wording is the point.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ErrorsTest {
     private val clip = TestData.carvingIce
@@ -21,19 +25,19 @@ class ErrorsTest {
 
     @Test
     fun badModelPath() {
-        val e = assertThrows<MovinetException> { MovinetClassifier.create(File("/no/such/model.tflite")) }
+        val e = assertThrows<ModelNotFoundException> { MovinetClassifier.create(File("/no/such/model.tflite")) }
         assertEquals("model file not found: /no/such/model.tflite", e.message)
     }
 
     @Test
     fun notAModel() {
-        val e = assertThrows<MovinetException> { MovinetClassifier.create(TestData.kineticsLabels) }
+        val e = assertThrows<InvalidModelException> { MovinetClassifier.create(TestData.kineticsLabels) }
         assertTrue(e.message!!.startsWith("not a TensorFlow Lite model:"), e.message)
     }
 
     @Test
     fun labelsThatDoNotFitTheModel() {
-        val e = assertThrows<MovinetException> {
+        val e = assertThrows<InvalidLabelsException> {
             MovinetClassifier.create(TestData.a0, MovinetOptions(), TestData.cattleLabels)
         }
         assertEquals("labels file <labels> has 7 labels but the model has 600 classes", e.message)
@@ -41,12 +45,23 @@ class ErrorsTest {
 
     @Test
     fun optionOutOfRange() {
-        val threads = assertThrows<MovinetException> { open(MovinetOptions(threads = 0)) }
+        val threads = assertThrows<InvalidOptionException> { open(MovinetOptions(threads = 0)) }
         assertEquals("invalid option: threads must be between 1 and 64, got 0", threads.message)
-        val smoothing = assertThrows<MovinetException> { open(MovinetOptions(smoothing = 1f)) }
+        assertEquals("InvalidOption", threads.kind)
+        val smoothing = assertThrows<InvalidOptionException> { open(MovinetOptions(smoothing = 1f)) }
         assertEquals("invalid option: smoothing must be at least 0 and below 1, got 1", smoothing.message)
-        val fps = assertThrows<MovinetException> { open(MovinetOptions(modelFps = 0f)) }
-        assertTrue(fps.message!!.startsWith("invalid option: model_fps must be a number above 0"), fps.message)
+        // Named as the Kotlin caller names them.
+        val fps = assertThrows<InvalidOptionException> { open(MovinetOptions(modelFps = 0f)) }
+        assertTrue(fps.message!!.startsWith("invalid option: modelFps must be a number above 0"), fps.message)
+        val topK = assertThrows<InvalidOptionException> { open(MovinetOptions(topK = 0)) }
+        assertEquals("invalid option: topK must be at least 1, got 0", topK.message)
+        val negativeTopK = assertThrows<InvalidOptionException> { open(MovinetOptions(topK = -3)) }
+        assertEquals("invalid option: topK must be at least 1, got -3", negativeTopK.message)
+        val minScore = assertThrows<InvalidOptionException> { open(MovinetOptions(events = EventOptions(minScore = 2f))) }
+        assertTrue(minScore.message!!.startsWith("invalid option: events.minScore must be between 0 and 1"), minScore.message)
+        assertThrows<InvalidOptionException> { open(MovinetOptions(threads = -1)) }
+        assertThrows<InvalidOptionException> { open(MovinetOptions(paceTolerance = 1f)) }
+        assertThrows<InvalidOptionException> { open(MovinetOptions(crop = Crop.Region(0, 0, -1, 10))) }
     }
 
     @Test
@@ -56,16 +71,16 @@ class ErrorsTest {
         c.close()
         c.close()
         assertFalse(c.isOpen)
-        val classify = assertThrows<IllegalStateException> { c.classify(Yuv.nv21(planes())) }
+        val classify = assertThrows<ClosedException> { c.classify(Yuv.nv21(planes())) }
         assertEquals("MovinetClassifier is closed", classify.message)
-        val reset = assertThrows<IllegalStateException> { c.reset() }
+        val reset = assertThrows<ClosedException> { c.reset() }
         assertEquals("MovinetClassifier is closed", reset.message)
     }
 
     @Test
     fun staleHandleIsRefusedByTheNativeSide() {
         // Even a handle that bypasses the Kotlin wrapper cannot reach a freed object.
-        val e = assertThrows<IllegalStateException> {
+        val e = assertThrows<ClosedException> {
             NativeBridge.resetClassifier(Long.MAX_VALUE)
         }
         assertTrue(e.message!!.contains("is not open"), e.message)
@@ -80,7 +95,7 @@ class ErrorsTest {
             // The Y plane one byte short of 171 rows of 192 bytes plus one row of 172.
             val y = full.planes[0].buffer.duplicate().apply { limit(limit() - 1) }
             val short = Frame(full.format, full.width, full.height, listOf(Plane(y, 192, 1), full.planes[1], full.planes[2]))
-            val e = assertThrows<MovinetException> { c.classify(short) }
+            val e = assertThrows<InvalidFrameException> { c.classify(short) }
             assertEquals(
                 "invalid frame: YUV_420_888 Y plane has 33003 bytes but 172x172 samples with row stride 192 " +
                     "and pixel stride 1 need 33004",
@@ -89,7 +104,7 @@ class ErrorsTest {
             // And a frame that declares more rows than its NV21 buffer holds.
             val nv21 = Yuv.nv21(planes())
             val tall = Frame(PixelFormat.NV21, 172, 200, nv21.planes)
-            val e2 = assertThrows<MovinetException> { c.classify(tall) }
+            val e2 = assertThrows<InvalidFrameException> { c.classify(tall) }
             assertTrue(e2.message!!.startsWith("invalid frame: NV21 Y plane has 29584 bytes"), e2.message)
             // The classifier is still usable after a refused frame.
             assertTrue(c.classify(Yuv.nv21(planes())) != null)
@@ -114,15 +129,19 @@ class ErrorsTest {
     fun invalidRotationAndStrides() {
         open().use { c ->
             val rotated = Yuv.nv21(planes(), rotationDegrees = 45)
-            val e = assertThrows<MovinetException> { c.classify(rotated) }
+            val e = assertThrows<InvalidFrameException> { c.classify(rotated) }
             assertEquals("invalid frame: rotation must be a multiple of 90 degrees, got 45", e.message)
             val full = Yuv.yuv420888(planes(), rowStride = 192)
             val badStride = Frame(full.format, full.width, full.height, listOf(full.planes[0], Plane(full.planes[1].buffer, 192, 3), full.planes[2]))
-            val e2 = assertThrows<MovinetException> { c.classify(badStride) }
+            val e2 = assertThrows<InvalidFrameException> { c.classify(badStride) }
             assertEquals("invalid frame: YUV_420_888 U plane: pixel stride must be 1 or 2, got 3", e2.message)
             val negative = Frame(PixelFormat.NV21, -4, 172, Yuv.nv21(planes()).planes)
-            val e3 = assertThrows<IllegalArgumentException> { c.classify(negative) }
-            assertEquals("width must not be negative, got -4", e3.message)
+            val e3 = assertThrows<InvalidFrameException> { c.classify(negative) }
+            assertEquals("invalid frame: width must not be negative, got -4", e3.message)
+            val badOrientation = assertThrows<InvalidFrameException> {
+                c.classify(Frame(PixelFormat.NV21, 172, 172, Yuv.nv21(planes()).planes, orientation = 9))
+            }
+            assertEquals("invalid frame: orientation must be an EXIF orientation from 1 to 8, got 9", badOrientation.message)
         }
     }
 

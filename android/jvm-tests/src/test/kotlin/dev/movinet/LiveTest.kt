@@ -41,8 +41,8 @@ class LiveTest {
         val clip = TestData.carvingIce
         val classes = 600
         val logits = clip.logits.floats()
-        val all = MovinetOptions(maxResults = 1, modelFps = null, horizon = Horizon.All)
-        val live = MovinetOptions(maxResults = 1, modelFps = null)
+        val all = MovinetOptions(topK = 1, modelFps = null, horizon = Horizon.All)
+        val live = MovinetOptions(topK = 1, modelFps = null)
         MovinetClassifier.create(TestData.a0, all, TestData.kineticsLabels).use { cumulative ->
             MovinetClassifier.create(TestData.a0, live, TestData.kineticsLabels).use { bounded ->
                 var differs = 0
@@ -112,12 +112,12 @@ class LiveTest {
             MovinetOptions(horizon = Horizon.Frames(0)),
             MovinetOptions(events = EventOptions(minScore = 1.5f)),
         )) {
-            val e = assertThrows(MovinetException::class.java) {
+            val e = assertThrows(InvalidOptionException::class.java) {
                 MovinetClassifier.create(TestData.a0, options, TestData.kineticsLabels).close()
             }
-            assertTrue("horizon" in e.message!! || "min_score" in e.message!!, e.message)
+            assertTrue("horizon" in e.message!! || "minScore" in e.message!!, e.message)
         }
-        assertThrows(IllegalArgumentException::class.java) {
+        assertThrows(InvalidOptionException::class.java) {
             MovinetClassifier.create(TestData.a0, MovinetOptions(events = EventOptions(maxGapMs = -1)), TestData.kineticsLabels)
                 .close()
         }
@@ -127,9 +127,9 @@ class LiveTest {
     fun eventCallsAfterCloseThrow() {
         val c = MovinetClassifier.create(TestData.a0, MovinetOptions(), TestData.kineticsLabels)
         c.close()
-        assertThrows(IllegalStateException::class.java) { c.currentEvent }
-        assertThrows(IllegalStateException::class.java) { c.finishEvent() }
-        assertThrows(IllegalStateException::class.java) { c.addEventListener { } }
+        assertThrows(ClosedException::class.java) { c.currentEvent }
+        assertThrows(ClosedException::class.java) { c.finishEvent() }
+        assertThrows(ClosedException::class.java) { c.addEventListener { } }
     }
 
     @AfterAll

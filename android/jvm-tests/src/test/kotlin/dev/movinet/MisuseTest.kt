@@ -23,10 +23,32 @@ class MisuseTest {
     private val clip = TestData.carvingIce
     private fun open() = MovinetClassifier.create(TestData.a0, MovinetOptions(modelFps = null), TestData.kineticsLabels)
 
+    /** A classifier straight through the bridge, with every option at its core default. */
+    private fun rawClassifier(model: Long): Long = NativeBridge.createClassifier(
+        model = model,
+        labels = null,
+        topK = 3,
+        scoreThreshold = 0f,
+        hasModelFps = false,
+        modelFps = 0f,
+        paceTolerance = 0.1f,
+        crop = CropCodes.CENTER_SQUARE,
+        cropX = 0,
+        cropY = 0,
+        cropWidth = 0,
+        cropHeight = 0,
+        smoothing = 0f,
+        horizon = HorizonCodes.ALL,
+        horizonValue = 0f,
+        eventMinScore = 0.5f,
+        eventMinDurationMs = 600,
+        eventMaxGapMs = 1000,
+    )
+
     /** A raw classifier handle, a packed RGB frame in a direct buffer, and the output arrays. */
     private inner class Raw {
         val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
-        val handle = NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f, 0, 0f, 0, 0.5f, 600, 1000)
+        val handle = rawClassifier(model)
         val rgb: ByteBuffer = ByteBuffer.allocateDirect(clip.width * clip.height * 3).apply { put(clip.rgb(0)); flip() }
 
         init {
@@ -38,15 +60,58 @@ class MisuseTest {
             offset: Int = 0,
             length: Int = rgb.capacity(),
             handle: Long = this.handle,
-            info: LongArray = LongArray(7),
+            info: LongArray = LongArray(ClassifyInfo.COUNT),
+            format: Int = PixelFormatCodes.RGB_888,
+            yuvRange: Int = YuvRangeCodes.VIDEO,
         ): Int = NativeBridge.classify(
-            handle, 0, clip.width, clip.height,
-            plane, offset, length, clip.width * 3, 3,
-            null, 0, 0, 0, 0,
-            null, 0, 0, 0, 0,
-            0, false, false, 0L, false,
-            IntArray(3), FloatArray(3), info, LongArray(8), FloatArray(4),
+            classifier = handle,
+            format = format,
+            width = clip.width,
+            height = clip.height,
+            plane0 = plane,
+            offset0 = offset,
+            length0 = length,
+            rowStride0 = clip.width * 3,
+            pixelStride0 = 3,
+            plane1 = null,
+            offset1 = 0,
+            length1 = 0,
+            rowStride1 = 0,
+            pixelStride1 = 0,
+            plane2 = null,
+            offset2 = 0,
+            length2 = 0,
+            rowStride2 = 0,
+            pixelStride2 = 0,
+            hasVisibleRect = false,
+            visibleLeft = 0,
+            visibleTop = 0,
+            visibleWidth = 0,
+            visibleHeight = 0,
+            rotationDegrees = 0,
+            hasOrientation = false,
+            orientation = 0,
+            mirror = false,
+            hasTimestamp = false,
+            timestampNanos = 0L,
+            yuvRange = yuvRange,
+            colorMatrix = ColorMatrixCodes.BT601,
+            outIndices = IntArray(3),
+            outScores = FloatArray(3),
+            outInfo = info,
+            outEvents = LongArray(2 * EventSlots.COUNT),
+            outEventScores = FloatArray(4),
         )
+    }
+
+    @Test
+    fun unknownCodesAreRefused() {
+        val raw = Raw()
+        val format = assertThrows<IllegalArgumentException> { raw.classify(format = PixelFormatCodes.COUNT) }
+        assertEquals("unknown pixel format code ${PixelFormatCodes.COUNT}", format.message)
+        val range = assertThrows<IllegalArgumentException> { raw.classify(yuvRange = -1) }
+        assertEquals("unknown YUV range code -1", range.message)
+        NativeBridge.closeClassifier(raw.handle)
     }
 
     @Test
@@ -70,10 +135,10 @@ class MisuseTest {
             assertTrue(e.message!!.startsWith("plane 0: region at $offset of $length bytes is outside its $n bytes"), e.message)
         }
         // Inside the buffer but shorter than the frame needs: the core's own check.
-        val short = assertThrows<MovinetException> { raw.classify(length = n - 1) }
+        val short = assertThrows<InvalidFrameException> { raw.classify(length = n - 1) }
         assertTrue(short.message!!.startsWith("invalid frame: RGB888 pixel plane has ${n - 1} bytes"), short.message)
         val info = assertThrows<IllegalArgumentException> { raw.classify(info = LongArray(2)) }
-        assertEquals("outInfo must hold 7 values", info.message)
+        assertEquals("outInfo must hold ${ClassifyInfo.COUNT} values", info.message)
         NativeBridge.closeClassifier(raw.handle)
     }
 
@@ -86,9 +151,9 @@ class MisuseTest {
         }
         assertTrue(outside.message!!.startsWith("model buffer: region at 16 of ${bytes.size} bytes is outside"), outside.message)
         // A region that cuts the model short: a typed error, not a crash.
-        val cut = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1, null) }
+        val cut = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1, null) }
         assertTrue(cut.message!!.startsWith("model file is truncated or corrupt"), cut.message)
-        val empty = assertThrows<MovinetException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1, null) }
+        val empty = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1, null) }
         assertEquals("not a TensorFlow Lite model: the file is empty", empty.message)
     }
 
@@ -96,11 +161,9 @@ class MisuseTest {
     fun handlesUsedAfterClose() {
         val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
         assertTrue(NativeBridge.closeModel(model))
-        val info = assertThrows<IllegalStateException> { NativeBridge.modelInfo(model) }
+        val info = assertThrows<ClosedException> { NativeBridge.modelInfo(model) }
         assertTrue(info.message!!.startsWith("MovinetModel is closed"), info.message)
-        val create = assertThrows<IllegalStateException> {
-            NativeBridge.createClassifier(model, null, 3, 0f, false, 0f, 0.1f, 0, 0, 0, 0, 0, 0f, 0, 0f, 0, 0.5f, 600, 1000)
-        }
+        val create = assertThrows<ClosedException> { rawClassifier(model) }
         assertTrue(create.message!!.startsWith("MovinetModel is closed"), create.message)
 
         val raw = Raw()
@@ -112,13 +175,13 @@ class MisuseTest {
             { NativeBridge.currentEvent(raw.handle, LongArray(4), FloatArray(2)) },
             { NativeBridge.finishEvent(raw.handle, LongArray(4), FloatArray(2)) },
         )) {
-            val e = assertThrows<IllegalStateException> { call() }
+            val e = assertThrows<ClosedException> { call() }
             assertTrue(e.message!!.contains("MovinetClassifier is closed (handle ${raw.handle} is not open)"), e.message)
         }
         // A model handle is not a classifier handle, and the other way round.
         val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
-        assertThrows<IllegalStateException> { NativeBridge.resetClassifier(m + 1_000_000) }
-        assertThrows<IllegalStateException> { NativeBridge.modelInfo(-m) }
+        assertThrows<ClosedException> { NativeBridge.resetClassifier(m + 1_000_000) }
+        assertThrows<ClosedException> { NativeBridge.modelInfo(-m) }
         NativeBridge.closeModel(m)
     }
 
@@ -139,7 +202,7 @@ class MisuseTest {
                             try {
                                 checkNotNull(c.classify(frame))
                                 ran.incrementAndGet()
-                            } catch (e: IllegalStateException) {
+                            } catch (e: ClosedException) {
                                 assertEquals("MovinetClassifier is closed", e.message.orEmpty().substringBefore(" ("))
                                 refused.incrementAndGet()
                                 break
@@ -165,7 +228,7 @@ class MisuseTest {
                     repeat(50) {
                         try {
                             raw.classify()
-                        } catch (e: IllegalStateException) {
+                        } catch (e: ClosedException) {
                             // closed under it: expected
                         }
                     }

@@ -51,7 +51,7 @@ class ModelFilesTest {
     @Test
     fun anotherFileIsADigestMismatch() {
         val wrong = "00".repeat(32)
-        val e = assertThrows<MovinetException> {
+        val e = assertThrows<ModelDigestMismatchException> {
             MovinetClassifier.create(TestData.a0, MovinetOptions(modelSha256 = wrong))
         }
         assertEquals(
@@ -62,7 +62,7 @@ class ModelFilesTest {
         // A download cut short, given as bytes.
         val cut = TestData.a0.readBytes().copyOf(3_000_000)
         val direct = ByteBuffer.allocateDirect(cut.size).put(cut).flip() as ByteBuffer
-        val m = assertThrows<MovinetException> {
+        val m = assertThrows<ModelDigestMismatchException> {
             MovinetClassifier.create(direct, MovinetOptions(modelSha256 = a0Sha256))
         }
         assertTrue(m.message!!.startsWith("model file does not have the expected SHA-256 (expected $a0Sha256, got "), m.message)
@@ -70,15 +70,15 @@ class ModelFilesTest {
 
     @Test
     fun aMalformedDigestIsAnInvalidOption() {
-        val e = assertThrows<MovinetException> {
+        val e = assertThrows<InvalidOptionException> {
             MovinetClassifier.create(TestData.a0, MovinetOptions(modelSha256 = "sha256:abc"))
         }
-        assertEquals("invalid option: model_sha256 must be 64 hexadecimal digits, got `sha256:abc`", e.message)
+        assertEquals("invalid option: modelSha256 must be 64 hexadecimal digits, got `sha256:abc`", e.message)
     }
 
     @Test
     fun aDeviceOrAFifoIsNotALabelsFile() {
-        val e = assertThrows<MovinetException> {
+        val e = assertThrows<InvalidLabelsException> {
             MovinetClassifier.create(TestData.a0, MovinetOptions(), File("/dev/zero"))
         }
         assertEquals("labels: /dev/zero is a character device, not a labels file", e.message)
@@ -87,7 +87,7 @@ class ModelFilesTest {
         assertEquals(0, ProcessBuilder("mkfifo", fifo.path).start().waitFor())
         // Nobody writes to it: a reader that opened it would wait for ever.
         val f = assertTimeoutPreemptively(Duration.ofSeconds(10)) {
-            assertThrows<MovinetException> { MovinetClassifier.create(TestData.a0, MovinetOptions(), fifo) }
+            assertThrows<InvalidLabelsException> { MovinetClassifier.create(TestData.a0, MovinetOptions(), fifo) }
         }
         assertEquals("labels: ${fifo.path} is a FIFO (named pipe), not a labels file", f.message)
     }

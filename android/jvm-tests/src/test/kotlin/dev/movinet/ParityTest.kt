@@ -24,7 +24,7 @@ class ParityTest {
      * Every frame of a golden clip was sampled at 5 fps: feed them all, no pacing; the
      * reference kept the model's own cumulative horizon.
      */
-    private val options = MovinetOptions(maxResults = 5, modelFps = null, horizon = Horizon.All)
+    private val options = MovinetOptions(topK = 5, modelFps = null, horizon = Horizon.All)
 
     private fun clips() = TestData.goldenClips
 
@@ -46,8 +46,8 @@ class ParityTest {
     @MethodSource("clips")
     fun rgbMatchesReference(clip: TestData.GoldenClip) {
         val p = rgbRun(clip)
-        println("[$clip] RGB:  ${describe(p)}  (${p.framesSeen} frames, reference top-1 ${clip.referenceTop1()})")
-        assertEquals(clip.count.toLong(), p.framesSeen)
+        println("[$clip] RGB:  ${describe(p)}  (${p.modelFrames} frames, reference top-1 ${clip.referenceTop1()})")
+        assertEquals(clip.count.toLong(), p.modelFrames)
         assertEquals(clip.referenceTop1(), p.top!!.index, "top-1 differs from the reference logits")
         assertEquals(clip.expectedLabel, p.top!!.label)
     }
@@ -162,7 +162,7 @@ class ParityTest {
             c.reset()
             val again = c.classify(Yuv.rgbFrame(clip.rgb(0), clip.width, clip.height))
             assertNotNull(again)
-            assertEquals(1L, again!!.framesSeen)
+            assertEquals(1L, again!!.modelFrames)
             assertEquals(first, again.copy(timings = first!!.timings))
         }
     }
@@ -183,13 +183,13 @@ class ParityTest {
 
     @Test
     fun fineTunedModelFindsItsOwnLabelsBesideIt() {
-        MovinetClassifier.create(TestData.cattleModel, MovinetOptions(maxResults = 10)).use { c ->
+        MovinetClassifier.create(TestData.cattleModel, MovinetOptions(topK = 10)).use { c ->
             assertTrue(c.hasLabels)
             assertEquals(7, c.numClasses)
             assertEquals(TestData.cattleLabels.readLines().filter { it.isNotEmpty() }, c.labels)
             val clip = TestData.carvingIce
             val p = c.classify(Yuv.rgbFrame(clip.rgb(0), clip.width, clip.height))!!
-            assertEquals(7, p.categories.size) // maxResults above the class count gives them all
+            assertEquals(7, p.categories.size) // topK above the class count gives them all
         }
     }
 

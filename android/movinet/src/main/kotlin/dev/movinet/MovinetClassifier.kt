@@ -14,10 +14,12 @@ import java.util.concurrent.atomic.AtomicLong
  *
  * On Android, create it with `MovinetClassifier.create(context, "model.tflite", options)` and
  * pass CameraX frames with `classify(imageProxy)` or bitmaps with `classify(bitmap, rotation)`.
+ * Several streams on one model: [MovinetModel.newClassifier].
  *
  * Calls on one classifier take turns (they may come from any thread); use one classifier per
- * camera. [close] it when done: it holds the model's native memory. Closing twice is harmless;
- * any other call after [close] throws [IllegalStateException].
+ * camera. [close] it when done: it holds its stream state and a reference to the model's
+ * native memory. Closing twice is harmless; any other call after [close] throws
+ * [ClosedException].
  */
 class MovinetClassifier private constructor(
     handle: Long,
@@ -46,7 +48,7 @@ class MovinetClassifier private constructor(
      * call. Listeners are dropped on [close].
      */
     fun addEventListener(listener: EventListener) {
-        check(isOpen) { "MovinetClassifier is closed" }
+        if (!isOpen) throw ClosedException("MovinetClassifier is closed")
         listeners.add(listener)
     }
 
@@ -56,9 +58,9 @@ class MovinetClassifier private constructor(
     /** The action event under way (its [Event.endNanos] is null), or null: the current action. */
     val currentEvent: Event?
         get() {
-            val longs = LongArray(EVENT_LONGS)
+            val longs = LongArray(EventSlots.COUNT)
             val scores = FloatArray(EVENT_FLOATS)
-            if (!NativeBridge.currentEvent(handle.get(), longs, scores)) return null
+            if (!NativeBridge.currentEvent(classifier = live(), outEvent = longs, outScores = scores)) return null
             return event(longs, scores, 0)
         }
 
@@ -67,22 +69,25 @@ class MovinetClassifier private constructor(
      * get its end too. [reset] drops it without an end.
      */
     fun finishEvent(): Event? {
-        val longs = LongArray(EVENT_LONGS)
+        val longs = LongArray(EventSlots.COUNT)
         val scores = FloatArray(EVENT_FLOATS)
-        if (!NativeBridge.finishEvent(handle.get(), longs, scores)) return null
+        if (!NativeBridge.finishEvent(classifier = live(), outEvent = longs, outScores = scores)) return null
         val ended = event(longs, scores, 0)
         publish(listOf(EventChange.Ended(ended)))
         return ended
     }
 
+    /** The handle, or [ClosedException] (the native side says the same for a stale handle). */
+    private fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetClassifier is closed")
+
     private fun event(longs: LongArray, scores: FloatArray, i: Int): Event {
-        val l = i * EVENT_LONGS
-        val index = longs[l + 1].toInt()
+        val l = i * EventSlots.COUNT
+        val index = longs[l + EventSlots.INDEX].toInt()
         return Event(
             label = labels.getOrElse(index) { index.toString() },
             index = index,
-            startNanos = longs[l + 2],
-            endNanos = longs[l + 3].takeIf { it >= 0 },
+            startNanos = longs[l + EventSlots.START_NANOS],
+            endNanos = longs[l + EventSlots.END_NANOS].takeIf { it >= 0 },
             peakScore = scores[i * EVENT_FLOATS],
             meanScore = scores[i * EVENT_FLOATS + 1],
         )
@@ -98,54 +103,80 @@ class MovinetClassifier private constructor(
      * Offers the stream one frame; returns the prediction after it, or null when pacing leaves
      * it out. The planes are read in place during the call only.
      *
-     * @throws MovinetException when the frame is invalid (planes shorter than its size and
-     *   strides need, a rotation that is not a multiple of 90, ...), with the core's message.
+     * @throws InvalidFrameException when the frame is invalid (planes shorter than its size and
+     *   strides need, a rotation that is not a multiple of 90, a negative timestamp, ...), with
+     *   the core's message.
      * @throws IllegalArgumentException when a plane is not a direct buffer.
-     * @throws IllegalStateException when the classifier is closed.
+     * @throws ClosedException when the classifier is closed.
      */
     fun classify(frame: Frame): Prediction? {
-        val timestamp = frame.timestampNanos
-        require(timestamp == null || timestamp >= 0) { "timestampNanos must not be negative, got $timestamp" }
-        val slots = minOf(options.maxResults, numClasses).coerceAtLeast(0)
+        val slots = minOf(options.topK, numClasses).coerceAtLeast(0)
         val indices = IntArray(slots)
         val scores = FloatArray(slots)
-        val info = LongArray(INFO_SIZE)
-        val eventLongs = LongArray(MAX_CHANGES * EVENT_LONGS)
+        val info = LongArray(ClassifyInfo.COUNT)
+        val eventLongs = LongArray(MAX_CHANGES * EventSlots.COUNT)
         val eventScores = FloatArray(MAX_CHANGES * EVENT_FLOATS)
         val p = frame.planes
+        val visible = frame.visibleRect
+        val timestamp = frame.timestampNanos
         val count = NativeBridge.classify(
-            handle.get(),
-            frame.format.code,
-            frame.width,
-            frame.height,
-            p.getOrNull(0)?.buffer, p.offset(0), p.length(0), p.rowStride(0), p.pixelStride(0),
-            p.getOrNull(1)?.buffer, p.offset(1), p.length(1), p.rowStride(1), p.pixelStride(1),
-            p.getOrNull(2)?.buffer, p.offset(2), p.length(2), p.rowStride(2), p.pixelStride(2),
-            frame.rotationDegrees,
-            frame.mirror ?: options.mirror,
-            timestamp != null,
-            timestamp ?: 0L,
-            frame.fullRange,
-            indices,
-            scores,
-            info,
-            eventLongs,
-            eventScores,
+            classifier = live(),
+            format = frame.format.code,
+            width = frame.width,
+            height = frame.height,
+            plane0 = p.getOrNull(0)?.buffer,
+            offset0 = p.offset(0),
+            length0 = p.length(0),
+            rowStride0 = p.rowStride(0),
+            pixelStride0 = p.pixelStride(0),
+            plane1 = p.getOrNull(1)?.buffer,
+            offset1 = p.offset(1),
+            length1 = p.length(1),
+            rowStride1 = p.rowStride(1),
+            pixelStride1 = p.pixelStride(1),
+            plane2 = p.getOrNull(2)?.buffer,
+            offset2 = p.offset(2),
+            length2 = p.length(2),
+            rowStride2 = p.rowStride(2),
+            pixelStride2 = p.pixelStride(2),
+            hasVisibleRect = visible != null,
+            visibleLeft = visible?.x ?: 0,
+            visibleTop = visible?.y ?: 0,
+            visibleWidth = visible?.width ?: 0,
+            visibleHeight = visible?.height ?: 0,
+            rotationDegrees = frame.rotationDegrees,
+            hasOrientation = frame.orientation != null,
+            orientation = frame.orientation ?: 0,
+            mirror = frame.mirror ?: options.mirror,
+            hasTimestamp = timestamp != null,
+            timestampNanos = timestamp ?: 0L,
+            yuvRange = (frame.yuvRange ?: CoreDefaults.yuvRange).code,
+            colorMatrix = (frame.colorMatrix ?: CoreDefaults.colorMatrix).code,
+            outIndices = indices,
+            outScores = scores,
+            outInfo = info,
+            outEvents = eventLongs,
+            outEventScores = eventScores,
         )
         if (count < 0) return null
         val categories = List(count) { i -> Category(labels[indices[i]], indices[i], scores[i]) }
-        val changes = List(info[6].toInt().coerceIn(0, MAX_CHANGES)) { i ->
+        val changes = List(info[ClassifyInfo.EVENT_CHANGES].toInt().coerceIn(0, MAX_CHANGES)) { i ->
             val e = event(eventLongs, eventScores, i)
-            if (eventLongs[i * EVENT_LONGS] == 0L) EventChange.Started(e) else EventChange.Ended(e)
+            when (eventLongs[i * EventSlots.COUNT + EventSlots.CHANGE].toInt()) {
+                EventChangeCodes.STARTED -> EventChange.Started(e)
+                else -> EventChange.Ended(e)
+            }
         }
         val prediction = Prediction(
             categories = categories,
             timings = Timings(
-                preprocessMs = info[0] / 1e6f,
-                inferenceMs = info[1] / 1e6f,
-                totalMs = info[3] / 1e6f,
+                preprocessMs = info[ClassifyInfo.PREPROCESS_NANOS] / 1e6f,
+                inferenceMs = info[ClassifyInfo.INFERENCE_NANOS] / 1e6f,
+                postprocessMs = info[ClassifyInfo.POSTPROCESS_NANOS] / 1e6f,
+                totalMs = info[ClassifyInfo.TOTAL_NANOS] / 1e6f,
             ),
-            framesSeen = info[4],
+            modelFrames = info[ClassifyInfo.MODEL_FRAMES],
+            frameIndex = info[ClassifyInfo.FRAME_INDEX],
             events = changes,
         )
         if (changes.isNotEmpty()) publish(changes)
@@ -157,7 +188,7 @@ class MovinetClassifier private constructor(
      * under way (call [finishEvent] first to end it).
      */
     fun reset() {
-        NativeBridge.resetClassifier(handle.get())
+        NativeBridge.resetClassifier(classifier = live())
     }
 
     /** Frees the native classifier. Harmless when already closed. */
@@ -186,158 +217,96 @@ class MovinetClassifier private constructor(
     }
 
     companion object {
-        private const val INFO_SIZE = 7
-
         /** An event change a frame at most: the old action's end and the new one's start. */
         private const val MAX_CHANGES = 2
-        private const val EVENT_LONGS = 4
         private const val EVENT_FLOATS = 2
 
         /**
-         * A classifier for a `.tflite` MoViNet stream model file. Without [labels], a `.txt`
-         * file beside the model with one line per class is used if there is one (preferring
-         * one that shares the model file's first word, e.g. `cattle7_labels.txt` for
-         * `cattle7_a0_stream_int8.tflite`); otherwise categories are named by index.
+         * A classifier for a `.tflite` MoViNet stream model file: [MovinetModel.load] and
+         * [MovinetModel.newClassifier] in one step, for one stream on a model. Without
+         * [labels], the core's discovery looks beside the model (see [MovinetModel.load]);
+         * otherwise categories are named by index.
          *
-         * @throws MovinetException when the model or labels cannot be loaded.
+         * @throws MovinetException (its subclass for the kind) when the model or labels cannot
+         *   be loaded or an option is out of range.
          */
         @JvmStatic
         @JvmOverloads
-        fun create(model: File, options: MovinetOptions = MovinetOptions(), labels: File? = null): MovinetClassifier {
-            NativeBridge.ensureLoaded()
-            val explicit = labels?.let { readLabels(it) }
-            val load = { NativeBridge.loadModelFromFile(model.path, options.threads, options.modelSha256) }
-            return open(options, explicit, load) { classes ->
-                val dir = model.absoluteFile.parentFile
-                val names = dir?.list()?.toList().orEmpty()
-                LabelFiles.pick(model.name, names, classes) { name -> readLabelsOrNull(File(dir, name)) }
-            }
-        }
+        fun create(model: File, options: MovinetOptions = MovinetOptions(), labels: File? = null): MovinetClassifier =
+            MovinetModel.load(model, options, labels).use { it.newClassifier(options) }
 
         /**
          * A classifier for a model held in memory: a direct buffer (e.g. a memory-mapped
          * asset), read from its position to its limit and copied once into native memory, so
          * it can be released afterwards. [labels] is the labels text, one class per line.
          *
-         * @throws MovinetException when the model or labels cannot be loaded.
+         * @throws MovinetException (its subclass for the kind) when the model or labels cannot
+         *   be loaded.
          * @throws IllegalArgumentException when [model] is not a direct buffer.
          */
         @JvmStatic
         @JvmOverloads
         fun create(model: ByteBuffer, options: MovinetOptions = MovinetOptions(), labels: String? = null): MovinetClassifier =
-            open(options, labels, {
-                NativeBridge.loadModelFromBuffer(
-                    model,
-                    model.position(),
-                    model.remaining(),
-                    options.threads,
-                    options.modelSha256,
-                )
-            }, null)
+            MovinetModel.load(model, options, labels).use { it.newClassifier(options) }
 
-        /**
-         * Loads a model, picks its labels once its class count is known, makes the classifier
-         * and lets go of the model handle (the classifier keeps the model alive).
-         */
-        internal fun open(
-            options: MovinetOptions,
-            labels: String?,
-            loadModel: () -> Long,
-            findLabels: ((classes: Int) -> String?)?,
-        ): MovinetClassifier {
-            NativeBridge.ensureLoaded()
-            val model = loadModel()
+        /** A classifier on the model behind [model] (a live model handle) with [labelsText]. */
+        internal fun open(model: Long, options: MovinetOptions, labelsText: String?): MovinetClassifier {
+            if (model == 0L) throw ClosedException("MovinetModel is closed")
+            val info = NativeBridge.modelInfo(model)
+            val crop = options.crop
+            val region = crop as? Crop.Region
+            val horizon = options.horizon
+            val handle = NativeBridge.createClassifier(
+                model = model,
+                labels = labelsText,
+                topK = options.topK,
+                scoreThreshold = options.scoreThreshold,
+                hasModelFps = options.modelFps != null,
+                modelFps = options.modelFps ?: 0f,
+                paceTolerance = options.paceTolerance,
+                crop = when (crop) {
+                    Crop.CenterSquare -> CropCodes.CENTER_SQUARE
+                    Crop.Stretch -> CropCodes.STRETCH
+                    is Crop.Region -> CropCodes.REGION
+                },
+                cropX = region?.x ?: 0,
+                cropY = region?.y ?: 0,
+                cropWidth = region?.width ?: 0,
+                cropHeight = region?.height ?: 0,
+                smoothing = options.smoothing,
+                horizon = when (horizon) {
+                    Horizon.All -> HorizonCodes.ALL
+                    is Horizon.Seconds -> HorizonCodes.SECONDS
+                    is Horizon.Frames -> HorizonCodes.FRAMES
+                },
+                horizonValue = when (horizon) {
+                    Horizon.All -> 0f
+                    is Horizon.Seconds -> horizon.seconds
+                    is Horizon.Frames -> horizon.frames.toFloat()
+                },
+                eventMinScore = options.events.minScore,
+                eventMinDurationMs = options.events.minDurationMs,
+                eventMaxGapMs = options.events.maxGapMs,
+            )
             try {
-                val info = NativeBridge.modelInfo(model)
-                val labelsText = labels ?: findLabels?.invoke(info[0])
-                val crop = options.crop
-                val region = crop as? Crop.Region
-                val handle = NativeBridge.createClassifier(
-                    model,
-                    labelsText,
-                    options.maxResults,
-                    options.scoreThreshold,
-                    options.modelFps != null,
-                    options.modelFps ?: 0f,
-                    options.paceTolerance,
-                    when (crop) {
-                        Crop.CenterSquare -> 0
-                        Crop.Stretch -> 1
-                        is Crop.Region -> 2
-                    },
-                    region?.x ?: 0,
-                    region?.y ?: 0,
-                    region?.width ?: 0,
-                    region?.height ?: 0,
-                    options.smoothing,
-                    when (options.horizon) {
-                        Horizon.All -> 0
-                        is Horizon.Seconds -> 1
-                        is Horizon.Frames -> 2
-                    },
-                    (options.horizon as? Horizon.Seconds)?.seconds ?: 0f,
-                    (options.horizon as? Horizon.Frames)?.frames ?: 0,
-                    options.events.minScore,
-                    options.events.minDurationMs,
-                    options.events.maxGapMs,
+                val names = NativeBridge.labels(classifier = handle)?.split('\n')
+                return MovinetClassifier(
+                    handle,
+                    names ?: List(info[0]) { it.toString() },
+                    names != null,
+                    info[1],
+                    info[2],
+                    options,
                 )
-                try {
-                    val names = NativeBridge.labels(handle)?.split('\n')
-                    return MovinetClassifier(
-                        handle,
-                        names ?: List(info[0]) { it.toString() },
-                        names != null,
-                        info[1],
-                        info[2],
-                        options,
-                    )
-                } catch (e: Throwable) {
-                    NativeBridge.closeClassifier(handle)
-                    throw e
-                }
-            } finally {
-                NativeBridge.closeModel(model)
+            } catch (e: Throwable) {
+                NativeBridge.closeClassifier(classifier = handle)
+                throw e
             }
-        }
-
-        /**
-         * The labels in [file], read by the core: a regular file only (not a FIFO or a device
-         * such as `/dev/zero`, whose reported size is 0), at most 16 MB read, UTF-8.
-         */
-        private fun readLabels(file: File): String = NativeBridge.readLabelsFile(file.path)
-
-        private fun readLabelsOrNull(file: File): String? = try {
-            NativeBridge.readLabelsFile(file.path)
-        } catch (e: MovinetException) {
-            null
         }
 
         private fun List<Plane>.offset(i: Int) = getOrNull(i)?.buffer?.position() ?: 0
         private fun List<Plane>.length(i: Int) = getOrNull(i)?.buffer?.remaining() ?: 0
         private fun List<Plane>.rowStride(i: Int) = getOrNull(i)?.rowStride ?: 0
         private fun List<Plane>.pixelStride(i: Int) = getOrNull(i)?.pixelStride ?: 0
-    }
-}
-
-/** Choosing a labels file for a model that came without one. */
-internal object LabelFiles {
-    /** Lines as the core counts them: split on `\n`, a final empty line (trailing newline) dropped. */
-    fun lineCount(text: String): Int {
-        val lines = text.split('\n')
-        return if (lines.last().isEmpty()) lines.size - 1 else lines.size
-    }
-
-    /**
-     * Of the `.txt` names in a model's folder, the first whose text has one line per class:
-     * names sharing the model file's first word (`cattle7_...`) first, then the rest, each
-     * group in name order.
-     */
-    fun pick(modelName: String, names: List<String>, classes: Int, read: (String) -> String?): String? {
-        val prefix = modelName.substringBefore('_')
-        return names.filter { it.endsWith(".txt") }
-            .sortedWith(compareBy<String>({ !(prefix.isNotEmpty() && it.startsWith(prefix)) }, { it }))
-            .asSequence()
-            .mapNotNull(read)
-            .firstOrNull { lineCount(it) == classes }
     }
 }

@@ -1,14 +1,28 @@
 package dev.movinet
 
 /**
- * An error from the movinet SDK: a model that cannot be loaded, labels that do not fit the
- * model, a frame whose planes are shorter than its declared size, an invalid option, a
- * LiteRT failure. The message is the native core's own, written for users.
+ * An error from the movinet SDK. Each is one of the core's error kinds, the same kinds Swift
+ * (`MovinetError`) and Python see, as its own subclass (generated with the JNI bridge from
+ * `movinet::ErrorKind::ALL`, see `MovinetExceptions.kt`), so code can branch on it:
  *
- * Misuse of the API is reported with the standard exceptions instead: a closed classifier
- * throws [IllegalStateException], a heap (non-direct) buffer [IllegalArgumentException].
+ * ```kotlin
+ * try { MovinetClassifier.create(file) } catch (e: ModelNotFoundException) { download() }
+ * ```
+ *
+ * [ModelNotFoundException], [IoException], [InvalidModelException],
+ * [ModelDigestMismatchException], [InvalidLabelsException], [InvalidFrameException],
+ * [InvalidOptionException], [LiteRtException] (kind `Runtime`), [ClosedException]. The
+ * message is the core's own, written for users, with options spelled as Kotlin spells them
+ * (`topK must be at least 1`).
+ *
+ * Arguments the Kotlin API never passes (a heap buffer where a direct one is needed) throw
+ * [IllegalArgumentException]; a bug inside the native library throws
+ * [IllegalStateException] saying so.
+ *
+ * @property kind the core's name of the error kind (`"InvalidFrame"`).
  */
-class MovinetException @JvmOverloads constructor(
+sealed class MovinetException(
+    val kind: String,
     message: String,
-    cause: Throwable? = null,
-) : RuntimeException(message, cause)
+    cause: Throwable?,
+) : java.lang.RuntimeException(message, cause)

@@ -26,16 +26,19 @@ sealed interface Horizon {
     /** Every frame since the start or the last reset: one label for a whole clip (the model as exported). */
     data object All : Horizon
 
-    /** About the last [seconds] seconds, counted in frames at [MovinetOptions.modelFps] (5 when null). */
+    /** About the last [seconds] seconds, counted in frames at [MovinetOptions.modelFps] (the core's 5 when null). */
     data class Seconds(val seconds: Float) : Horizon
 
     /** About the last [frames] frames fed to the model. */
     data class Frames(val frames: Int) : Horizon
 
     companion object {
-        /** The live default: 2 seconds (10 frames at 5 fps), measured on the shared clips concatenated. */
-        @JvmField
-        val LIVE: Horizon = Seconds(2f)
+        /**
+         * The live default, the core's `Horizon::LIVE`: 2 seconds (10 frames at 5 fps),
+         * measured on the shared clips concatenated.
+         */
+        @JvmStatic
+        val LIVE: Horizon get() = CoreDefaults.horizon
     }
 }
 
@@ -45,19 +48,20 @@ sealed interface Horizon {
  * it has been off the top for [maxGapMs] (or another event starts).
  */
 data class EventOptions @JvmOverloads constructor(
-    val minScore: Float = 0.5f,
-    val minDurationMs: Long = 600,
-    val maxGapMs: Long = 1000,
+    val minScore: Float = CoreDefaults.eventMinScore,
+    val minDurationMs: Long = CoreDefaults.eventMinDurationMs,
+    val maxGapMs: Long = CoreDefaults.eventMaxGapMs,
 )
 
 /**
- * How a [MovinetClassifier] runs. The native core checks every value and names the first one
- * out of range in a [MovinetException] (in its own terms: `top_k` is [maxResults], `fps` is
- * [modelFps]).
+ * How a [MovinetModel] is loaded and a [MovinetClassifier] runs. Every default is the core's
+ * (`ModelOptions::default()`, `ClassifierOptions::default()`), read through JNI. The core
+ * checks every value and names the first one out of range in an [InvalidOptionException]
+ * (`invalid option: topK must be at least 1, got 0`).
  *
  * @property threads CPU threads for inference, 1 to 64. One is fastest per frame on these small
  *   models and leaves the other cores to the app.
- * @property maxResults categories per [Prediction], best first (at least 1).
+ * @property topK categories per [Prediction], best first (at least 1).
  * @property scoreThreshold categories scoring below this probability (0 to 1) are left out.
  * @property modelFps frames per second fed to the model, chosen by the frames' timestamps; the
  *   models were trained at 5. Null feeds every frame (e.g. frames already sampled).
@@ -71,22 +75,75 @@ data class EventOptions @JvmOverloads constructor(
  *   a display.
  * @property modelSha256 the SHA-256 the model file must have, 64 hexadecimal digits (as
  *   `sha256sum` prints it; `models/manifest.toml` lists the official files'). The core hashes
- *   the bytes before anything reads them and throws a [MovinetException] for any other file,
- *   so a corrupted download or a replaced file never reaches the runtime. Null skips the check.
+ *   the bytes before anything reads them and throws a [ModelDigestMismatchException] for any
+ *   other file, so a corrupted download or a replaced file never reaches the runtime. Null
+ *   skips the check.
  * @property horizon how far back predictions look: [Horizon.LIVE] (2 s) so that labels follow a
  *   change of action; [Horizon.All] for one label per clip.
  * @property events when a label becomes an action event.
  */
 data class MovinetOptions @JvmOverloads constructor(
-    val threads: Int = 1,
-    val maxResults: Int = 3,
-    val scoreThreshold: Float = 0f,
-    val modelFps: Float? = 5f,
-    val paceTolerance: Float = 0.1f,
-    val crop: Crop = Crop.CenterSquare,
+    val threads: Int = CoreDefaults.threads,
+    val topK: Int = CoreDefaults.topK,
+    val scoreThreshold: Float = CoreDefaults.scoreThreshold,
+    val modelFps: Float? = CoreDefaults.modelFps,
+    val paceTolerance: Float = CoreDefaults.paceTolerance,
+    val crop: Crop = CoreDefaults.crop,
     val mirror: Boolean = false,
-    val smoothing: Float = 0f,
+    val smoothing: Float = CoreDefaults.smoothing,
     val modelSha256: String? = null,
-    val horizon: Horizon = Horizon.LIVE,
+    val horizon: Horizon = CoreDefaults.horizon,
     val events: EventOptions = EventOptions(),
 )
+
+/**
+ * The core's defaults, read once through JNI (loading the native library): the single source
+ * of every default value in [MovinetOptions], [EventOptions] and [Horizon.LIVE].
+ */
+internal object CoreDefaults {
+    /** Read on first use, so that a library that cannot load fails the call, not the class. */
+    private class Values {
+        val threads: Int = NativeBridge.defaultThreads()
+        val topK: Int = NativeBridge.defaultTopK()
+        val scoreThreshold: Float = NativeBridge.defaultScoreThreshold()
+        val modelFps: Float? = NativeBridge.defaultModelFps().takeIf { it > 0f }
+        val paceTolerance: Float = NativeBridge.defaultPaceTolerance()
+        val crop: Crop = when (NativeBridge.defaultCrop()) {
+            CropCodes.CENTER_SQUARE -> Crop.CenterSquare
+            CropCodes.STRETCH -> Crop.Stretch
+            else -> error("the core's default crop is a region")
+        }
+        val smoothing: Float = NativeBridge.defaultSmoothing()
+        val horizon: Horizon = NativeBridge.defaultHorizonValue().let { value ->
+            when (NativeBridge.defaultHorizon()) {
+                HorizonCodes.ALL -> Horizon.All
+                HorizonCodes.SECONDS -> Horizon.Seconds(value)
+                else -> Horizon.Frames(value.toInt())
+            }
+        }
+        val eventMinScore: Float = NativeBridge.defaultEventMinScore()
+        val eventMinDurationMs: Long = NativeBridge.defaultEventMinDurationMs()
+        val eventMaxGapMs: Long = NativeBridge.defaultEventMaxGapMs()
+        val yuvRange: YuvRange = NativeBridge.defaultYuvRange().let { c -> YuvRange.entries.first { it.code == c } }
+        val colorMatrix: ColorMatrix = NativeBridge.defaultColorMatrix().let { c -> ColorMatrix.entries.first { it.code == c } }
+    }
+
+    private val values: Values by lazy {
+        NativeLibrary.ensureLoaded()
+        Values()
+    }
+
+    val threads: Int get() = values.threads
+    val topK: Int get() = values.topK
+    val scoreThreshold: Float get() = values.scoreThreshold
+    val modelFps: Float? get() = values.modelFps
+    val paceTolerance: Float get() = values.paceTolerance
+    val crop: Crop get() = values.crop
+    val smoothing: Float get() = values.smoothing
+    val horizon: Horizon get() = values.horizon
+    val eventMinScore: Float get() = values.eventMinScore
+    val eventMinDurationMs: Long get() = values.eventMinDurationMs
+    val eventMaxGapMs: Long get() = values.eventMaxGapMs
+    val yuvRange: YuvRange get() = values.yuvRange
+    val colorMatrix: ColorMatrix get() = values.colorMatrix
+}

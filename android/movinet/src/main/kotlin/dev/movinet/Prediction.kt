@@ -7,13 +7,15 @@ data class Category(
     val score: Float,
 )
 
-/** Time spent on one frame, in milliseconds. */
+/** Time spent on one frame, in milliseconds (the core's `Timings`). */
 data class Timings(
     /** Colour conversion, rotation, crop and resize into the model's input. */
     val preprocessMs: Float,
     /** The model run (LiteRT). */
     val inferenceMs: Float,
-    /** Everything inside the native call, from frame to top-k. */
+    /** Softmax, smoothing, top-k and events. */
+    val postprocessMs: Float,
+    /** Everything inside the native call, frame checks and pacing included. */
     val totalMs: Float,
 )
 
@@ -56,13 +58,15 @@ fun interface EventListener {
 
 /**
  * What the model makes of the stream so far, after the frame just classified: the top
- * [MovinetOptions.maxResults] classes at or above [MovinetOptions.scoreThreshold], best first.
+ * [MovinetOptions.topK] classes at or above [MovinetOptions.scoreThreshold], best first.
  */
 data class Prediction(
     val categories: List<Category>,
     val timings: Timings,
-    /** Frames the model has seen since it was created or last [MovinetClassifier.reset]. */
-    val framesSeen: Long,
+    /** Frames the model has seen since the classifier was created or last [MovinetClassifier.reset], this one included. */
+    val modelFrames: Long,
+    /** Index of this frame among all frames offered since the start or the last reset, paced-out ones included. */
+    val frameIndex: Long,
     /** Action events that started or ended on this frame, in that order (usually none). */
     val events: List<EventChange> = emptyList(),
 ) {

@@ -3,6 +3,7 @@ package dev.movinet.sample
 import android.Manifest
 import android.content.pm.PackageManager
 import android.content.res.AssetManager
+import android.hardware.display.DisplayManager
 import android.os.Bundle
 import android.util.Log
 import android.view.View
@@ -54,6 +55,23 @@ class MainActivity : AppCompatActivity() {
     @Volatile private var model: ModelAsset? = null
     private var lensFacing = CameraSelector.LENS_FACING_BACK
     private var cameraProvider: ProcessCameraProvider? = null
+    private var analysis: ImageAnalysis? = null
+
+    /**
+     * Keeps the analysis frames' rotation in step with the display. A 90° turn recreates the
+     * activity (and so the use cases), but a 180° turn (landscape to reverse landscape) does
+     * not: without this, `imageInfo.rotationDegrees` would stay that of the old orientation and
+     * the model would see the scene upside down. CameraX's guide ("Configuration for use
+     * cases": set the target rotation from a DisplayListener or OrientationEventListener).
+     */
+    private val displayListener = object : DisplayManager.DisplayListener {
+        override fun onDisplayAdded(displayId: Int) = Unit
+        override fun onDisplayRemoved(displayId: Int) = Unit
+        override fun onDisplayChanged(displayId: Int) {
+            val display = previewView.display ?: return
+            if (display.displayId == displayId) analysis?.targetRotation = display.rotation
+        }
+    }
 
     private val requestCamera =
         registerForActivityResult(ActivityResultContracts.RequestPermission()) { granted ->
@@ -99,6 +117,8 @@ class MainActivity : AppCompatActivity() {
             bindCamera()
         }
 
+        getSystemService(DisplayManager::class.java).registerDisplayListener(displayListener, null)
+
         if (ContextCompat.checkSelfPermission(this, Manifest.permission.CAMERA) == PackageManager.PERMISSION_GRANTED) {
             startCamera()
         } else {
@@ -108,6 +128,7 @@ class MainActivity : AppCompatActivity() {
 
     override fun onDestroy() {
         super.onDestroy()
+        getSystemService(DisplayManager::class.java).unregisterDisplayListener(displayListener)
         worker.execute {
             classifier?.close()
             classifier = null
@@ -121,24 +142,26 @@ class MainActivity : AppCompatActivity() {
         actionView.setText(R.string.no_action)
         // The defaults are the live ones: a 2 s horizon, so labels follow the action.
         val options = MovinetOptions(
-            maxResults = 3,
+            topK = 3,
             mirror = lensFacing == CameraSelector.LENS_FACING_FRONT,
             // The official files' pinned digest: a corrupted or replaced asset fails to load.
             modelSha256 = OFFICIAL_SHA256[asset.fileName],
         )
         worker.execute {
-            classifier?.close()
-            classifier = try {
+            // The new classifier first: a model that fails to load leaves the running one.
+            val next = try {
                 MovinetClassifier.create(this, asset.fileName, options).also { c ->
                     // Called on this worker right after the classify call that started or
                     // ended an action.
                     c.addEventListener(::showAction)
                 }
             } catch (e: MovinetException) {
-                Log.e(TAG, "cannot load ${asset.fileName}", e)
+                Log.e(TAG, "cannot load ${asset.fileName} (${e.kind})", e)
                 runOnUiThread { resultsView.text = getString(R.string.model_failed, asset.title, e.message) }
-                null
+                return@execute
             }
+            classifier?.close()
+            classifier = next
             inputFps.reset()
         }
     }
@@ -162,8 +185,10 @@ class MainActivity : AppCompatActivity() {
         val analysis = ImageAnalysis.Builder()
             .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
             .setOutputImageFormat(ImageAnalysis.OUTPUT_IMAGE_FORMAT_YUV_420_888)
+            .setTargetRotation(previewView.display?.rotation ?: android.view.Surface.ROTATION_0)
             .build()
         analysis.setAnalyzer(worker) { image -> image.use(::analyze) }
+        this.analysis = analysis
         provider.unbindAll()
         provider.bindToLifecycle(this, selector, preview, analysis)
     }
@@ -198,7 +223,7 @@ class MainActivity : AppCompatActivity() {
             model?.title.orEmpty(),
             prediction.timings.inferenceMs,
             fps,
-            prediction.framesSeen,
+            prediction.modelFrames,
         )
         runOnUiThread {
             resultsView.text = lines.ifEmpty { getString(R.string.waiting) }
