@@ -19,8 +19,14 @@
 //!   pixel (BT.601, video or full range). Of the two output axes, one reads source rows: for
 //!   each index on it, its two source rows are blended over the columns the crop needs
 //!   (contiguous, vectorised), and the other axis reads two blended samples per channel.
+//!
+//! Both passes run AVX2 kernels on x86-64 (checked at run time; the same bits as the portable
+//! code, which aarch64 compiles with NEON), and both ask for the source rows of the lines
+//! ahead while a line is computed, a share at a time (`prefetch`): camera frames come from
+//! memory, and the rows a downscale reads are too far apart for the hardware prefetchers.
 
 mod geometry;
+mod prefetch;
 mod rgb;
 #[cfg(test)]
 mod tests;
@@ -186,12 +192,12 @@ impl Preprocessor {
         }
         self.prepare(frame)?;
         let planes = frame.planes();
-        let (rows, cols) = (&self.tables.rows, &self.tables.cols);
+        let rows = &self.tables.rows;
         match frame.format() {
             PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                self.rgb.run::<false, T>(planes[0].data, rows, cols, out)
+                self.rgb.run::<false, T>(planes[0].data, rows, out)
             }
-            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, cols, out),
+            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
                 [planes[0].data, planes[1].data, &[]],
                 (frame.range(), frame.color_matrix()),
@@ -231,29 +237,4 @@ fn check_crop(crop: Crop) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// Hints the CPU to start loading `bytes` into the cache (one hint per 64-byte line). Only a
-/// hint: it never faults and changes no result.
-#[inline]
-fn prefetch(bytes: &[u8]) {
-    #[cfg(target_arch = "x86_64")]
-    for line in bytes.chunks(64) {
-        // SAFETY: a prefetch hint on an address inside a live slice; SSE is part of x86_64.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(
-                line.as_ptr().cast(),
-            )
-        };
-    }
-    #[cfg(target_arch = "aarch64")]
-    for line in bytes.chunks(64) {
-        // SAFETY: PRFM is a hint on an address inside a live slice; it reads and writes no
-        // register or memory the program sees.
-        unsafe {
-            std::arch::asm!("prfm pldl1keep, [{0}]", in(reg) line.as_ptr(), options(nostack, preserves_flags, readonly))
-        };
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    let _ = bytes;
 }
