@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use movinet::classifier::{Classifier, ClassifierOptions};
-use movinet::frame::Frame;
-use movinet::{Category, Timings};
+use movinet::{Category, Classifier, ClassifierOptions, Frame, Timings};
 use serde::Serialize;
 
 use crate::decode::Source;
