@@ -5,7 +5,7 @@ states carried by hand and rewritten between frames by each scheme.
     .deps/venv/bin/python scripts/horizon_schemes.py [--models-dir ../shared/models]
 
 For each scheme: the lowest segment top-1 over the concatenations of
-tests/support/live.rs (from 3 s after each cut), the median and largest time from a cut until the
+tests/src/live.rs (from 3 s after each cut), the median and largest time from a cut until the
 new label is top-1 for good, and the 12 clips alone (top-1, top-5 of the last prediction). The
 SDK's scheme is `ema` (core/src/horizon.rs); the others are what it was chosen over. This
 script is the exploration behind that choice; `cargo run --release -p movinet-tests --example

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # ThreadSanitizer over the concurrency tests: 8 sessions on 4 threads sharing one model
-# (tests/concurrency.rs), the JNI handle registry with close racing calls, and the UniFFI
+# (tests/tests/concurrency.rs), the JNI handle registry with close racing calls, and the UniFFI
 # classifier with close racing classify. Needs nightly with rust-src
 # (`rustup component add rust-src --toolchain nightly`): std is rebuilt instrumented.
 # libLiteRt.so is not instrumented: races inside it are invisible, and none of its accesses

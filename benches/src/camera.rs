@@ -114,50 +114,13 @@ impl Nv21 {
     }
 }
 
-/// RGB to NV21, BT.601 video range, chroma averaged over each 2x2 block.
+/// RGB to NV21, BT.601 video range, chroma averaged over each 2x2 block: the tests' encoder
+/// (`movinet_tests::rgb_to_yuv420`), so the benchmarks and the tests feed the same frames.
 pub fn rgb_to_nv21(rgb: &[u8], width: usize, height: usize) -> Nv21 {
-    let px = |x: usize, y: usize| {
-        let i = (y * width + x) * 3;
-        (
-            f32::from(rgb[i]),
-            f32::from(rgb[i + 1]),
-            f32::from(rgb[i + 2]),
-        )
-    };
-    let mut y_plane = vec![0u8; width * height];
-    for y in 0..height {
-        for x in 0..width {
-            let (r, g, b) = px(x, y);
-            y_plane[y * width + x] = (16.0 + 0.257 * r + 0.504 * g + 0.098 * b)
-                .round()
-                .clamp(0.0, 255.0) as u8;
-        }
-    }
-    let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-    let mut vu = vec![0u8; cw * 2 * ch];
-    for cy in 0..ch {
-        for cx in 0..cw {
-            let (mut r, mut g, mut b, mut n) = (0.0, 0.0, 0.0, 0.0);
-            for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
-                let (x, y) = (2 * cx + dx, 2 * cy + dy);
-                if x < width && y < height {
-                    let p = px(x, y);
-                    r += p.0;
-                    g += p.1;
-                    b += p.2;
-                    n += 1.0;
-                }
-            }
-            let (r, g, b) = (r / n, g / n, b / n);
-            let u = 128.0 - 0.148 * r - 0.291 * g + 0.439 * b;
-            let v = 128.0 + 0.439 * r - 0.368 * g - 0.071 * b;
-            vu[cy * cw * 2 + cx * 2] = v.round().clamp(0.0, 255.0) as u8;
-            vu[cy * cw * 2 + cx * 2 + 1] = u.round().clamp(0.0, 255.0) as u8;
-        }
-    }
+    let yuv = movinet_tests::rgb_to_yuv420(rgb, width, height);
     Nv21 {
-        y: y_plane,
-        vu,
+        vu: yuv.vu_interleaved(width.div_ceil(2) * 2),
+        y: yuv.y,
         width,
         height,
     }

@@ -12,7 +12,7 @@ impl Samples {
     }
 
     pub fn from_durations(d: &[Duration]) -> Self {
-        Self::new(d.iter().map(|d| d.as_secs_f64() * 1e3).collect())
+        Self::new(d.iter().map(|&d| movinet::Timings::ms(d)).collect())
     }
 
     /// Nearest-rank percentile, `p` in [0, 100].

@@ -95,7 +95,7 @@ fn load_and_run(
 ) -> Result<Loaded, String> {
     let start = Instant::now();
     let model = Model::from_file(path, &ModelOptions::default()).map_err(|e| e.to_string())?;
-    let load_ms = start.elapsed().as_secs_f64() * 1e3;
+    let load_ms = movinet::Timings::ms(start.elapsed());
     let spec = model.spec().clone();
     let file = ModelFile {
         path: path.to_path_buf(),
@@ -123,7 +123,7 @@ fn load_and_run(
             ));
         }
     }
-    let frame_ms = start.elapsed().as_secs_f64() * 1e3 / frames.max(1) as f64;
+    let frame_ms = movinet::Timings::ms(start.elapsed()) / frames.max(1) as f64;
     Ok(Loaded {
         signature: spec.signature_key.clone(),
         height: spec.height,

@@ -8,9 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use movinet::classifier::{Classifier, ClassifierOptions};
-use movinet::frame::Frame;
-use movinet::Category;
+use movinet::{Category, Classifier, ClassifierOptions, Frame, Timings};
 use serde::Serialize;
 
 use crate::decode::Source;
@@ -78,10 +76,6 @@ fn p50(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 /// Streams one input through a fresh classifier.
 pub fn classify_one(
     loaded: &Loaded,
@@ -119,9 +113,9 @@ pub fn classify_one(
             continue;
         };
         fed += 1;
-        pre.push(ms(pred.timings.preprocess));
-        run.push(ms(pred.timings.inference));
-        total.push(ms(pred.timings.total));
+        pre.push(Timings::ms(pred.timings.preprocess));
+        run.push(Timings::ms(pred.timings.inference));
+        total.push(Timings::ms(pred.timings.total));
         let t = f
             .timestamp
             .map(|t| t.as_secs_f64())

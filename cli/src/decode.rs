@@ -22,7 +22,8 @@ use ff::ffi;
 use ff::format::Pixel;
 use ff::software::scaling;
 use ffmpeg_next as ff;
-use movinet::frame::{Rotation, MAX_DIMENSION};
+use movinet::frame::MAX_DIMENSION;
+use movinet::Rotation;
 
 /// Image files a folder input may hold, decoded in name order as consecutive frames.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff"];

@@ -3,9 +3,7 @@
 
 use std::path::Path;
 
-use movinet::classifier::ClassifierOptions;
-use movinet::preprocess::Crop;
-use movinet::{Horizon, Labels, Model, ModelOptions};
+use movinet::{ClassifierOptions, Crop, Horizon, Labels, Model, ModelOptions};
 
 use crate::quiet::Quiet;
 use crate::resolve::{self, ModelFile};

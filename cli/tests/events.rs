@@ -11,7 +11,7 @@ use movinet_tests::live::CONCATENATIONS;
 use movinet_tests::{clip_duration, clip_list, clip_path, models_dir, shared_dir};
 use serde_json::Value;
 
-/// The longest time from a cut until the new label holds that `tests/live.rs` measures on
+/// The longest time from a cut until the new label holds that `tests/tests/live.rs` measures on
 /// these concatenations with the default horizon (`cargo run --example live_sweep`: max 3.0 s).
 const MEASURED_LATENCY_S: f64 = 3.0;
 

@@ -124,6 +124,14 @@ pub struct Timings {
     pub total: Duration,
 }
 
+impl Timings {
+    /// `d` in milliseconds, the unit every binding, the command and the benchmarks report
+    /// times in.
+    pub fn ms(d: Duration) -> f64 {
+        d.as_secs_f64() * 1e3
+    }
+}
+
 /// What the classifier says after a frame it fed to the model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {

@@ -460,7 +460,7 @@ const SCALES: std::ops::RangeInclusive<f32> = 1e-12..=1e12;
 /// floats in a sane range ([`SCALES`]), one zero point per scale and each a value the tensor's
 /// type holds, and per-channel parameters along a real axis of that many channels. A mutated
 /// scale (-7e21) crashed the runtime while it compiled the model (found by the random-mutation
-/// test in tests/model_files.rs).
+/// test in tests/tests/model_files.rs).
 fn check_quantization(r: &Reader<'_>, q: usize, shape: &[i32], tensor_type: u8) -> Check<()> {
     let scales = r.ints(q, 2)?;
     if let Some(&bad) = scales

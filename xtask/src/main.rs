@@ -166,7 +166,7 @@ fn classify(args: &[String]) -> Result<()> {
 
 /// The steps of `cargo xtask test`, in the order that fails fastest.
 const TEST_STEPS: &[(&str, &str)] = &[
-    ("fmt", "cargo fmt --check"),
+    ("fmt", "cargo fmt --check; no core source file over 700 lines"),
     ("clippy", "cargo clippy on every target (warnings and unsafe blocks without a SAFETY comment denied), cargo doc of the core (missing docs denied)"),
     (
         "rust",
@@ -217,6 +217,7 @@ fn test(args: &[String]) -> Result<()> {
     };
     if wanted("fmt") {
         cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
+        check_file_lengths(&root.join("core/src"))?;
     }
     if wanted("clippy") {
         cargo_step(
@@ -267,6 +268,41 @@ fn test(args: &[String]) -> Result<()> {
         run_bench(&env, &["--quick".to_string()])?;
     }
     Ok(())
+}
+
+/// The longest a core source file may be: past it, a module is doing more than one step of
+/// the frame flow and wants splitting along its seams.
+const MAX_CORE_FILE_LINES: usize = 700;
+
+/// Fails naming every `.rs` file under `dir` longer than [`MAX_CORE_FILE_LINES`].
+fn check_file_lengths(dir: &Path) -> Result<()> {
+    fn walk(dir: &Path, long: &mut Vec<String>) -> Result<()> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
+            if path.is_dir() {
+                walk(&path, long)?;
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let lines = text.lines().count();
+                if lines > MAX_CORE_FILE_LINES {
+                    long.push(format!("{} ({lines} lines)", path.display()));
+                }
+            }
+        }
+        Ok(())
+    }
+    let mut long = Vec::new();
+    walk(dir, &mut long)?;
+    if long.is_empty() {
+        return Ok(());
+    }
+    long.sort();
+    Err(format!(
+        "core source files over {MAX_CORE_FILE_LINES} lines (split them along their seams):\n  {}",
+        long.join("\n  ")
+    ))
 }
 
 /// The Cargo target directory.

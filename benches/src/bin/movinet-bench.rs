@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use movinet::{Crop, Model, ModelOptions, Preprocessor};
+use movinet::{Crop, Model, ModelOptions, Preprocessor, Timings};
 use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
 use movinet_benches::formats::{self, FormatRow};
@@ -231,10 +231,6 @@ fn machine() -> String {
     )
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn column(samples: &[StageTimes], k: usize) -> Vec<Duration> {
     samples.iter().map(|s| s[k]).collect()
 }
@@ -254,13 +250,13 @@ fn row(m: &Loaded, input: &str, samples: &[StageTimes], bare: &[StageTimes]) -> 
     let e2e = Percentiles::of(&column(samples, 0));
     let bare = Percentiles::of(&column(bare, 0));
     let preprocess = Percentiles::of(&column(samples, 2));
-    let mean_ms = samples.iter().map(|s| ms(s[0])).sum::<f64>() / samples.len() as f64;
+    let mean_ms = samples.iter().map(|s| Timings::ms(s[0])).sum::<f64>() / samples.len() as f64;
     Row {
         model: m.name.into(),
         input: input.into(),
         threads: m.threads,
         frames: samples.len(),
-        load_ms: ms(m.load),
+        load_ms: Timings::ms(m.load),
         end_to_end_ms: e2e,
         pacing_ms: Percentiles::of(&column(samples, 1)),
         preprocess_ms: preprocess,

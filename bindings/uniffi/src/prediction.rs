@@ -40,10 +40,10 @@ pub struct Timings {
 impl From<movinet::Timings> for Timings {
     fn from(t: movinet::Timings) -> Self {
         Self {
-            preprocess_ms: ms(t.preprocess),
-            inference_ms: ms(t.inference),
-            postprocess_ms: ms(t.postprocess),
-            total_ms: ms(t.total),
+            preprocess_ms: movinet::Timings::ms(t.preprocess),
+            inference_ms: movinet::Timings::ms(t.inference),
+            postprocess_ms: movinet::Timings::ms(t.postprocess),
+            total_ms: movinet::Timings::ms(t.total),
         }
     }
 }
@@ -167,10 +167,6 @@ impl ModelInfo {
             has_labels,
         }
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 pub(crate) fn micros(d: Duration) -> i64 {

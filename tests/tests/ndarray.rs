@@ -3,7 +3,7 @@
 //! bit for bit, with the int8 pass on and off.
 
 use movinet::{Classifier, ClassifierOptions, Error, Model, ModelOptions};
-use movinet_tests::{a0_path, Golden};
+use movinet_tests::{a0_path, a0_with, Golden};
 use ndarray::{Array3, ArrayView1};
 
 #[test]
@@ -15,7 +15,7 @@ fn strided_array_frames_give_the_golden_logits() {
             int8_io,
             ..ModelOptions::default()
         };
-        let model = Model::from_file(a0_path(), &options).expect("load A0");
+        let model = a0_with(&options);
         let mut session = model.new_session().unwrap();
         for i in 0..golden.n {
             // Stored column-major (width, height, 3), then viewed as (height, width, 3): every

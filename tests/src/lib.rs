@@ -1,5 +1,9 @@
-//! Shared helpers for the integration tests: where the team's data lives, and a reader for
-//! the golden `.npy` files.
+//! Shared helpers for the integration tests (`tests/tests/*.rs`, each a test binary Cargo
+//! finds by itself): where the team's data lives, and a reader for the golden `.npy` files.
+//!
+//! The data is not in the repository: models come from `MOVINET_MODELS_DIR` (default
+//! `../shared/models`; `models/fetch.sh` downloads the official ones), clips and golden logits
+//! from `MOVINET_SHARED_DIR` (default `../shared` beside the repository).
 
 use std::path::{Path, PathBuf};
 
@@ -22,16 +26,41 @@ pub fn models_dir() -> PathBuf {
         .unwrap_or_else(|| shared_dir().join("models"))
 }
 
+/// Where the test data comes from, for failure messages.
+const DATA_HINT: &str = "the tests read models from MOVINET_MODELS_DIR (default ../shared/models \
+     beside the repository; models/fetch.sh downloads the official ones) and clips and golden \
+     logits from MOVINET_SHARED_DIR (default ../shared)";
+
+/// Panics with what failed, the path, and where the data should come from.
+fn missing_data(what: &str, path: &Path, e: impl std::fmt::Display) -> ! {
+    panic!("{what} {}: {e}\n({DATA_HINT})", path.display())
+}
+
+/// The official A0 stream int8 model's path.
 pub fn a0_path() -> PathBuf {
     models_dir().join("movinet_a0_stream_int8.tflite")
 }
 
+/// The official A0 model, loaded with the default options.
 pub fn a0() -> Model {
-    Model::from_file(a0_path(), &ModelOptions::default()).expect("load A0")
+    a0_with(&ModelOptions::default())
 }
 
+/// The official A0 model, loaded with `options`.
+pub fn a0_with(options: &ModelOptions) -> Model {
+    load_model(&a0_path(), options)
+}
+
+/// A model the tests need, loaded with `options`; a failure names the path and where the
+/// test data comes from.
+pub fn load_model(path: &Path, options: &ModelOptions) -> Model {
+    Model::from_file(path, options).unwrap_or_else(|e| missing_data("could not load", path, e))
+}
+
+/// The Kinetics-600 labels beside the official models.
 pub fn kinetics_labels() -> Labels {
-    Labels::from_file(models_dir().join("kinetics600_labels.txt")).expect("labels")
+    let path = models_dir().join("kinetics600_labels.txt");
+    Labels::from_file(&path).unwrap_or_else(|e| missing_data("could not read the labels", &path, e))
 }
 
 /// A golden clip: the uint8 frames fed and the logits after every frame.
@@ -106,7 +135,7 @@ pub fn argmax(v: &[f32]) -> usize {
 
 /// Reads a C-order `.npy` array of the given dtype; returns its shape and raw bytes.
 pub fn read_npy(path: &Path, descr: &str) -> (Vec<usize>, Vec<u8>) {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let bytes = std::fs::read(path).unwrap_or_else(|e| missing_data("could not read", path, e));
     assert_eq!(&bytes[..6], b"\x93NUMPY", "{} is not .npy", path.display());
     let (header_len, start) = match bytes[6] {
         1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10),

@@ -1,5 +1,5 @@
 //! Shared clips concatenated into one stream, and how well live labels follow it: the
-//! measurements behind the live-label test (`tests/live.rs`) and the horizon sweep
+//! measurements behind the live-label test (`tests/tests/live.rs`) and the horizon sweep
 //! (`examples/live_sweep.rs`).
 
 use std::time::Duration;

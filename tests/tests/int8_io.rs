@@ -10,7 +10,7 @@ fn load(path: &std::path::Path, int8_io: bool) -> Model {
         int8_io,
         ..ModelOptions::default()
     };
-    Model::from_file(path, &options).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    movinet_tests::load_model(path, &options)
 }
 
 fn int8_states(model: &Model) -> Vec<&str> {

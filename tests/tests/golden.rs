@@ -3,14 +3,14 @@
 //! come as floats (`Session::run`) or as the uint8 levels the preprocessing writes.
 
 use movinet::{InputMut, Model, ModelOptions};
-use movinet_tests::{a0_path, argmax, kinetics_labels, Golden};
+use movinet_tests::{a0_with, argmax, kinetics_labels, Golden};
 
 fn model(int8_io: bool) -> Model {
     let options = ModelOptions {
         int8_io,
         ..ModelOptions::default()
     };
-    Model::from_file(a0_path(), &options).expect("load A0")
+    a0_with(&options)
 }
 
 /// Logits identical to the reference's, bit for bit (0.0 and -0.0 told apart).
