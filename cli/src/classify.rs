@@ -46,6 +46,9 @@ impl From<&Category> for Ranked {
 pub struct ClipReport {
     input: String,
     model: String,
+    /// Bytes of stream state carried between frames (A0: 684,000 with the int8 states,
+    /// 2,696,832 with `--no-int8-io`).
+    state_bytes: usize,
     frames_decoded: usize,
     /// Frames the container lists (`null` when it does not say).
     frames_expected: Option<u64>,
@@ -144,6 +147,7 @@ pub fn classify_one(
     Ok(ClipReport {
         input: input.display().to_string(),
         model: loaded.file.display_name.clone(),
+        state_bytes: loaded.model().spec().state_bytes(),
         frames_decoded: stats.frames_decoded,
         frames_expected: stats.frames_expected,
         decode_errors: stats.decode_errors,

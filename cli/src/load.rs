@@ -35,6 +35,7 @@ pub fn load(args: &ModelArgs, models_dir: Option<&Path>) -> Result<Loaded, Strin
     let file = resolve::model(&args.model, models_dir)?;
     let options = ModelOptions {
         threads: args.threads,
+        int8_io: !args.no_int8_io,
         ..ModelOptions::default()
     };
     let model = {

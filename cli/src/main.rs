@@ -99,6 +99,11 @@ pub struct ModelArgs {
     /// in portrait is stored landscape with a rotation; by default it is turned upright).
     #[arg(long)]
     pub no_autorotate: bool,
+    /// Run the model's graph as exported, with float32 stream states, instead of binding
+    /// them as int8 at load time (the default: the same logits, a quarter of the state
+    /// memory, faster). For comparing against other runtimes.
+    #[arg(long)]
+    pub no_int8_io: bool,
 }
 
 #[derive(Args)]

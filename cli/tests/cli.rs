@@ -68,6 +68,27 @@ fn classify_json_on_carving_ice() {
     }
 }
 
+/// `--no-int8-io` runs the graph as exported: four times the state memory, the same top
+/// classes and scores (the logits are bit-identical, so the JSON's scores are equal).
+#[test]
+fn no_int8_io_keeps_the_scores_and_quadruples_the_state() {
+    let run = |extra: &[&str]| {
+        let mut args = vec!["classify", "--json", "--top", "20", "--horizon", "all"];
+        args.extend_from_slice(extra);
+        let input = clip("tfexamples_android_carving_ice.mp4");
+        args.push(&input);
+        let out = movinet(&args);
+        assert!(out.status.success(), "{}", stderr(&out));
+        json_lines(&out).remove(0)
+    };
+    let (int8, float) = (run(&[]), run(&["--no-int8-io"]));
+    assert_eq!(int8["state_bytes"], 684_000);
+    assert_eq!(float["state_bytes"], 2_696_832);
+    assert_eq!(int8["top"], float["top"]);
+    assert_eq!(int8["events"], float["events"]);
+    assert_eq!(int8["top"][0]["label"], "carving ice");
+}
+
 #[test]
 fn several_inputs_good_ones_still_processed() {
     let missing = "/nonexistent/clip.mp4";

@@ -80,6 +80,8 @@ native_bridge! {
 
     /// `ModelOptions::default().threads`.
     fn defaultThreads() -> Int = default_threads(DefaultThreads);
+    /// `ModelOptions::default().int8_io`.
+    fn defaultInt8Io() -> Boolean = default_int8_io(DefaultInt8Io);
     /// `ClassifierOptions::default().top_k`.
     fn defaultTopK() -> Int = default_top_k(DefaultTopK);
     /// `ClassifierOptions::default().score_threshold`.
@@ -109,8 +111,12 @@ native_bridge! {
     fn defaultColorMatrix() -> Int = default_color_matrix(DefaultColorMatrix);
 
     /// Loads a model file; returns its handle.
-    fn loadModelFromFile(path: String, threads: Int, modelSha256: Nullable<String>) -> Long
-        = load_model_from_file(LoadModelFromFile);
+    fn loadModelFromFile(
+        path: String,
+        threads: Int,
+        modelSha256: Nullable<String>,
+        int8Io: Boolean,
+    ) -> Long = load_model_from_file(LoadModelFromFile);
 
     /// Loads a model from `length` bytes at `offset` of a direct buffer (a mapped asset, say),
     /// read in place; the core copies them once into the aligned memory the model lives in, so
@@ -121,10 +127,11 @@ native_bridge! {
         length: Int,
         threads: Int,
         modelSha256: Nullable<String>,
+        int8Io: Boolean,
     ) -> Long = load_model_from_buffer(LoadModelFromBuffer);
 
-    /// `[classes, input height, input width, state tensors]` of a loaded model.
-    fn modelInfo(model: Long) -> IntArray = model_info(ModelInfo);
+    /// `[classes, input height, input width, state tensors, state bytes]` of a loaded model.
+    fn modelInfo(model: Long) -> LongArray = model_info(ModelInfo);
 
     /// Frees a model handle (classifiers made from it keep the model); false when it was
     /// already closed.

@@ -29,7 +29,7 @@ use std::time::Duration;
 
 use jni::objects::{JFloatArray, JLongArray, JObjectArray, JString};
 use jni::refs::Reference as _;
-use jni::sys::{jboolean, jfloat, jint, jintArray, jlong, jobjectArray, jstring};
+use jni::sys::{jboolean, jfloat, jint, jintArray, jlong, jlongArray, jobjectArray, jstring};
 use jni::Env;
 
 use movinet::{
@@ -72,6 +72,10 @@ fn throw_error_kind(env: &mut Env<'_>, a: args::ThrowErrorKind<'_>) -> BridgeRes
 
 fn default_threads(_: &mut Env<'_>, _: args::DefaultThreads<'_>) -> BridgeResult<jint> {
     to_jint(ModelOptions::default().threads)
+}
+
+fn default_int8_io(_: &mut Env<'_>, _: args::DefaultInt8Io<'_>) -> BridgeResult<jboolean> {
+    Ok(ModelOptions::default().int8_io)
 }
 
 fn default_top_k(_: &mut Env<'_>, _: args::DefaultTopK<'_>) -> BridgeResult<jint> {
@@ -163,8 +167,14 @@ fn default_color_matrix(_: &mut Env<'_>, _: args::DefaultColorMatrix<'_>) -> Bri
     code_of(&bridge::COLOR_MATRICES, ColorMatrix::default())
 }
 
-/// The model options Kotlin passes: the thread count and the expected SHA-256 (or null).
-fn model_options(env: &Env<'_>, threads: jint, sha256: &JString<'_>) -> BridgeResult<ModelOptions> {
+/// The model options Kotlin passes: the thread count, the expected SHA-256 (or null) and
+/// whether the stream states are bound as int8.
+fn model_options(
+    env: &Env<'_>,
+    threads: jint,
+    sha256: &JString<'_>,
+    int8_io: jboolean,
+) -> BridgeResult<ModelOptions> {
     if threads < 0 {
         // The core's own message for a count it cannot take, in Kotlin's spelling.
         return Err(movinet::Error::option(
@@ -176,14 +186,17 @@ fn model_options(env: &Env<'_>, threads: jint, sha256: &JString<'_>) -> BridgeRe
     Ok(ModelOptions {
         threads: usize::try_from(threads).unwrap_or(0),
         model_sha256: optional_string(env, sha256)?,
-        ..ModelOptions::default()
+        int8_io,
     })
 }
 
 fn load_model_from_file(env: &mut Env<'_>, a: args::LoadModelFromFile<'_>) -> BridgeResult<jlong> {
     logging::init();
     let path = required_string(env, &a.path, "model path")?;
-    let model = Model::from_file(&path, &model_options(env, a.threads, &a.modelSha256)?)?;
+    let model = Model::from_file(
+        &path,
+        &model_options(env, a.threads, &a.modelSha256, a.int8Io)?,
+    )?;
     Ok(MODELS.insert(model))
 }
 
@@ -192,7 +205,7 @@ fn load_model_from_buffer(
     a: args::LoadModelFromBuffer<'_>,
 ) -> BridgeResult<jlong> {
     logging::init();
-    let options = model_options(env, a.threads, &a.modelSha256)?;
+    let options = model_options(env, a.threads, &a.modelSha256, a.int8Io)?;
     // SAFETY: `a.model` is a local reference held for the whole call, so its memory stays
     // valid while the slice is used; the model copies the bytes before we return.
     let bytes =
@@ -201,17 +214,19 @@ fn load_model_from_buffer(
     Ok(MODELS.insert(model))
 }
 
-fn model_info(env: &mut Env<'_>, a: args::ModelInfo<'_>) -> BridgeResult<jintArray> {
+fn model_info(env: &mut Env<'_>, a: args::ModelInfo<'_>) -> BridgeResult<jlongArray> {
     let info = MODELS.with(a.model, |m| {
         let spec = m.spec();
         Ok([
-            to_jint(spec.num_classes)?,
-            to_jint(spec.height)?,
-            to_jint(spec.width)?,
-            to_jint(spec.states.len())?,
-        ])
+            spec.num_classes,
+            spec.height,
+            spec.width,
+            spec.states.len(),
+            spec.state_bytes(),
+        ]
+        .map(|n| jlong::try_from(n).unwrap_or(jlong::MAX)))
     })?;
-    let array = jni::objects::JIntArray::new(env, info.len())?;
+    let array = JLongArray::new(env, info.len())?;
     array.set_region(env, 0, &info)?;
     Ok(array.into_raw())
 }

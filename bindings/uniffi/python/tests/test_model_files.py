@@ -91,3 +91,18 @@ def test_labels_with_a_byte_order_mark(tmp_path):
         names = {c.label for c in clf.classify(frame).categories}
         assert "abseiling" in names
         assert not any(n.startswith("\ufeff") for n in names)
+
+
+def test_int8_io_off_keeps_the_probabilities_and_quadruples_the_state():
+    """`ModelOptions(int8_io=False)` runs the graph as exported (float32 stream states): four
+    times the state memory, and the same probabilities bit for bit after every frame."""
+    from conftest import golden, run_clip
+
+    frames, _ = golden("a0int8_carving_ice_android_fps5_crop")
+    runs = {}
+    for int8_io in (True, False):
+        clf = classifier(int8_io=int8_io, horizon=movinet.Horizon.ALL())
+        runs[int8_io] = (clf.model_info().state_bytes, run_clip(clf, frames, rgb_frame))
+        clf.close()
+    assert (runs[True][0], runs[False][0]) == (684_000, 2_696_832)
+    np.testing.assert_array_equal(runs[True][1], runs[False][1])

@@ -60,6 +60,7 @@ class ContractTest {
         val o = MovinetOptions()
         // Read from the core through JNI ...
         assertEquals(NativeBridge.defaultThreads(), o.threads)
+        assertEquals(NativeBridge.defaultInt8Io(), o.int8Io)
         assertEquals(NativeBridge.defaultTopK(), o.topK)
         assertEquals(NativeBridge.defaultScoreThreshold(), o.scoreThreshold)
         assertEquals(NativeBridge.defaultModelFps(), o.modelFps)
@@ -83,6 +84,7 @@ class ContractTest {
                 modelSha256 = null,
                 horizon = Horizon.Seconds(2f),
                 events = EventOptions(minScore = 0.5f, minDurationMs = 600, maxGapMs = 1000),
+                int8Io = true,
             ),
             o,
         )

@@ -47,7 +47,7 @@ class MisuseTest {
 
     /** A raw classifier handle, a packed RGB frame in a direct buffer, and the output arrays. */
     private inner class Raw {
-        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null, true)
         val handle = rawClassifier(model)
         val rgb: ByteBuffer = ByteBuffer.allocateDirect(clip.width * clip.height * 3).apply { put(clip.rgb(0)); flip() }
 
@@ -147,19 +147,19 @@ class MisuseTest {
         val bytes = TestData.a0.readBytes()
         val direct = ByteBuffer.allocateDirect(bytes.size).apply { put(bytes); flip() }
         val outside = assertThrows<IllegalArgumentException> {
-            NativeBridge.loadModelFromBuffer(direct, 16, bytes.size, 1, null)
+            NativeBridge.loadModelFromBuffer(direct, 16, bytes.size, 1, null, true)
         }
         assertTrue(outside.message!!.startsWith("model buffer: region at 16 of ${bytes.size} bytes is outside"), outside.message)
         // A region that cuts the model short: a typed error, not a crash.
-        val cut = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1, null) }
+        val cut = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 0, 4096, 1, null, true) }
         assertTrue(cut.message!!.startsWith("model file is truncated or corrupt"), cut.message)
-        val empty = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1, null) }
+        val empty = assertThrows<InvalidModelException> { NativeBridge.loadModelFromBuffer(direct, 100, 0, 1, null, true) }
         assertEquals("not a TensorFlow Lite model: the file is empty", empty.message)
     }
 
     @Test
     fun handlesUsedAfterClose() {
-        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
+        val model = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null, true)
         assertTrue(NativeBridge.closeModel(model))
         val info = assertThrows<ClosedException> { NativeBridge.modelInfo(model) }
         assertTrue(info.message!!.startsWith("MovinetModel is closed"), info.message)
@@ -179,7 +179,7 @@ class MisuseTest {
             assertTrue(e.message!!.contains("MovinetClassifier is closed (handle ${raw.handle} is not open)"), e.message)
         }
         // A model handle is not a classifier handle, and the other way round.
-        val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null)
+        val m = NativeBridge.loadModelFromFile(TestData.a0.path, 1, null, true)
         assertThrows<ClosedException> { NativeBridge.resetClassifier(m + 1_000_000) }
         assertThrows<ClosedException> { NativeBridge.modelInfo(-m) }
         NativeBridge.closeModel(m)

@@ -57,6 +57,25 @@ class ModelTest {
     }
 
     @Test
+    fun int8IoChangesTheStateMemoryAndNotTheScores() {
+        // All classes, every frame, the whole clip pooled: the scores are the model's softmax,
+        // which must be the same bits whether the states are bound as int8 or as float32.
+        val options = MovinetOptions(topK = 600, modelFps = null, horizon = Horizon.All)
+        fun run(int8Io: Boolean): Pair<Long, List<List<Category>>> =
+            MovinetModel.load(TestData.a0, options.copy(int8Io = int8Io), TestData.kineticsLabels).use { model ->
+                model.newClassifier().use { c ->
+                    model.stateBytes to List(clip.count) { i -> c.classify(frame(i))!!.categories }
+                }
+            }
+        val (int8Bytes, int8Scores) = run(true)
+        val (floatBytes, floatScores) = run(false)
+        assertEquals(684_000L, int8Bytes)
+        assertEquals(2_696_832L, floatBytes)
+        assertEquals(floatScores, int8Scores)
+        assertEquals("carving ice", int8Scores.last().first().label)
+    }
+
+    @Test
     fun closingTheModelLeavesItsClassifiersRunning() {
         val model = MovinetModel.load(TestData.a0, MovinetOptions(modelFps = null), TestData.kineticsLabels)
         val c = model.newClassifier()

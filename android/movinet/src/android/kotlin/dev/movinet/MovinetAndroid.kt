@@ -70,6 +70,7 @@ fun loadModelAsset(
         length = buffer.remaining(),
         threads = options.threads,
         modelSha256 = options.modelSha256,
+        int8Io = options.int8Io,
     )
     return MovinetModel.wrap(handle, options) { classes -> explicit ?: discoverAssetLabels(assets, model, classes) }
 }

@@ -292,10 +292,10 @@ class MovinetClassifier private constructor(
                 val names = NativeBridge.labels(classifier = handle)?.split('\n')
                 return MovinetClassifier(
                     handle,
-                    names ?: List(info[0]) { it.toString() },
+                    names ?: List(info[0].toInt()) { it.toString() },
                     names != null,
-                    info[1],
-                    info[2],
+                    info[1].toInt(),
+                    info[2].toInt(),
                     options,
                 )
             } catch (e: Throwable) {

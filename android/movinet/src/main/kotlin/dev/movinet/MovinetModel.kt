@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong
  *
  * @property labels the class names found with the model (given, or discovered beside it by
  *   the core's rule), or null when the model came without any.
- * @property options the options the model was loaded with (threads, expected SHA-256); the
+ * @property options the options the model was loaded with (threads, expected SHA-256, int8 I/O); the
  *   default for its classifiers.
  */
 class MovinetModel private constructor(
@@ -32,21 +32,27 @@ class MovinetModel private constructor(
     val options: MovinetOptions,
 ) : AutoCloseable {
     private val handle = AtomicLong(handle)
-    private val info: IntArray = NativeBridge.modelInfo(handle)
+    private val info: LongArray = NativeBridge.modelInfo(handle)
 
     /** Classes the model tells apart (600 for Kinetics-600). */
-    val numClasses: Int get() = info[0]
+    val numClasses: Int get() = info[0].toInt()
 
     /** The model input's height and width in pixels (172 for A0/A1, 224 for A2). */
-    val inputHeight: Int get() = info[1]
-    val inputWidth: Int get() = info[2]
+    val inputHeight: Int get() = info[1].toInt()
+    val inputWidth: Int get() = info[2].toInt()
+
+    /**
+     * Bytes of stream state each classifier on this model carries between frames (A0: 684,000
+     * with [MovinetOptions.int8Io], 2,696,832 without).
+     */
+    val stateBytes: Long get() = info[4]
 
     /** False once [close]d. */
     val isOpen: Boolean get() = handle.get() != 0L
 
     /**
      * A new stream on this model with [options] (the model's own by default; the loading
-     * options [MovinetOptions.threads] and [MovinetOptions.modelSha256] are the model's and
+     * options [MovinetOptions.threads], [MovinetOptions.modelSha256] and [MovinetOptions.int8Io] are the model's and
      * ignored here) and [labels] (text, one class per line; the model's [labels] when null).
      *
      * @throws ClosedException when the model is closed.
@@ -78,7 +84,12 @@ class MovinetModel private constructor(
         fun load(model: File, options: MovinetOptions = MovinetOptions(), labels: File? = null): MovinetModel {
             NativeLibrary.ensureLoaded()
             val explicit = labels?.let { NativeBridge.readLabelsFile(it.path) }
-            val handle = NativeBridge.loadModelFromFile(model.path, options.threads, options.modelSha256)
+            val handle = NativeBridge.loadModelFromFile(
+                path = model.path,
+                threads = options.threads,
+                modelSha256 = options.modelSha256,
+                int8Io = options.int8Io,
+            )
             return wrap(handle, options) { classes ->
                 explicit ?: NativeBridge.discoverLabels(model.absolutePath, classes)
             }
@@ -101,6 +112,7 @@ class MovinetModel private constructor(
                 length = model.remaining(),
                 threads = options.threads,
                 modelSha256 = options.modelSha256,
+                int8Io = options.int8Io,
             )
             return wrap(handle, options) { labels }
         }
@@ -112,7 +124,7 @@ class MovinetModel private constructor(
          */
         internal fun wrap(handle: Long, options: MovinetOptions, findLabels: (classes: Int) -> String?): MovinetModel {
             try {
-                val classes = NativeBridge.modelInfo(handle)[0]
+                val classes = NativeBridge.modelInfo(handle)[0].toInt()
                 val text = findLabels(classes)
                 val names = text?.let { checkedLabels(handle, it) }
                 return MovinetModel(handle, names, options)

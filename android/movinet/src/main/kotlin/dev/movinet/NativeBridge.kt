@@ -35,6 +35,9 @@ internal object NativeBridge {
     /** `ModelOptions::default().threads`. */
     external fun defaultThreads(): Int
 
+    /** `ModelOptions::default().int8_io`. */
+    external fun defaultInt8Io(): Boolean
+
     /** `ClassifierOptions::default().top_k`. */
     external fun defaultTopK(): Int
 
@@ -78,7 +81,7 @@ internal object NativeBridge {
     external fun defaultColorMatrix(): Int
 
     /** Loads a model file; returns its handle. */
-    external fun loadModelFromFile(path: String, threads: Int, modelSha256: String?): Long
+    external fun loadModelFromFile(path: String, threads: Int, modelSha256: String?, int8Io: Boolean): Long
 
     /**
      * Loads a model from `length` bytes at `offset` of a direct buffer (a mapped asset, say),
@@ -91,10 +94,11 @@ internal object NativeBridge {
         length: Int,
         threads: Int,
         modelSha256: String?,
+        int8Io: Boolean,
     ): Long
 
-    /** `[classes, input height, input width, state tensors]` of a loaded model. */
-    external fun modelInfo(model: Long): IntArray
+    /** `[classes, input height, input width, state tensors, state bytes]` of a loaded model. */
+    external fun modelInfo(model: Long): LongArray
 
     /**
      * Frees a model handle (classifiers made from it keep the model); false when it was
