@@ -91,10 +91,21 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
         },
         ..ClassifierOptions::default()
     };
-    // The core's rule for each option (e.g. top_k at least 1), as a usage error.
-    options
-        .validate()
-        .map_err(|e| format!("--top {top}: {e}"))?;
+    // The core's rule for each option (e.g. top_k at least 1), as a usage error naming the
+    // flag that set it.
+    options.validate().map_err(|e| {
+        let option = match &e {
+            movinet::Error::InvalidOption { option, .. } => *option,
+            _ => "",
+        };
+        let flag = match option {
+            "top_k" => format!("--top {top}: "),
+            "model_fps" => format!("--fps {}: ", args.fps),
+            "horizon" => format!("--horizon {}: ", args.horizon.as_deref().unwrap_or("")),
+            _ => String::new(),
+        };
+        format!("{flag}{e}")
+    })?;
     Ok(options)
 }
 

@@ -872,6 +872,25 @@ fn top_zero_is_a_usage_error() {
     );
 }
 
+/// A horizon the core refuses names `--horizon`, the flag that set it (it used to be blamed
+/// on `--top`).
+#[test]
+fn a_horizon_out_of_range_names_its_own_flag() {
+    let out = movinet(&[
+        "classify",
+        "--horizon",
+        "1e30",
+        &clip("tfexamples_rpi_carving_ice.mp4"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("movinet: --horizon 1e30: invalid option: horizon must be"),
+        "{err}"
+    );
+}
+
 #[test]
 fn plot_path_is_checked_before_classifying() {
     let dir = scratch("plot_path");

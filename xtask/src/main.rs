@@ -115,9 +115,16 @@ pub fn run(cmd: &mut Command) -> Result<()> {
     }
 }
 
-/// A LiteRT INFO log line, e.g. `INFO: [auto_registration.cc:325] CPU accelerator registered.`
+/// A LiteRT INFO log line, e.g. `INFO: [auto_registration.cc:325] CPU accelerator registered.`,
+/// or the interpreter's own `INFO: Created TensorFlow Lite XNNPACK delegate for CPU.`
 /// (possibly behind a prefix a test runner adds).
 fn is_litert_info(line: &str) -> bool {
+    if line
+        .find("INFO: ")
+        .is_some_and(|at| line[at + "INFO: ".len()..].starts_with("Created TensorFlow Lite "))
+    {
+        return true;
+    }
     line.find("INFO: [").is_some_and(|at| {
         let rest = &line[at + "INFO: [".len()..];
         rest.find("] ")
@@ -369,6 +376,7 @@ mod tests {
             "INFO: [auto_registration.cc:325] CPU accelerator registered.",
             "INFO: [environment.cc:30] Creating LiteRT environment with options",
             "[stderr] INFO: [accelerator_registry.cc:54] RegisterAccelerator: ptr=0x1, name=CpuAccelerator",
+            "INFO: Created TensorFlow Lite XNNPACK delegate for CPU.",
         ] {
             assert!(is_litert_info(line), "{line}");
         }
@@ -376,6 +384,7 @@ mod tests {
             "WARNING: [xnnpack_delegate.cc:12] XNNPack delegate failed to prepare",
             "ERROR: [compiled_model.cc:99] Failed to allocate tensors",
             "INFO: the test said something",
+            "INFO: Created a test fixture",
             "test golden::carving_ice ... ok",
             "thread 'main' panicked at INFO: [x.cc:1]no space after bracket",
         ] {
