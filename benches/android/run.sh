@@ -21,7 +21,7 @@
 #      highest maximum frequency), so N threads get N cores of the same kind, and pulls each
 #      JSON back to benches/android/results/<device>-<date>-<N>threads.json.
 #
-# Not run in the project's CI (no device, no NDK there); see README "Benchmarks".
+# Not run in the project's CI (no device, no NDK there); see benches/README.md.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

@@ -45,8 +45,8 @@ pub enum Horizon {
 impl Horizon {
     /// What live use (the `Classifier` and the bindings' classifiers) starts with: 2 seconds,
     /// 10 frames at 5 fps. On the shared clips concatenated it lets a new action become the
-    /// top label a median 1.5 s after it starts, and keeps the 12 clips at 8/12 top-1 and 9/12
-    /// top-5 (see the README's measurements).
+    /// top label a median 1.3 s after it starts, and keeps the 12 clips at 8/12 top-1 and 9/12
+    /// top-5 (the sweep of other horizons and schemes is in `benches/README.md`).
     pub const LIVE: Horizon = Horizon::Seconds(2.0);
 
     /// Most frames a bounded horizon may span (the count state is an int32).
