@@ -265,6 +265,11 @@ fn eval_reports_the_live_horizon_beside_whole_clips() {
     for c in v["clips"].as_array().unwrap() {
         assert!(c["live"]["rank"].as_u64().is_some(), "{c}");
     }
+    // The int8 pass changes nothing a user sees: with it off (the graph as exported), the
+    // same report to the last digit of every score, per clip, whole and live.
+    let out = movinet(&["eval", csv.to_str().unwrap(), "--json", "--no-int8-io"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(&json_lines(&out)[0], v, "eval with --no-int8-io");
     // --horizon all: whole clips only.
     let out = movinet(&["eval", csv.to_str().unwrap(), "--json", "--horizon", "all"]);
     assert!(out.status.success(), "{}", stderr(&out));
