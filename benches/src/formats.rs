@@ -4,6 +4,10 @@
 //! machine noise hits every format alike). Twice: with twelve frames cycled, so that a frame
 //! is read again only after ~140 MB of others (as a camera's frames arrive: from memory, not
 //! from the cache), and with one frame read again and again (the computation alone).
+//!
+//! At camera size each format also gets a floor row: a loop that only reads one byte of every
+//! cache line the preprocessor reads (the same rows and column span, in the same order), so
+//! the table shows how much of a format's time from memory is the memory itself.
 
 use std::time::Instant;
 
@@ -74,9 +78,82 @@ impl Sized {
             _ => Frame::bgra8888(&self.bgra[k], w, h, w * 4).expect("BGRA8888 frame"),
         }
     }
+
+    /// The planes of frame `i` in `format`.
+    fn planes(&self, format: usize, i: usize) -> [&[u8]; 2] {
+        let k = i % self.rgb.len();
+        match format {
+            0 => [&self.nv21[k].y, &self.nv21[k].vu],
+            1 => [&self.rgb[k], &[]],
+            2 => [&self.rgba[k], &[]],
+            _ => [&self.bgra[k], &[]],
+        }
+    }
+}
+
+/// Reads one byte of every cache line of `spans` in `planes`, in order: the floor of a pass
+/// that reads them.
+fn read_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)]) -> u64 {
+    let mut sum = 0u64;
+    for &(plane, start, len) in spans {
+        let bytes = &planes[plane][start..start + len];
+        // The first byte in each cache line the range touches.
+        let skip = (LINE - bytes.as_ptr() as usize % LINE) % LINE;
+        sum += u64::from(bytes[0]);
+        for b in bytes.iter().skip(skip).step_by(LINE) {
+            sum += u64::from(*b);
+        }
+    }
+    sum
 }
 
 const FORMATS: [&str; 4] = ["NV21", "RGB888", "RGBA8888", "BGRA8888"];
+
+/// Bytes of a cache line.
+const LINE: usize = 64;
+
+/// The byte ranges (plane, start, length) that preprocessing a frame of `format` into
+/// `out` x `out` with the centre-square crop reads, in the order it reads them: per output
+/// row, its two source rows (OpenCV's `INTER_LINEAR` taps, as the SDK's tables compute them)
+/// over the crop's columns; for NV21 the two luma rows and the chroma rows of the same taps.
+fn touched(format: usize, width: usize, height: usize, out: usize) -> Vec<(usize, usize, usize)> {
+    let side = width.min(height);
+    let (cx, cy) = ((width - side) / 2, (height - side) / 2);
+    // OpenCV's vertical taps: source rows floor(pos) and floor(pos) + 1, clamped.
+    let scale = 1.0 / (out as f64 / side as f64);
+    let last = side as i64 - 1;
+    let taps = (0..out).map(|d| {
+        let pos = ((d as f64 + 0.5) * scale - 0.5) as f32;
+        let s = pos.floor() as i64;
+        [s.clamp(0, last), (s + 1).clamp(0, last)].map(|r| cy + r as usize)
+    });
+    // The columns the horizontal taps reach: the crop's first to its last.
+    let (x0, x1) = (cx, cx + side);
+    let mut spans = Vec::new();
+    let mut last_rows = [usize::MAX; 2];
+    for rows in taps {
+        if format == 0 {
+            for r in rows {
+                spans.push((0, r * width + x0, x1 - x0));
+            }
+            let chroma_stride = width.div_ceil(2) * 2;
+            let [c0, c1] = rows.map(|r| r / 2);
+            for r in if c0 == c1 { vec![c0] } else { vec![c0, c1] } {
+                spans.push((1, r * chroma_stride + x0 / 2 * 2, (x1 - x0).div_ceil(2) * 2));
+            }
+        } else {
+            // The RGB pass keeps a source line it read for the next output row.
+            let bpp = if format == 1 { 3 } else { 4 };
+            for r in rows {
+                if !last_rows.contains(&r) {
+                    spans.push((0, r * width * bpp + x0 * bpp, (x1 - x0) * bpp));
+                }
+            }
+            last_rows = rows;
+        }
+    }
+    spans
+}
 
 /// Area-average downscale of packed RGB (the small size's frames, without FFmpeg).
 pub fn downscale(rgb: &[u8], w: usize, h: usize, ow: usize, oh: usize) -> Vec<u8> {
@@ -132,39 +209,71 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
     let mut pre = [0, 1].map(|_| {
         FORMATS.map(|_| Preprocessor::new(out, out, Crop::CenterSquare).expect("output size"))
     });
-    // [cycled, cached][size][format]
-    let mut times = vec![vec![vec![Vec::with_capacity(n); FORMATS.len()]; sizes.len()]; 2];
+    // The cache lines each format's pass reads at camera size (the floor rows).
+    let spans = [0, 1, 2, 3].map(|f| touched(f, sizes[0].width, sizes[0].height, out));
+    // [cycled, cached][size][format, then at camera size each format's floor]
+    let kinds = |s: usize| FORMATS.len() * if s == 0 { 2 } else { 1 };
+    let mut times: Vec<Vec<Vec<_>>> = (0..2)
+        .map(|_| {
+            (0..sizes.len())
+                .map(|s| vec![Vec::with_capacity(n); kinds(s)])
+                .collect()
+        })
+        .collect();
+    // The passes first, then the floors in a loop of their own: reading a frame's lines just
+    // before a pass reads them again would warm them for it (measured: every format from
+    // memory 10-35% faster with the floors in the same loop).
     let block = 10;
-    let mut i = 0;
-    while times[0][0][0].len() < n {
-        for (s, sized) in sizes.iter().enumerate() {
-            for f in 0..FORMATS.len() {
-                for (mode, times) in times.iter_mut().enumerate() {
-                    for k in 0..block {
-                        let frame = sized.frame(f, if mode == 0 { i + k } else { i });
-                        let t0 = Instant::now();
-                        pre[s][f].run(&frame, &mut buf).expect("preprocess");
-                        let t = t0.elapsed();
-                        std::hint::black_box(&buf);
-                        // The first block warms up; a cached block's first read loads it.
-                        if i > 0 && (mode == 0 || k > 0) {
-                            times[s][f].push(t);
+    for floors in [false, true] {
+        let mut i = 0;
+        while times[0][0][if floors { FORMATS.len() } else { 0 }].len() < n {
+            for (s, sized) in sizes.iter().enumerate() {
+                let range = if floors {
+                    FORMATS.len()..kinds(s)
+                } else {
+                    0..FORMATS.len()
+                };
+                for f in range {
+                    for (mode, times) in times.iter_mut().enumerate() {
+                        for k in 0..block {
+                            let at = if mode == 0 { i + k } else { i };
+                            let t0 = Instant::now();
+                            if let Some(format) = f.checked_sub(FORMATS.len()) {
+                                let sum = read_lines(sized.planes(format, at), &spans[format]);
+                                std::hint::black_box(sum);
+                            } else {
+                                let frame = sized.frame(f, at);
+                                pre[s][f].run(&frame, &mut buf).expect("preprocess");
+                            }
+                            let t = t0.elapsed();
+                            std::hint::black_box(&buf);
+                            // The first block warms up; a cached block's first read loads it.
+                            if i > 0 && (mode == 0 || k > 0) {
+                                times[s][f].push(t);
+                            }
                         }
                     }
                 }
             }
+            i += block;
         }
-        i += block;
     }
     let median = |t: &[std::time::Duration]| Samples::from_durations(t).median();
     let mut rows = Vec::new();
     for (s, sized) in sizes.iter().enumerate() {
-        let (nv21, nv21_cached) = (median(&times[0][s][0]), median(&times[1][s][0]));
-        for (f, name) in FORMATS.iter().enumerate() {
+        for f in 0..kinds(s) {
+            // Floor rows compare with NV21's floor.
+            let base = f / FORMATS.len() * FORMATS.len();
+            let (nv21, nv21_cached) = (median(&times[0][s][base]), median(&times[1][s][base]));
+            let name = FORMATS[f % FORMATS.len()];
             let t = Samples::from_durations(&times[0][s][f]);
             let cached = median(&times[1][s][f]);
             rows.push(FormatRow {
-                format: (*name).into(),
+                format: if base == 0 {
+                    name.into()
+                } else {
+                    format!("{name} floor (reads only)")
+                },
                 width: sized.width,
                 height: sized.height,
                 p50_ms: t.median(),

@@ -99,6 +99,31 @@ impl Ahead {
     }
 }
 
+/// Bytes of the smallest memory page (4 KiB on x86-64 and most ARM kernels; with larger
+/// pages the extra hints are redundant).
+#[cfg(target_arch = "x86_64")]
+const PAGE: usize = 4096;
+
+/// Hints the first cache line of every page `bytes` touches, so that the address
+/// translations of rows read later are walked now: a downscale's rows each start on a page
+/// the TLB has not seen, and the walk otherwise delays the first hints of the row (see
+/// `rgb`'s use).
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) fn pages(bytes: &[u8]) {
+    if bytes.is_empty() {
+        return;
+    }
+    let start = bytes.as_ptr() as usize;
+    let end = start + bytes.len();
+    prefetch(start);
+    let mut page = (start | (PAGE - 1)) + 1;
+    while page < end {
+        prefetch(page);
+        page += PAGE;
+    }
+}
+
 /// Hints the CPU to start loading the cache line at `address`. Only a hint: it never faults
 /// (whatever the address), reads nothing the program sees and changes no result.
 #[inline(always)]
