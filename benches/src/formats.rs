@@ -1,9 +1,10 @@
 //! Preprocessing cost per pixel format: the same clip frames as NV21, RGB888, RGBA8888 and
 //! BGRA8888 at camera size (1280x720) and at a small video size (340x256), each into the
 //! model's input as the SDK writes it, measured in alternating blocks in one process (so
-//! machine noise hits every format alike). Twice: with twelve frames cycled, so that a frame
-//! is read again only after ~140 MB of others (as a camera's frames arrive: from memory, not
-//! from the cache), and with one frame read again and again (the computation alone).
+//! machine noise hits every format alike). Twice: from memory, twelve frames cycled and each
+//! flushed from every cache level before it is read (as a camera's frames arrive, by DMA;
+//! [`crate::cache::evict`]), and in cache, one frame read again and again (the computation
+//! alone).
 //!
 //! At camera size each format also gets a floor row: a loop that only reads one byte of every
 //! cache line the preprocessor reads (the same rows and column span, in the same order), so
@@ -180,21 +181,11 @@ pub fn downscale(rgb: &[u8], w: usize, h: usize, ow: usize, oh: usize) -> Vec<u8
 /// Every format at 1280x720 (the frames given) and 340x256, into `out` x `out` values of type
 /// `T` (what the model takes), `n` frames each.
 pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<FormatRow> {
-    // Twelve frames of each format and size: reading one again comes after ~140 MB of others.
+    // Twelve frames of each format and size, each flushed from the caches before it is read.
     let frames = RgbFrames {
         width: frames.width,
         height: frames.height,
-        frames: frames
-            .frames
-            .iter()
-            .take(
-                std::env::var("FMT_N")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(12),
-            )
-            .cloned()
-            .collect(),
+        frames: frames.frames.iter().take(12).cloned().collect(),
     };
     let small: Vec<Vec<u8>> = frames
         .frames
@@ -237,6 +228,13 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                     for (mode, times) in times.iter_mut().enumerate() {
                         for k in 0..block {
                             let at = if mode == 0 { i + k } else { i };
+                            if mode == 0 {
+                                // From memory: in no cache, as a camera's frame.
+                                let format = f % FORMATS.len();
+                                for plane in sized.planes(format, at) {
+                                    crate::cache::evict(plane);
+                                }
+                            }
                             let t0 = Instant::now();
                             if let Some(format) = f.checked_sub(FORMATS.len()) {
                                 let sum = read_lines(sized.planes(format, at), &spans[format]);

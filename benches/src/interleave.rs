@@ -41,7 +41,8 @@ pub fn interleave(
 }
 
 /// Camera frames through a [`Classifier`]: NV21, timestamps exactly at the model's 5 fps so
-/// that every frame is kept (pacing still runs), frames cycled.
+/// that every frame is kept (pacing still runs), frames cycled and flushed from the caches
+/// before each is fed ([`crate::cache::evict`]).
 pub struct CameraRunner<'a> {
     pub classifier: Classifier,
     frames: &'a [Nv21],
@@ -71,10 +72,14 @@ impl<'a> CameraRunner<'a> {
 
 impl Runner for CameraRunner<'_> {
     fn frame(&mut self) -> Result<StageTimes, String> {
-        let frame = self.frames[self.i % self.frames.len()]
+        let nv21 = &self.frames[self.i % self.frames.len()];
+        let frame = nv21
             .frame()?
             .with_timestamp(Duration::from_millis(200 * self.i as u64));
         self.i += 1;
+        // As a camera's: in memory, in no cache.
+        crate::cache::evict(&nv21.y);
+        crate::cache::evict(&nv21.vu);
         let t0 = Instant::now();
         let pred = self
             .classifier

@@ -323,7 +323,7 @@ fn print_table(report: &Report) {
         );
     }
     if !report.preprocess_formats.is_empty() {
-        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled) and in cache (one repeated). A floor row only reads one byte of each cache line that format's pass reads (its own loop; its / NV21 is over NV21's floor):\n");
+        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled, each flushed from every cache level before it is read, as a camera's) and in cache (one repeated). A floor row only reads one byte of each cache line that format's pass reads (its own loop; its / NV21 is over NV21's floor):\n");
         println!(
             "| format | size | from memory p50 ms | p90 ms | / NV21 | in cache p50 ms | / NV21 |"
         );
