@@ -1,5 +1,5 @@
-//! From a camera [`Frame`] to the model's input in one pass: colour conversion (BT.601 for
-//! YUV), rotation, mirror, crop, bilinear resize and /255, written straight into the
+//! From a camera [`Frame`] to the model's input in one pass: colour conversion (BT.601 or
+//! BT.709 for YUV), rotation, mirror, crop, bilinear resize and /255, written straight into the
 //! session's input buffer. No full-resolution intermediate image is made, and a running
 //! stream allocates nothing.
 //!
@@ -16,7 +16,7 @@
 //!   to uint8. The output is the reference's `cv2.resize(crop) / 255.0` bit for bit.
 //! * `yuv`: YUV input (4:2:0), interpolated as Y, U and V at the same positions, each
 //!   chroma sample standing for its 2x2 luma block, then converted to RGB once per output
-//!   pixel (BT.601, video or full range). Of the two output axes, one reads source rows: for
+//!   pixel (BT.601 or BT.709, video or full range). Of the two output axes, one reads source rows: for
 //!   each index on it, its two source rows are blended over the columns the crop needs
 //!   (contiguous, vectorised), and the other axis reads two blended samples per channel.
 //!

@@ -1,6 +1,6 @@
 //! The YUV 4:2:0 path (NV21, NV12, I420, YUV_420_888): Y, U and V interpolated at the same
 //! positions, each chroma sample standing for its 2x2 luma block, with weights in 1/256; each
-//! output pixel is then converted to RGB once (BT.601, video or full range).
+//! output pixel is then converted to RGB once (BT.601 or BT.709, video or full range).
 
 use super::geometry::Tap;
 use super::prefetch::Ahead;
