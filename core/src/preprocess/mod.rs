@@ -16,9 +16,10 @@
 //!   to uint8. The output is the reference's `cv2.resize(crop) / 255.0` bit for bit.
 //! * `yuv`: YUV input (4:2:0), interpolated as Y, U and V at the same positions, each
 //!   chroma sample standing for its 2x2 luma block, then converted to RGB once per output
-//!   pixel (BT.601 or BT.709, video or full range). Of the two output axes, one reads source rows: for
-//!   each index on it, its two source rows are blended over the columns the crop needs
-//!   (contiguous, vectorised), and the other axis reads two blended samples per channel.
+//!   pixel (BT.601 or BT.709, video or full range). Of the two output axes, one reads
+//!   source rows: for each index on it, its two source rows are blended over the columns the
+//!   crop needs (contiguous, vectorised), and the other axis reads two blended samples per
+//!   channel.
 //!
 //! Both passes run AVX2 kernels on x86-64 (checked at run time; the same bits as the portable
 //! code, which aarch64 compiles with NEON), and both ask for the source rows of the lines
