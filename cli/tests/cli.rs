@@ -7,29 +7,11 @@ use std::process::{Command, Output};
 use movinet_tests::{models_dir, shared_dir};
 use serde_json::Value;
 
-fn movinet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_movinet"))
-        .arg("--models-dir")
-        .arg(models_dir())
-        .args(args)
-        .env_remove("MOVINET_MODELS_DIR")
-        .output()
-        .expect("run movinet")
-}
+mod common;
+use common::{json_lines, movinet, stderr};
 
 fn clip(name: &str) -> String {
     shared_dir().join("clips").join(name).display().to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_lines(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l}: {e}")))
-        .collect()
 }
 
 fn temp_dir() -> PathBuf {

@@ -8,33 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use movinet_tests::live::CONCATENATIONS;
-use movinet_tests::{clip_duration, clip_list, clip_path, models_dir, shared_dir};
-use serde_json::Value;
+use movinet_tests::{clip_duration, clip_list, clip_path, shared_dir};
+
+mod common;
+use common::{json_lines, movinet, stderr};
 
 /// The longest time from a cut until the new label holds that `tests/tests/live.rs` measures on
 /// these concatenations with the default horizon (`cargo run --example live_sweep`: max 3.0 s).
 const MEASURED_LATENCY_S: f64 = 3.0;
-
-fn movinet(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_movinet"))
-        .arg("--models-dir")
-        .arg(models_dir())
-        .args(args)
-        .env_remove("MOVINET_MODELS_DIR")
-        .output()
-        .expect("run movinet")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_lines(o: &Output) -> Vec<Value> {
-    String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON {l}: {e}")))
-        .collect()
-}
 
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("movinet-events-{name}-{}", std::process::id()));
