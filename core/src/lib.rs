@@ -79,6 +79,8 @@ pub mod preprocess;
 pub mod session;
 mod shapes;
 pub mod spec;
+#[cfg(test)]
+mod test_data;
 
 /// For the benchmarks and tools of this repository, not a stable API.
 #[doc(hidden)]
