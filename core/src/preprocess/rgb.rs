@@ -144,20 +144,7 @@ impl RgbPlan {
             }
             // A share every 32 pixels of each horizontal pass, after the vertical one.
             ahead.spread(2 * (n / 32) + 1);
-            let [r0, r1] = row.off[0];
-            // Lines stay valid from one output row to the next when they share a source line.
-            if lines[0].0 != r0 {
-                if lines[1].0 == r0 {
-                    lines.swap(0, 1);
-                } else {
-                    lines[0].0 = r0;
-                    horizontal(r0, &mut lines[0].1, &mut ahead);
-                }
-            }
-            if lines[1].0 != r1 {
-                lines[1].0 = r1;
-                horizontal(r1, &mut lines[1].1, &mut ahead);
-            }
+            ready_lines(lines, row.off[0], |r, line| horizontal(r, line, &mut ahead));
             // SAFETY: AVX2; the lines hold `4 * n` values and `levels` `3 * n + 16` (`plan`).
             unsafe { vertical_avx2::<BGR>(row.w, &lines[0].1, &lines[1].1, levels) };
             ahead.step();
@@ -216,29 +203,38 @@ impl RgbPlan {
             queue(&mut ahead, data, rows.get(i + 1), *span);
             // A share after each gather and each horizontal pass.
             ahead.spread(4);
-            let [r0, r1] = row.off[0];
-            // Lines stay valid from one output row to the next when they share a source line.
-            if lines[0].0 != r0 {
-                if lines[1].0 == r0 {
-                    lines.swap(0, 1);
-                } else {
-                    lines[0].0 = r0;
-                    gather(r0, p0, p1);
-                    ahead.step();
-                    horizontal(p0, p1, a, &mut lines[0].1);
-                    ahead.step();
-                }
-            }
-            if lines[1].0 != r1 {
-                lines[1].0 = r1;
-                gather(r1, p0, p1);
+            ready_lines(lines, row.off[0], |r, line| {
+                gather(r, p0, p1);
                 ahead.step();
-                horizontal(p0, p1, a, &mut lines[1].1);
+                horizontal(p0, p1, a, line);
                 ahead.step();
-            }
+            });
             vertical(row.w, &lines[0].1, &lines[1].1, out_row);
             ahead.finish();
         }
+    }
+}
+
+/// Makes `lines` the two horizontally resized source lines at offsets `[r0, r1]`, in that
+/// order, computing (`horizontal(offset, line)`) only those the previous output row did not
+/// already have: consecutive output rows often share a source line.
+#[inline(always)]
+fn ready_lines(
+    lines: &mut [(usize, Vec<i16>); 2],
+    [r0, r1]: [usize; 2],
+    mut horizontal: impl FnMut(usize, &mut Vec<i16>),
+) {
+    if lines[0].0 != r0 {
+        if lines[1].0 == r0 {
+            lines.swap(0, 1);
+        } else {
+            lines[0].0 = r0;
+            horizontal(r0, &mut lines[0].1);
+        }
+    }
+    if lines[1].0 != r1 {
+        lines[1].0 = r1;
+        horizontal(r1, &mut lines[1].1);
     }
 }
 
