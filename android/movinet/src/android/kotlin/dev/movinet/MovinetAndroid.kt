@@ -14,7 +14,7 @@ import java.nio.ByteBuffer
 import java.nio.channels.FileChannel
 
 // The thin Android adapters: each only unpacks an Android object into the platform-independent
-// calls (MovinetModel.wrap, MovinetClassifier.classify(Frame)); every rule (labels discovery,
+// calls (MovinetModel.loadBuffer, MovinetClassifier.classify(Frame)); every rule (labels discovery,
 // orientation, YUV range and matrix, the visible rectangle) is the core's. Host-tested with
 // Robolectric in android/jvm-tests (AndroidAdaptersTest).
 //
@@ -64,15 +64,7 @@ fun loadModelAsset(
         NativeBridge.parseLabels(bytes = bytes, source = "asset $name")
     }
     val buffer = modelAsset(assets, model)
-    val handle = NativeBridge.loadModelFromBuffer(
-        model = buffer,
-        offset = buffer.position(),
-        length = buffer.remaining(),
-        threads = options.threads,
-        modelSha256 = options.modelSha256,
-        int8Io = options.int8Io,
-    )
-    return MovinetModel.wrap(handle, options) { classes -> explicit ?: discoverAssetLabels(assets, model, classes) }
+    return MovinetModel.loadBuffer(buffer, options) { classes -> explicit ?: discoverAssetLabels(assets, model, classes) }
 }
 
 /** Kotlin: `MovinetModel.load(context, "model.tflite")` (Java: `MovinetAndroid.loadModel`). */

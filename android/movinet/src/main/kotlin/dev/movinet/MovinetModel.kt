@@ -104,7 +104,15 @@ class MovinetModel private constructor(
          */
         @JvmStatic
         @JvmOverloads
-        fun load(model: ByteBuffer, options: MovinetOptions = MovinetOptions(), labels: String? = null): MovinetModel {
+        fun load(model: ByteBuffer, options: MovinetOptions = MovinetOptions(), labels: String? = null): MovinetModel =
+            loadBuffer(model, options) { labels }
+
+        /**
+         * Loads the model in [model]'s remaining bytes with the loading options of [options] and
+         * wraps it with the labels [findLabels] gives (see [wrap]): the one place a buffer (a
+         * caller's, or an asset's) becomes a model handle.
+         */
+        internal fun loadBuffer(model: ByteBuffer, options: MovinetOptions, findLabels: (classes: Int) -> String?): MovinetModel {
             NativeLibrary.ensureLoaded()
             val handle = NativeBridge.loadModelFromBuffer(
                 model = model,
@@ -114,7 +122,7 @@ class MovinetModel private constructor(
                 modelSha256 = options.modelSha256,
                 int8Io = options.int8Io,
             )
-            return wrap(handle, options) { labels }
+            return wrap(handle, options, findLabels)
         }
 
         /**
