@@ -36,26 +36,26 @@ pub fn prepare() {
     std::hint::black_box(sweep());
 }
 
-/// Flushes every cache line of `bytes` from all cache levels (x86-64 `clflush`), and waits
-/// for the flushes to finish. Elsewhere it does nothing: phones' last-level caches are a few
-/// MB, so the cycled frames are not cached there anyway.
-pub fn evict(bytes: &[u8]) {
+/// Flushes every cache line of a frame's `planes` from all cache levels (x86-64 `clflush`),
+/// waits for the flushes to finish, and then clears the TLB once for the whole frame.
+/// Elsewhere it does nothing: phones' last-level caches are a few MB, so the cycled frames
+/// are not cached there anyway.
+pub fn evict(planes: &[&[u8]]) {
     #[cfg(target_arch = "x86_64")]
     {
         use std::arch::x86_64::{_mm_clflush, _mm_mfence};
-        if bytes.is_empty() {
-            return;
-        }
-        let start = bytes.as_ptr() as usize;
-        let end = start + bytes.len();
-        let mut line = start & !(LINE - 1);
-        while line < end {
-            // SAFETY: `line` is the start of a cache line holding at least one byte of
-            // `bytes` (the first one may begin before `bytes` but lies in the same page, which
-            // is mapped); clflush only writes back and invalidates the line, it changes no
-            // data. SSE2, which has clflush, is part of x86-64.
-            unsafe { _mm_clflush(line as *const u8) };
-            line += LINE;
+        for bytes in planes.iter().filter(|b| !b.is_empty()) {
+            let start = bytes.as_ptr() as usize;
+            let end = start + bytes.len();
+            let mut line = start & !(LINE - 1);
+            while line < end {
+                // SAFETY: `line` is the start of a cache line holding at least one byte of
+                // `bytes` (the first one may begin before `bytes` but lies in the same page,
+                // which is mapped); clflush only writes back and invalidates the line, it
+                // changes no data. SSE2, which has clflush, is part of x86-64.
+                unsafe { _mm_clflush(line as *const u8) };
+                line += LINE;
+            }
         }
         // SAFETY: a fence has no memory operands; SSE2 is part of x86-64.
         unsafe { _mm_mfence() };
@@ -63,7 +63,7 @@ pub fn evict(bytes: &[u8]) {
         std::hint::black_box(touched);
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = bytes;
+    let _ = planes;
 }
 
 #[cfg(test)]
@@ -75,7 +75,7 @@ mod tests {
         // Unaligned starts and lengths: every byte is still there afterwards.
         let data: Vec<u8> = (0..10_000u32).map(|i| (i * 7 % 251) as u8).collect();
         for (a, b) in [(0, 10_000), (3, 70), (63, 65), (100, 100), (5, 9_999)] {
-            evict(&data[a..b]);
+            evict(&[&data[a..b], &data[b / 2..b]]);
         }
         assert!(data
             .iter()

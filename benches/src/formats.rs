@@ -230,10 +230,7 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                             let at = if mode == 0 { i + k } else { i };
                             if mode == 0 {
                                 // From memory: in no cache, as a camera's frame.
-                                let format = f % FORMATS.len();
-                                for plane in sized.planes(format, at) {
-                                    crate::cache::evict(plane);
-                                }
+                                crate::cache::evict(&sized.planes(f % FORMATS.len(), at));
                             }
                             let t0 = Instant::now();
                             if let Some(format) = f.checked_sub(FORMATS.len()) {

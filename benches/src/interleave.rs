@@ -78,8 +78,7 @@ impl Runner for CameraRunner<'_> {
             .with_timestamp(Duration::from_millis(200 * self.i as u64));
         self.i += 1;
         // As a camera's: in memory, in no cache.
-        crate::cache::evict(&nv21.y);
-        crate::cache::evict(&nv21.vu);
+        crate::cache::evict(&[&nv21.y, &nv21.vu]);
         let t0 = Instant::now();
         let pred = self
             .classifier
