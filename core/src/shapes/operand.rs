@@ -125,6 +125,16 @@ impl Op<'_, '_> {
         self.expect_type(t, what, &[want]).map(|_| ())
     }
 
+    /// The input `x` of one of the `allowed` types and the output `out` of the same type, each
+    /// with one scale if quantized: the operands of an operator whose values keep their type
+    /// (slices, pools, reductions, element-wise activations).
+    pub(super) fn same_type_through(&self, x: usize, out: usize, allowed: &[u8]) -> Result<()> {
+        let t = self.expect_type(x, "the input", allowed)?;
+        self.same_type(out, "the output", t)?;
+        self.per_tensor(x, "the input")?;
+        self.per_tensor(out, "the output")
+    }
+
     /// An int8/uint8 operand quantized with one scale and one zero point (what the kernels
     /// read for activations); other types pass.
     pub(super) fn per_tensor(&self, t: usize, what: &str) -> Result<()> {

@@ -225,10 +225,7 @@ impl Op<'_, '_> {
     pub(super) fn pool(&self) -> Result<()> {
         self.arity(1, 1, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(x, "the input", &[ty::INT8, ty::FLOAT32])?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32])?;
         let s = self.expect_rank(x, "the input", 4)?;
         self.require_options(opts::POOL_2D)?;
         // Pool2DOptions: padding 0, stride_w 1, stride_h 2, filter_width 3, filter_height 4.
@@ -294,14 +291,7 @@ impl Op<'_, '_> {
     pub(super) fn reshape(&self) -> Result<()> {
         self.arity(1, 2, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(
-            x,
-            "the input",
-            &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8],
-        )?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8])?;
         let from_tensor = match self.optional_input(1) {
             Some(s) => Some(self.constant_ints(s, "the shape", false)?),
             None => None,
@@ -409,14 +399,7 @@ impl Op<'_, '_> {
     pub(super) fn strided_slice(&self) -> Result<()> {
         self.arity(4, 4, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(
-            x,
-            "the input",
-            &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8],
-        )?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8])?;
         let s = self.shape(x);
         let rank = s.len();
         if rank == 0 || rank > 5 {
@@ -514,14 +497,7 @@ impl Op<'_, '_> {
     pub(super) fn reduce(&self) -> Result<()> {
         self.arity(2, 2, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(
-            x,
-            "the input",
-            &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8],
-        )?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8])?;
         let s = self.shape(x);
         let rank = s.len() as i64;
         let axes = self.constant_ints(self.input(1), "the axes", false)?;
@@ -572,24 +548,14 @@ impl Op<'_, '_> {
     pub(super) fn unary(&self) -> Result<()> {
         self.arity(1, 1, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(x, "the input", &[ty::INT8, ty::FLOAT32])?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32])?;
         self.expect_output(&self.shape(x))
     }
 
     pub(super) fn broadcast_to(&self) -> Result<()> {
         self.arity(2, 2, 1, None)?;
         let (x, out) = (self.input(0), self.output());
-        let t = self.expect_type(
-            x,
-            "the input",
-            &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8],
-        )?;
-        self.same_type(out, "the output", t)?;
-        self.per_tensor(x, "the input")?;
-        self.per_tensor(out, "the output")?;
+        self.same_type_through(x, out, &[ty::INT8, ty::FLOAT32, ty::INT32, ty::UINT8])?;
         let target = self.constant_ints(self.input(1), "the shape", true)?;
         let s = self.shape(x);
         if target.len() > MAX_RANK || target.len() < s.len() || target.iter().any(|&d| d < 1) {
