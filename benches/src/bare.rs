@@ -31,6 +31,31 @@ unsafe extern "C" fn free_cstring(p: *mut c_void) {
     drop(CString::from_raw(p.cast::<c_char>()));
 }
 
+/// Adds opaque options named `identifier` with the text `payload` (which LiteRT owns and
+/// frees with `free_cstring`) to `options`.
+///
+/// # Safety
+/// `options` is a live LiteRT options handle.
+unsafe fn add_opaque(options: sys::LiteRtOptions, identifier: &CStr, payload: String) {
+    let payload = CString::new(payload)
+        .expect("an options text has no NUL byte")
+        .into_raw();
+    let mut opaque = ptr::null_mut();
+    ok(
+        "LiteRtCreateOpaqueOptions",
+        sys::LiteRtCreateOpaqueOptions(
+            identifier.as_ptr(),
+            payload.cast(),
+            Some(free_cstring),
+            &mut opaque,
+        ),
+    );
+    ok(
+        "LiteRtAddOpaqueOptions",
+        sys::LiteRtAddOpaqueOptions(options, opaque),
+    );
+}
+
 /// A compiled model with one managed buffer per signature input and output.
 pub struct BareRun {
     env: sys::LiteRtEnvironment,
@@ -95,42 +120,14 @@ impl BareRun {
                 "LiteRtSetOptionsHardwareAccelerators",
                 sys::LiteRtSetOptionsHardwareAccelerators(options, sys::kLiteRtHwAcceleratorCpu),
             );
-            let payload = CString::new(format!("num_threads = {threads}"))
-                .unwrap()
-                .into_raw();
-            let mut opaque = ptr::null_mut();
-            ok(
-                "LiteRtCreateOpaqueOptions",
-                sys::LiteRtCreateOpaqueOptions(
-                    c"xnnpack".as_ptr(),
-                    payload.cast(),
-                    Some(free_cstring),
-                    &mut opaque,
-                ),
-            );
-            ok(
-                "LiteRtAddOpaqueOptions",
-                sys::LiteRtAddOpaqueOptions(options, opaque),
-            );
+            add_opaque(options, c"xnnpack", format!("num_threads = {threads}"));
             if profiling {
                 // What LrtGetOpaqueRuntimeOptionsData makes of runtime options with profiling
                 // on (the Lrt helpers are not exported by libLiteRt.so 2.1.4).
-                let payload = CString::new("enable_profiling = true\n")
-                    .unwrap()
-                    .into_raw();
-                let mut opaque = ptr::null_mut();
-                ok(
-                    "LiteRtCreateOpaqueOptions",
-                    sys::LiteRtCreateOpaqueOptions(
-                        c"runtime_options_string".as_ptr(),
-                        payload.cast(),
-                        Some(free_cstring),
-                        &mut opaque,
-                    ),
-                );
-                ok(
-                    "LiteRtAddOpaqueOptions",
-                    sys::LiteRtAddOpaqueOptions(options, opaque),
+                add_opaque(
+                    options,
+                    c"runtime_options_string",
+                    "enable_profiling = true\n".into(),
                 );
             }
             let mut compiled = ptr::null_mut();
