@@ -6,13 +6,15 @@
 //! [`crate::cache::evict`]), and in cache, one frame read again and again (the computation
 //! alone).
 //!
-//! At camera size each format also gets a floor row: a loop that only reads one byte of every
-//! cache line the preprocessor reads (the same rows and column span, in the same order), so
-//! the table shows how much of a format's time from memory is the memory itself.
+//! At camera size each format also gets two floor rows, so the table shows how much of a
+//! format's time from memory is the memory itself: a read floor, a loop that only reads one
+//! byte of every cache line the preprocessor reads (the same rows and column span, in the same
+//! order), and a fetch floor, a loop that only hints those lines into the cache, in the same
+//! order, with the RGB pass's page hints ahead (how fast they arrive when nothing else runs).
 
 use std::time::Instant;
 
-use movinet::{Crop, Frame, InputValue, Preprocessor};
+use movinet::{tooling, Crop, Frame, InputValue, Preprocessor};
 use serde::{Deserialize, Serialize};
 
 use crate::camera::{rgb_to_nv21, Nv21, RgbFrames};
@@ -108,7 +110,29 @@ fn read_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)]) -> u64 {
     sum
 }
 
+/// Hints every cache line of `spans` in `planes` into the cache, in order, and the pages of the
+/// span 16 places ahead (about 8 output rows, as the RGB pass hints pages), with the SDK's own
+/// hints, and reads nothing: how fast the lines a pass reads arrive with hints alone and no
+/// work between them.
+fn fetch_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)]) {
+    const PAGES_AHEAD: usize = 16;
+    let bytes = |&(plane, start, len): &(usize, usize, usize)| &planes[plane][start..start + len];
+    spans
+        .iter()
+        .take(PAGES_AHEAD)
+        .for_each(|s| tooling::hint_pages(bytes(s)));
+    for (k, span) in spans.iter().enumerate() {
+        if let Some(ahead) = spans.get(k + PAGES_AHEAD) {
+            tooling::hint_pages(bytes(ahead));
+        }
+        tooling::hint_lines(bytes(span));
+    }
+}
+
 const FORMATS: [&str; 4] = ["NV21", "RGB888", "RGBA8888", "BGRA8888"];
+
+/// The rows of each format at camera size: its pass, its read floor, its fetch floor.
+const KINDS: usize = 3;
 
 /// Bytes of a cache line.
 const LINE: usize = 64;
@@ -203,7 +227,7 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
     // The cache lines each format's pass reads at camera size (the floor rows).
     let spans = [0, 1, 2, 3].map(|f| touched(f, sizes[0].width, sizes[0].height, out));
     // [cycled, cached][size][format, then at camera size each format's floor]
-    let kinds = |s: usize| FORMATS.len() * if s == 0 { 2 } else { 1 };
+    let kinds = |s: usize| FORMATS.len() * if s == 0 { KINDS } else { 1 };
     let mut times: Vec<Vec<Vec<_>>> = (0..2)
         .map(|_| {
             (0..sizes.len())
@@ -233,7 +257,10 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                                 crate::cache::evict(&sized.planes(f % FORMATS.len(), at));
                             }
                             let t0 = Instant::now();
-                            if let Some(format) = f.checked_sub(FORMATS.len()) {
+                            let format = f % FORMATS.len();
+                            if f >= 2 * FORMATS.len() {
+                                fetch_lines(sized.planes(format, at), &spans[format]);
+                            } else if f >= FORMATS.len() {
                                 let sum = read_lines(sized.planes(format, at), &spans[format]);
                                 std::hint::black_box(sum);
                             } else {
@@ -257,17 +284,17 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
     let mut rows = Vec::new();
     for (s, sized) in sizes.iter().enumerate() {
         for f in 0..kinds(s) {
-            // Floor rows compare with NV21's floor.
+            // Floor rows compare with NV21's floor of the same kind.
             let base = f / FORMATS.len() * FORMATS.len();
             let (nv21, nv21_cached) = (median(&times[0][s][base]), median(&times[1][s][base]));
             let name = FORMATS[f % FORMATS.len()];
             let t = Samples::from_durations(&times[0][s][f]);
             let cached = median(&times[1][s][f]);
             rows.push(FormatRow {
-                format: if base == 0 {
-                    name.into()
-                } else {
-                    format!("{name} floor (reads only)")
+                format: match f / FORMATS.len() {
+                    0 => name.into(),
+                    1 => format!("{name} read floor (reads only)"),
+                    _ => format!("{name} fetch floor (hints only)"),
                 },
                 width: sized.width,
                 height: sized.height,

@@ -98,6 +98,21 @@ pub mod tooling {
         crate::flatbuffer::check_tflite(&out)?;
         Ok(out)
     }
+
+    /// Hints every cache line of `bytes` into the cache, as the preprocessing passes hint the
+    /// rows they read next (the benchmark's fetch floor).
+    pub fn hint_lines(bytes: &[u8]) {
+        crate::preprocess::prefetch::lines(bytes)
+    }
+
+    /// Hints the first cache line of each page of `bytes`, as the RGB pass hints the pages of
+    /// rows it reads later (x86-64; elsewhere nothing).
+    pub fn hint_pages(bytes: &[u8]) {
+        #[cfg(target_arch = "x86_64")]
+        crate::preprocess::prefetch::pages(bytes);
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = bytes;
+    }
 }
 
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use movinet::{Crop, Model, ModelOptions, Preprocessor, Timings};
 use movinet_benches::bare::BareRun;
+use movinet_benches::cache;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
 use movinet_benches::formats::{self, FormatRow};
 use movinet_benches::interleave::{
@@ -210,6 +211,8 @@ struct Report {
     rows: Vec<Row>,
     memory: Option<Memory>,
     preprocess_formats: Vec<FormatRow>,
+    /// One read from memory on this machine (`cache::latency_ns`), x86-64 only.
+    memory_latency_ns: Option<f64>,
 }
 
 fn machine() -> String {
@@ -323,7 +326,11 @@ fn print_table(report: &Report) {
         );
     }
     if !report.preprocess_formats.is_empty() {
-        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled, each flushed from every cache level before it is read, as a camera's) and in cache (one repeated). A floor row only reads one byte of each cache line that format's pass reads (its own loop; its / NV21 is over NV21's floor):\n");
+        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled, each flushed from every cache level before it is read, as a camera's) and in cache (one repeated). A read floor row only reads one byte of each cache line that format's pass reads, and a fetch floor row only hints those lines into the cache with the pass's page hints (each its own loop; its / NV21 is over NV21's floor of the same kind).");
+        if let Some(ns) = report.memory_latency_ns {
+            println!("One read from memory takes {ns:.0} ns on this machine (a pointer chase through a flushed 4 MB buffer).");
+        }
+        println!();
         println!(
             "| format | size | from memory p50 ms | p90 ms | / NV21 | in cache p50 ms | / NV21 |"
         );
@@ -547,6 +554,7 @@ fn real_main() -> Result<(), String> {
             rows: Vec::new(),
             memory: None,
             preprocess_formats: formats::measure::<i8>(&rgb, 172, args.frames),
+            memory_latency_ns: cache::latency_ns(),
         };
         print_table(&report);
         return Ok(());
@@ -590,6 +598,7 @@ fn real_main() -> Result<(), String> {
         rows,
         memory,
         preprocess_formats,
+        memory_latency_ns: cache::latency_ns(),
     };
     print_table(&report);
     if let Some(out) = &args.json {

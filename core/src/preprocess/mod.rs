@@ -27,7 +27,7 @@
 //! memory, and the rows a downscale reads are too far apart for the hardware prefetchers.
 
 mod geometry;
-mod prefetch;
+pub(crate) mod prefetch;
 mod rgb;
 #[cfg(test)]
 mod tests;

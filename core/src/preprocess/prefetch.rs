@@ -110,7 +110,7 @@ const PAGE: usize = 4096;
 /// `rgb`'s use).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-pub(super) fn pages(bytes: &[u8]) {
+pub(crate) fn pages(bytes: &[u8]) {
     if bytes.is_empty() {
         return;
     }
@@ -121,6 +121,17 @@ pub(super) fn pages(bytes: &[u8]) {
     while page < end {
         prefetch(page);
         page += PAGE;
+    }
+}
+
+/// Hints every cache line of `bytes` at once: what the benchmarks' fetch floor issues (how
+/// fast a pass's lines arrive with hints alone).
+pub(crate) fn lines(bytes: &[u8]) {
+    let end = bytes.as_ptr() as usize + bytes.len();
+    let mut line = bytes.as_ptr() as usize & !(LINE - 1);
+    while line < end {
+        prefetch(line);
+        line += LINE;
     }
 }
 
