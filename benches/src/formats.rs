@@ -10,7 +10,7 @@
 //! format's time from memory is the memory itself: a read floor, a loop that only reads one
 //! byte of every cache line the preprocessor reads (the same rows and column span, in the same
 //! order), and a fetch floor, a loop that only hints those lines into the cache, in the same
-//! order, with the RGB pass's page hints ahead (how fast they arrive when nothing else runs).
+//! order, with the pass's own hints (how fast they arrive when nothing else runs).
 
 use std::time::Instant;
 
@@ -110,20 +110,22 @@ fn read_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)]) -> u64 {
     sum
 }
 
-/// Hints every cache line of `spans` in `planes` into the cache, in order, and the pages of the
-/// span 16 places ahead (about 8 output rows, as the RGB pass hints pages), with the SDK's own
+/// Hints every cache line of `spans` in `planes` into the cache, in order, with the SDK's own
 /// hints, and reads nothing: how fast the lines a pass reads arrive with hints alone and no
-/// work between them.
-fn fetch_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)]) {
+/// work between them. With `pages` it also hints the pages of the span 16 places ahead (about
+/// 8 output rows), as the RGB pass does; the YUV pass hints no pages.
+fn fetch_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)], pages: bool) {
     const PAGES_AHEAD: usize = 16;
     let bytes = |&(plane, start, len): &(usize, usize, usize)| &planes[plane][start..start + len];
-    spans
-        .iter()
-        .take(PAGES_AHEAD)
-        .for_each(|s| tooling::hint_pages(bytes(s)));
+    if pages {
+        spans
+            .iter()
+            .take(PAGES_AHEAD)
+            .for_each(|s| tooling::hint_pages(bytes(s)));
+    }
     for (k, span) in spans.iter().enumerate() {
-        if let Some(ahead) = spans.get(k + PAGES_AHEAD) {
-            tooling::hint_pages(bytes(ahead));
+        if let Some(later) = spans.get(k + PAGES_AHEAD).filter(|_| pages) {
+            tooling::hint_pages(bytes(later));
         }
         tooling::hint_lines(bytes(span));
     }
@@ -259,7 +261,7 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                             let t0 = Instant::now();
                             let format = f % FORMATS.len();
                             if f >= 2 * FORMATS.len() {
-                                fetch_lines(sized.planes(format, at), &spans[format]);
+                                fetch_lines(sized.planes(format, at), &spans[format], format != 0);
                             } else if f >= FORMATS.len() {
                                 let sum = read_lines(sized.planes(format, at), &spans[format]);
                                 std::hint::black_box(sum);

@@ -326,7 +326,7 @@ fn print_table(report: &Report) {
         );
     }
     if !report.preprocess_formats.is_empty() {
-        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled, each flushed from every cache level before it is read, as a camera's) and in cache (one repeated). A read floor row only reads one byte of each cache line that format's pass reads, and a fetch floor row only hints those lines into the cache with the pass's page hints (each its own loop; its / NV21 is over NV21's floor of the same kind).");
+        println!("\nPreprocessing by pixel format into 172x172 int8 (the A0 input), alternating blocks; frames from memory (12 cycled, each flushed from every cache level before it is read, as a camera's) and in cache (one repeated). A read floor row only reads one byte of each cache line that format's pass reads, and a fetch floor row only hints those lines into the cache with that pass's own hints (each its own loop; its / NV21 is over NV21's floor of the same kind).");
         if let Some(ns) = report.memory_latency_ns {
             println!("One read from memory takes {ns:.0} ns on this machine (a pointer chase through a flushed 4 MB buffer).");
         }
