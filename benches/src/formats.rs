@@ -133,8 +133,11 @@ fn fetch_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)], pages: bool)
 
 const FORMATS: [&str; 4] = ["NV21", "RGB888", "RGBA8888", "BGRA8888"];
 
-/// The rows of each format at camera size: its pass, its read floor, its fetch floor.
+/// The rows of each format at camera size: its pass, its read floor, its fetch floor (row
+/// `kind * FORMATS.len() + format`).
 const KINDS: usize = 3;
+const PASS: usize = 0;
+const READ_FLOOR: usize = 1;
 
 /// Bytes of a cache line.
 const LINE: usize = 64;
@@ -260,14 +263,19 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                             }
                             let t0 = Instant::now();
                             let format = f % FORMATS.len();
-                            if f >= 2 * FORMATS.len() {
-                                fetch_lines(sized.planes(format, at), &spans[format], format != 0);
-                            } else if f >= FORMATS.len() {
-                                let sum = read_lines(sized.planes(format, at), &spans[format]);
-                                std::hint::black_box(sum);
-                            } else {
-                                let frame = sized.frame(f, at);
-                                pre[s][f].run(&frame, &mut buf).expect("preprocess");
+                            match f / FORMATS.len() {
+                                PASS => {
+                                    let frame = sized.frame(f, at);
+                                    pre[s][f].run(&frame, &mut buf).expect("preprocess");
+                                }
+                                READ_FLOOR => {
+                                    let planes = sized.planes(format, at);
+                                    std::hint::black_box(read_lines(planes, &spans[format]));
+                                }
+                                _ => {
+                                    let planes = sized.planes(format, at);
+                                    fetch_lines(planes, &spans[format], format != 0);
+                                }
                             }
                             let t = t0.elapsed();
                             std::hint::black_box(&buf);
@@ -294,8 +302,8 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
             let cached = median(&times[1][s][f]);
             rows.push(FormatRow {
                 format: match f / FORMATS.len() {
-                    0 => name.into(),
-                    1 => format!("{name} read floor (reads only)"),
+                    PASS => name.into(),
+                    READ_FLOOR => format!("{name} read floor (reads only)"),
                     _ => format!("{name} fetch floor (hints only)"),
                 },
                 width: sized.width,
