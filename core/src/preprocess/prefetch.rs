@@ -124,12 +124,15 @@ pub(crate) fn pages(bytes: &[u8]) {
     }
 }
 
-/// Hints every cache line of `bytes` at once, through the passes' own queue: what the
-/// benchmarks' fetch floor issues (how fast a pass's lines arrive with hints alone).
+/// Hints every cache line of `bytes` at once: what the benchmarks' fetch floor issues (how
+/// fast a pass's lines arrive with hints alone).
 pub(crate) fn lines(bytes: &[u8]) {
-    let mut ahead = Ahead::new();
-    ahead.add(bytes);
-    ahead.finish();
+    let end = bytes.as_ptr() as usize + bytes.len();
+    let mut line = bytes.as_ptr() as usize & !(LINE - 1);
+    while line < end {
+        prefetch(line);
+        line += LINE;
+    }
 }
 
 /// Hints the CPU to start loading the cache line at `address`. Only a hint: it never faults
