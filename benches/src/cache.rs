@@ -75,14 +75,9 @@ pub fn latency_ns() -> Option<f64> {
     {
         const WORDS: usize = LINE / 8;
         let lines = (4 << 20) / LINE;
-        // A random cyclic order of the lines (xorshift; the order only has to defeat the
-        // prefetchers).
+        // A random cyclic order of the lines (the order only has to defeat the prefetchers).
         let mut order: Vec<usize> = (0..lines).collect();
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
-        for i in (1..lines).rev() {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
+        for (i, x) in (1..lines).rev().zip(movinet_tests::Xorshift::new(0)) {
             order.swap(i, (x % (i as u64 + 1)) as usize);
         }
         let mut next = vec![0usize; lines * WORDS];

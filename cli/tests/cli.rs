@@ -552,14 +552,9 @@ fn huge_declared_frames_are_refused_before_decoding() {
 
 /// Fixed-seed bytes, so the corrupt copy is the same on every run.
 fn noise(n: usize) -> Vec<u8> {
-    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-    (0..n)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
+    movinet_tests::Xorshift::new(0)
+        .take(n)
+        .map(|x| (x >> 24) as u8)
         .collect()
 }
 

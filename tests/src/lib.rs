@@ -117,6 +117,29 @@ impl Golden {
     }
 }
 
+/// xorshift64 from a fixed seed: the same "random" numbers on every run (test bytes, orders),
+/// without a dependency. Yields the state after each step.
+pub struct Xorshift(u64);
+
+impl Xorshift {
+    pub fn new(seed: u64) -> Self {
+        Self(seed.wrapping_add(0x9E37_79B9_7F4A_7C15))
+    }
+}
+
+impl Iterator for Xorshift {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        Some(x)
+    }
+}
+
 pub fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
     assert_eq!(a.len(), b.len());
     a.iter()

@@ -3,7 +3,7 @@
 //! read out of bounds.
 
 use movinet::{Crop, Error, Frame, PixelFormat, Plane, Preprocessor, Rotation};
-use movinet_tests::{decode_rgb, rgb_to_yuv420};
+use movinet_tests::{decode_rgb, rgb_to_yuv420, Xorshift};
 use proptest::prelude::*;
 
 /// A picture as a grid of samples, turned and flipped the plain way.
@@ -98,14 +98,9 @@ fn run(frame: &Frame<'_>, crop: Crop, size: usize) -> Vec<f32> {
 }
 
 fn pseudo_random(n: usize, seed: u64) -> Vec<u8> {
-    let mut s = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    (0..n)
-        .map(|_| {
-            s ^= s << 13;
-            s ^= s >> 7;
-            s ^= s << 17;
-            (s >> 32) as u8
-        })
+    Xorshift::new(seed)
+        .take(n)
+        .map(|x| (x >> 32) as u8)
         .collect()
 }
 
