@@ -260,6 +260,17 @@ pub fn probe(path: &Path) -> (usize, usize, Vec<Option<std::time::Duration>>) {
     (width, height, times)
 }
 
+/// ffmpeg's output arguments for raw RGB24 on stdout, one frame per decoded frame.
+const RGB24_TO_STDOUT: [&str; 7] = [
+    "-fps_mode",
+    "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+];
+
 /// Decodes up to `max_frames` frames (all when `None`) of a shared clip to RGB24 with ffmpeg,
 /// one output frame per decoded frame.
 pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
@@ -270,15 +281,7 @@ pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
     if let Some(n) = max_frames {
         cmd.args(["-frames:v", &n.to_string()]);
     }
-    cmd.args([
-        "-fps_mode",
-        "passthrough",
-        "-f",
-        "rawvideo",
-        "-pix_fmt",
-        "rgb24",
-        "-",
-    ]);
+    cmd.args(RGB24_TO_STDOUT);
     let raw = run_tool(&mut cmd);
     let size = width * height * 3;
     assert_eq!(raw.len() % size, 0, "{name}: partial frame");
@@ -314,15 +317,7 @@ pub fn stream_rgb(
     let mut child = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(&path)
-        .args([
-            "-fps_mode",
-            "passthrough",
-            "-f",
-            "rawvideo",
-            "-pix_fmt",
-            "rgb24",
-            "-",
-        ])
+        .args(RGB24_TO_STDOUT)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run ffmpeg: {e} (it must be on PATH)"));
