@@ -7,12 +7,13 @@
 //! until the new label is top-1 for good is at most 2.5 s; the events are the segments in
 //! order, each starting after its cut and no later than the label holds for good; and the 12
 //! shared clips alone keep at least 8/12 top-1 and 9/12 top-5 with the default horizon.
+//! `MOVINET_TEST_LIVE_CONCATENATIONS=N` runs the first N concatenations (under emulation).
 
 use movinet::{Classifier, ClassifierOptions, Frame, Horizon, Labels};
 use movinet_tests::live::{
     figures, median, rank, secs, stream_concatenation, Trace, CONCATENATIONS,
 };
-use movinet_tests::{a0, clip_list, kinetics_labels, stream_rgb};
+use movinet_tests::{a0, clip_list, kinetics_labels, stream_rgb, test_size};
 
 fn classifier(labels: &Labels, horizon: Horizon) -> Classifier {
     Classifier::new(
@@ -43,7 +44,8 @@ fn live_labels_follow_the_action_on_concatenated_clips() {
         "{:<5} {:>20} {:>12}   cut to label for good (s): live | cumulative",
         "", "segment top-1: live", "cumulative"
     );
-    for (n, clips) in CONCATENATIONS.iter().enumerate() {
+    let count = test_size("MOVINET_TEST_LIVE_CONCATENATIONS", CONCATENATIONS.len());
+    for (n, clips) in CONCATENATIONS.iter().take(count).enumerate() {
         let mut live = classifier(&labels, Horizon::LIVE);
         let mut cumulative = classifier(&labels, Horizon::All);
         let (mut live_trace, mut cumulative_trace) = (Trace::default(), Trace::default());
