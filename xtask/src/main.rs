@@ -1,10 +1,11 @@
 //! `cargo xtask <command>`: the project's set-up and the two README commands.
 //!
-//! * `setup`    fetch and place everything the build and the tests need (idempotent).
+//! * `setup`    fetch and place everything the build and the tests need (idempotent), the
+//!   arm64 step's cross compiler, qemu and aarch64 runtime and the phone targets included.
 //! * `classify` set up, then classify clips with the `movinet` CLI (the README's main job).
 //! * `test`     set up, then run every check and test (what `.ci/run` calls); `test STEP...`
-//!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
-//!   `cargo test`.
+//!   runs only those steps (`fmt clippy phones rust leaks uniffi jvm arm64 bench`), `-- ARGS`
+//!   go to `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
 //! * `jni`      regenerate the Kotlin side of the JNI bridge; `jni --check` only checks it
 //!   (see `jni.rs`).
@@ -16,7 +17,9 @@
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::Instant;
 
+mod arm64;
 mod elf;
 mod jni;
 mod setup;
@@ -31,7 +34,9 @@ fn main() -> ExitCode {
         None => ("help", Vec::new()),
     };
     let result = match cmd {
-        "setup" => setup::all(&repo_root()).map(|_| ()),
+        "setup" => setup::all(&repo_root())
+            .and_then(|_| arm64::setup(&repo_root()))
+            .and_then(|_| arm64::phone_targets()),
         "classify" => classify(&rest),
         "test" => test(&rest),
         "bench" => bench(&rest),
@@ -176,6 +181,10 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ("fmt", "cargo fmt --check; no core source file over 700 lines"),
     ("clippy", "cargo clippy on every target (warnings and unsafe blocks without a SAFETY comment denied), cargo doc of the core (missing docs denied)"),
     (
+        "phones",
+        "cargo clippy of the JNI crate for Android (arm64-v8a, x86_64) and of the UniFFI crate for iOS (arm64), without the NDK or Xcode",
+    ),
+    (
         "rust",
         "cargo test --workspace --release (core, integration, CLI, binding crates)",
     ),
@@ -190,6 +199,10 @@ const TEST_STEPS: &[(&str, &str)] = &[
     (
         "jvm",
         "JNI drift check; the Kotlin API's and Android adapters' JUnit tests (Maven, Robolectric) against the host JNI library",
+    ),
+    (
+        "arm64",
+        "the core's, integration and JNI tests cross-built for aarch64 Linux and run under qemu on two CPU models (cortex-a76, max: SVE2/SME2)",
     ),
     ("bench", "movinet-bench --quick"),
 ];
@@ -213,7 +226,17 @@ fn test(args: &[String]) -> Result<()> {
             ));
         }
     }
-    let wanted = |step: &str| names.is_empty() || names.iter().any(|n| n == step);
+    // Each wanted step starts a clock, stopped by the next one: the times are printed at the
+    // end (CI's time is a budget shared by the steps).
+    let mut times: Vec<(String, Instant)> = Vec::new();
+    let mut wanted = |step: &str| {
+        let yes = names.is_empty() || names.iter().any(|n| n == step);
+        if yes {
+            times.push((step.to_string(), Instant::now()));
+        }
+        yes
+    };
+    let started = Instant::now();
     let root = repo_root();
     let env = setup::all(&root)?;
     let cargo_step = |step: &[&str], extra: &[String]| -> Result<()> {
@@ -247,6 +270,9 @@ fn test(args: &[String]) -> Result<()> {
         env.apply(&mut doc);
         run(&mut doc)?;
     }
+    if wanted("phones") {
+        arm64::phones(&root, &env)?;
+    }
     if wanted("rust") {
         cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
     }
@@ -270,10 +296,24 @@ fn test(args: &[String]) -> Result<()> {
     if wanted("jvm") {
         jvm_tests(&root, &env)?;
     }
+    if wanted("arm64") {
+        arm64::test(&root, &env)?;
+    }
     if wanted("bench") {
         // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
         run_bench(&env, &["--quick".to_string()])?;
     }
+    let ends: Vec<Instant> = times.iter().skip(1).map(|(_, t)| *t).collect();
+    let took: Vec<String> = times
+        .iter()
+        .zip(ends.into_iter().chain([Instant::now()]))
+        .map(|((step, t0), t1)| format!("{step} {:.0} s", (t1 - *t0).as_secs_f64()))
+        .collect();
+    eprintln!(
+        "xtask: steps passed in {:.0} s: {}",
+        started.elapsed().as_secs_f64(),
+        took.join(", ")
+    );
     Ok(())
 }
 
