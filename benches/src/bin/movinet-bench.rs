@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use movinet::{Crop, Model, ModelOptions, Preprocessor, Timings};
+use movinet::{CpuExtensions, Crop, Model, ModelOptions, Preprocessor, Timings};
 use movinet_benches::bare::BareRun;
 use movinet_benches::cache;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
@@ -347,6 +347,19 @@ fn print_table(report: &Report) {
                 r.cached_p50_ms,
                 r.cached_vs_nv21
             );
+        }
+        let kernels = CpuExtensions::detected();
+        println!("\nWhat the SIMD kernels ({kernels:?}) buy: the portable pass's p50 over theirs, same frames, alternating blocks.\n");
+        println!("| format | size | portable / {kernels:?} from memory | in cache |");
+        println!("|---|---|---|---|");
+        for r in &report.preprocess_formats {
+            if let Some([memory, cached]) = r.vs_simd {
+                let name = r.format.split(' ').next().unwrap_or_default();
+                println!(
+                    "| {name} | {}x{} | {memory:.2} | {cached:.2} |",
+                    r.width, r.height
+                );
+            }
         }
     }
     if let Some(m) = &report.memory {
