@@ -3,8 +3,8 @@
 //! * `cargo xtask test arm64` cross-builds the core's, the integration tests' and the JNI
 //!   crate's tests for `aarch64-unknown-linux-gnu` (once, `--no-run`) and runs the binaries
 //!   under qemu's user-mode emulation on two CPU models at once, one per core: a Pixel-class
-//!   core (`cortex-a76`) and qemu's `max` (SVE2 and SME2, so LiteRT's XNNPACK takes its newest
-//!   ARM kernels). What runs where is [`PLAN`]: the heaviest tests once, the goldens with the
+//!   core (`cortex-a76`) and qemu's `max` (SVE2 and SME, so LiteRT's XNNPACK takes its newest
+//!   ARM kernels: qemu 7.2's faulty SME emulation changes its logits). What runs where is [`PLAN`]: the heaviest tests once, the goldens with the
 //!   int8 pass on and off and the preprocessing's NEON and OpenCV checks on both.
 //! * `cargo xtask test phones` type-checks (clippy, warnings denied) the JNI crate for
 //!   Android's two ABIs and the UniFFI crate for iOS, without the NDK or Xcode (see
@@ -109,12 +109,11 @@ const PLAN: &[Cpu] = &[
             all("frames"),
             all("errors"),
             all("manifest"),
-            all("special_files"),
         ],
     },
     Cpu {
         model: "max",
-        what: "all qemu 10 emulates: Armv9, SVE2, SME2",
+        what: "all qemu 10 emulates: Armv9, SVE2, SME",
         runs: &[
             all("movinet"),
             all("golden"),
@@ -130,6 +129,7 @@ const PLAN: &[Cpu] = &[
                 env: &[],
             },
             all("ndarray"),
+            all("special_files"),
         ],
     },
 ];

@@ -202,7 +202,7 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ),
     (
         "arm64",
-        "the core's, integration and JNI tests cross-built for aarch64 Linux and run under qemu on two CPU models (cortex-a76, max: SVE2/SME2)",
+        "the core's, integration and JNI tests cross-built for aarch64 Linux and run under qemu on two CPU models (cortex-a76, max: SVE2 and SME)",
     ),
     ("bench", "movinet-bench --quick"),
 ];
