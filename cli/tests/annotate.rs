@@ -209,3 +209,107 @@ fn an_annotated_concatenation_keeps_its_frames_and_shows_the_events() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Every frame's time, seconds.
+fn times(video: &Path) -> Vec<f64> {
+    probe(video)
+        .2
+        .iter()
+        .map(|t| t.expect("a timestamp").as_secs_f64())
+        .collect()
+}
+
+/// The display rotation ffprobe reads from the stream's side data (0 without one).
+fn rotation(video: &Path) -> i64 {
+    let out = run(Command::new("ffprobe")
+        .args(["-v", "error", "-select_streams", "v:0"])
+        .args([
+            "-show_entries",
+            "stream_side_data=rotation",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(video));
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0)
+}
+
+/// The share of `r`'s pixels within 24 levels of the action box's background, in the first
+/// frame after 1 s as a player shows it (turned upright).
+fn dark_share(video: &Path, r: movinet_overlay::Rect) -> f64 {
+    let crop = format!("format=rgb24,crop={}:{}:{}:{}", r.width, r.height, r.x, r.y);
+    let out = run(Command::new("ffmpeg")
+        .args(["-v", "error", "-ss", "1", "-i"])
+        .arg(video)
+        .args(["-vf", &crop, "-frames:v", "1"])
+        .args(["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]));
+    let dark = out
+        .stdout
+        .chunks_exact(3)
+        .filter(|p| p.iter().all(|&v| v.abs_diff(16) <= 24))
+        .count();
+    dark as f64 / (out.stdout.len() / 3) as f64
+}
+
+#[test]
+fn a_rotated_video_and_an_odd_sized_gif_keep_their_geometry() {
+    let dir = temp_dir("geometry");
+    // As a phone stores a portrait recording: the pixels turned, and a tag to turn them back.
+    let sideways = dir.join("sideways.mp4");
+    let tagged = dir.join("tagged.mp4");
+    let arm = clip_path("mmaction2_demo_arm_wrestling.mp4");
+    run(Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-y", "-i"])
+        .arg(&arm)
+        .args(["-t", "3", "-vf", "transpose=clock", "-c:v", "libx264"])
+        .args(["-qp", "0", "-preset", "ultrafast"])
+        .arg(&sideways));
+    run(Command::new("ffmpeg")
+        .args(["-v", "error", "-nostdin", "-y", "-i"])
+        .arg(&sideways)
+        .args(["-c", "copy", "-metadata:s:v", "rotate=90"])
+        .arg(&tagged));
+    // 240x135: H.264 4:2:0 needs even sides.
+    let gif = clip_path("paddlevideo_example_tennis_7.gif");
+    let out_stem = dir.join("seen.mp4");
+    let out = movinet(&[
+        "classify",
+        "--json",
+        "--annotate",
+        out_stem.to_str().unwrap(),
+        tagged.to_str().unwrap(),
+        gif.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (tagged_out, gif_out) = (
+        dir.join("seen-tagged.mp4"),
+        dir.join("seen-paddlevideo_example_tennis_7.mp4"),
+    );
+
+    // The rotated video: the same stored frames, times and display rotation; the overlay
+    // upright as a player shows the video.
+    assert_eq!(rotation(&tagged), 90, "ffprobe's angle for the tag");
+    assert_eq!(rotation(&tagged_out), rotation(&tagged));
+    assert_eq!(probe(&tagged_out).0, probe(&tagged).0);
+    assert_eq!(times(&tagged_out), times(&tagged));
+    let (w, h) = (probe(&tagged).1, probe(&tagged).0); // shown upright: 340 wide
+    let action = Layout::new(w, h).action;
+    let (with, without) = (dark_share(&tagged_out, action), dark_share(&tagged, action));
+    eprintln!("action box upright: {with:.2} of its pixels dark, {without:.2} before");
+    assert!(with > 0.6 && without < 0.3, "{with:.2} vs {without:.2}");
+
+    // The GIF: every frame at its time, one row added to make the height even.
+    let (gw, gh, _) = probe(&gif);
+    assert_eq!((gw, gh), (240, 135));
+    let (ow, oh, _) = probe(&gif_out);
+    assert_eq!((ow, oh), (240, 136));
+    let (a, b) = (times(&gif), times(&gif_out));
+    assert_eq!(a.len(), b.len());
+    assert!(
+        a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-6),
+        "{a:?} vs {b:?}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -461,7 +461,9 @@ fn set_subtitle_header(context: &mut ff::codec::context::Context) -> Result<(), 
     Ok(())
 }
 
-/// The display matrix players turn the frames by (libavutil's angle is counter-clockwise).
+/// The display matrix players turn the frames by: `av_display_rotation_set` takes the
+/// clockwise angle (`av_display_rotation_get`, which the decoder reads, gives the
+/// counter-clockwise one).
 fn set_display_rotation(
     stream: &mut ff::format::stream::StreamMut<'_>,
     rotation: Rotation,
@@ -480,7 +482,7 @@ fn set_display_rotation(
         if data.is_null() {
             return Err("out of memory".into());
         }
-        ffi::av_display_rotation_set(data as *mut i32, -f64::from(rotation.degrees()));
+        ffi::av_display_rotation_set(data as *mut i32, f64::from(rotation.degrees()));
     }
     Ok(())
 }
