@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use movinet_overlay::Layout;
 use movinet_tests::live::CONCATENATIONS;
-use movinet_tests::{clip_path, probe};
+use movinet_tests::{clip_path, duration, probe};
 use serde_json::Value;
 
 mod common;
@@ -138,23 +138,10 @@ fn an_annotated_concatenation_keeps_its_frames_and_shows_the_events() {
         let (a, b) = (a.unwrap().as_secs_f64(), b.unwrap().as_secs_f64());
         assert!((a - b).abs() < 1e-6, "frame {i}: {a} s in, {b} s out");
     }
-    let duration = |path: &Path| {
-        let out = run(Command::new("ffprobe")
-            .args([
-                "-v",
-                "error",
-                "-show_entries",
-                "format=duration",
-                "-of",
-                "csv=p=0",
-            ])
-            .arg(path));
-        String::from_utf8_lossy(&out.stdout)
-            .trim()
-            .parse::<f64>()
-            .unwrap()
-    };
-    let (d_in, d_out) = (duration(&video), duration(&annotated));
+    let (d_in, d_out) = (
+        duration(&video).as_secs_f64(),
+        duration(&annotated).as_secs_f64(),
+    );
     assert!((d_in - d_out).abs() < 0.002, "{d_in} s in, {d_out} s out");
 
     // The action box: changed on the frame each event starts (the first at or after its

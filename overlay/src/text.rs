@@ -64,20 +64,32 @@ impl Typesetter {
     }
 }
 
-/// Pixel width of `chars` laid out at `px`.
-fn advance(font: &FontRef<'static>, chars: &[char], px: f32) -> f32 {
+/// Each glyph of `chars` laid out on one line at `px` (kerning included) with its pen
+/// position, and the line's width.
+fn layout(
+    font: &FontRef<'static>,
+    chars: &[char],
+    px: f32,
+) -> (Vec<(ab_glyph::GlyphId, f32)>, f32) {
     let f = font.as_scaled(PxScale::from(px));
     let mut x = 0.0;
     let mut last = None;
+    let mut glyphs = Vec::with_capacity(chars.len());
     for &c in chars {
         let id = f.glyph_id(c);
         if let Some(prev) = last {
             x += f.kern(prev, id);
         }
+        glyphs.push((id, x));
         x += f.h_advance(id);
         last = Some(id);
     }
-    x
+    (glyphs, x)
+}
+
+/// Pixel width of `chars` laid out at `px`.
+fn advance(font: &FontRef<'static>, chars: &[char], px: f32) -> f32 {
+    layout(font, chars, px).1
 }
 
 /// The longest start of `text` (with an ellipsis when cut) that fits `max_width`, rasterised.
@@ -108,18 +120,11 @@ fn rasterise(font: &FontRef<'static>, chars: &[char], px: f32) -> Mask {
     let f = font.as_scaled(PxScale::from(px));
     let ascent = f.ascent();
     let height = (ascent - f.descent()).ceil().max(1.0) as usize;
-    let width = advance(font, chars, px).ceil() as usize;
+    let (glyphs, line) = layout(font, chars, px);
+    let width = line.ceil() as usize;
     let mut coverage = vec![0u8; width * height];
-    let mut x = 0.0;
-    let mut last = None;
-    for &c in chars {
-        let id = f.glyph_id(c);
-        if let Some(prev) = last {
-            x += f.kern(prev, id);
-        }
+    for (id, x) in glyphs {
         let glyph = id.with_scale_and_position(f.scale(), ab_glyph::point(x, ascent));
-        x += f.h_advance(id);
-        last = Some(id);
         let Some(outlined) = font.outline_glyph(glyph) else {
             continue; // a space
         };
