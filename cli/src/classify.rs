@@ -21,8 +21,9 @@ use crate::ModelArgs;
 
 /// Fewer frames fed than this (1.2 s at the models' 5 fps) and the label is a guess: the
 /// command warns. Measured on the 12 shared clips cut to their first N frames at 5 fps, the
-/// top-1 matches the whole clip's on 3, 4, 5, 4, 5 of 12 for N = 1 to 5, and on 9 of 12 from
-/// N = 6 (often with a confident score before: 0.97 for a wrong label after one frame).
+/// top-1 matches the whole clip's on 3, 4, 5, 4, 5 of 12 for N = 1 to 5, and on 9, 9, 8, 8 for
+/// N = 6, 8, 10, 15 (before 6, often with a confident score: 0.97 after one frame for a label
+/// the whole clip does not give).
 pub const MIN_FRAMES_FED: usize = 6;
 
 /// Median times per frame, in milliseconds to the microsecond.
