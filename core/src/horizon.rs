@@ -72,16 +72,11 @@ impl Horizon {
                         format!("of {s} s is less than one frame at {fps} fps"),
                     ));
                 }
+                // Too long is told in the unit the caller gave, not as a clamped frame count.
                 if frames > f64::from(Self::MAX_FRAMES) {
-                    // In the unit the caller gave, not a clamped frame count.
                     let most = f64::from(Self::MAX_FRAMES) / f64::from(fps);
-                    return Err(Error::option(
-                        "horizon",
-                        format!(
-                            "must be at most {most:.0} s at {fps} fps ({} frames), got {s} s",
-                            Self::MAX_FRAMES
-                        ),
-                    ));
+                    let why = format!("must be at most {most:.0} s at {fps} fps, got {s} s");
+                    return Err(Error::option("horizon", why));
                 }
                 frames as u32
             }
@@ -517,10 +512,7 @@ mod tests {
         }
         // Too long a horizon in seconds is told in seconds.
         let e = Horizon::Seconds(1e9).frames(5.0).unwrap_err().to_string();
-        assert_eq!(
-            e,
-            "invalid option: horizon must be at most 3355443 s at 5 fps (16777216 frames), got 1000000000 s"
-        );
+        assert!(e.ends_with("horizon must be at most 3355443 s at 5 fps, got 1000000000 s"));
     }
 
     /// A stand-in for the model's pool: reads `sum` through `grid`, adds `feature`

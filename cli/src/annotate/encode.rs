@@ -91,9 +91,16 @@ fn container(path: &Path) -> &'static str {
 }
 
 impl Writer {
-    /// Opens the encoders and the file (under its `.part` name).
+    /// Opens the encoders and the file (under its `.part` name, removed again if anything
+    /// fails here).
     pub fn create(path: &Path, spec: &VideoSpec) -> Result<Self, String> {
         let part = part_path(path);
+        Self::open(path, part.clone(), spec).inspect_err(|_| {
+            let _ = std::fs::remove_file(&part);
+        })
+    }
+
+    fn open(path: &Path, part: PathBuf, spec: &VideoSpec) -> Result<Self, String> {
         // `file:` + the absolute path: the name is never read as another protocol.
         let abs = std::path::absolute(&part).map_err(|e| err("output path", e))?;
         let mut url = b"file:".to_vec();
