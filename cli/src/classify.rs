@@ -314,6 +314,14 @@ pub fn classify(
     .filter_map(|(k, p)| p.map(|p| (k, p)))
     .collect();
     let plan = outputs::plan(inputs, &asked)?;
+    if outputs.annotate.is_some() {
+        if let Some(dir) = inputs.iter().find(|p| p.is_dir()) {
+            return Err(format!(
+                "--annotate: {} is a folder of images, which has no frame times to write a video with; give video files",
+                dir.display()
+            ));
+        }
+    }
     let loaded = load(args, models_dir)?;
     let mut all_ok = true;
     for (i, input) in inputs.iter().enumerate() {

@@ -93,6 +93,15 @@ fn subtitle_and_video_outputs_are_checked_before_classifying() {
         &input,
     ]);
     assert!(usage_error(&out).contains("ending in .mp4, .m4v or .mov"));
+    // A folder of images has no frame times to write a video with.
+    let out = movinet(&[
+        "classify",
+        "--annotate",
+        dir.join("x.mp4").to_str().unwrap(),
+        &input,
+        dir.to_str().unwrap(),
+    ]);
+    assert!(usage_error(&out).contains("is a folder of images"));
     // An output that is the input would destroy it.
     let copy = dir.join("clip.mp4");
     std::fs::copy(&input, &copy).unwrap();
