@@ -338,6 +338,46 @@ pub fn rank(probabilities: &[f32], want: usize) -> usize {
         .count()
 }
 
+/// The clips one after the other in one H.264 file at `crf` (what a user's video of several
+/// actions is like, for the command's tests), each scaled into 426x240 (aspect kept, padded,
+/// by libswscale's exact path) at 30 fps; returns each clip's start in the file, seconds.
+pub fn encode_concatenation(clips: &[&str], out: &std::path::Path, crf: u8) -> Vec<f64> {
+    let mut cmd = std::process::Command::new("ffmpeg");
+    cmd.args(["-v", "error", "-nostdin", "-y"]);
+    let mut graph = String::new();
+    for (i, clip) in clips.iter().enumerate() {
+        cmd.arg("-i").arg(clip_path(clip));
+        graph.push_str(&format!(
+            "[{i}:v]scale=426:240:force_original_aspect_ratio=decrease:flags={SWS_FLAGS},\
+             pad=426:240:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=30[v{i}];"
+        ));
+    }
+    for i in 0..clips.len() {
+        graph.push_str(&format!("[v{i}]"));
+    }
+    graph.push_str(&format!("concat=n={}:v=1:a=0", clips.len()));
+    cmd.args(["-filter_complex", &graph])
+        .args(["-sws_flags", SWS_FLAGS])
+        .args([
+            "-c:v",
+            "libx264",
+            "-crf",
+            &crf.to_string(),
+            "-pix_fmt",
+            "yuv420p",
+        ])
+        .arg(out);
+    let status = cmd.status().expect("run ffmpeg");
+    assert!(status.success(), "{cmd:?} failed");
+    let mut cuts = Vec::new();
+    let mut t = 0.0;
+    for clip in clips {
+        cuts.push(t);
+        t += clip_duration(clip).as_secs_f64();
+    }
+    cuts
+}
+
 /// Two actions with a still scene between them: the stretch where nothing happens must give
 /// no event, and the first action's event must end soon after it stops.
 pub const IDLE_STREAMS: &[[Part<'static>; 3]] = &[
