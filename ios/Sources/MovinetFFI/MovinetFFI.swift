@@ -1693,18 +1693,21 @@ public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
 
 /**
  * When a label becomes an action event (the core's `EventOptions`): it starts once it has
- * been the top label for `min_duration_ms` with a score of at least `min_score`, and ends once
- * it has been off the top for `max_gap_ms` (or another event starts).
+ * been the top label for `min_duration_ms` with a mean score of at least `min_score` over that
+ * time, and ends once it has been off the top, or under `keep_score`, for `max_gap_ms` (or
+ * another event starts).
  */
 public struct EventOptions: Equatable, Hashable {
     public var minScore: Float
+    public var keepScore: Float
     public var minDurationMs: UInt32
     public var maxGapMs: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(minScore: Float = Float(0.5), minDurationMs: UInt32 = UInt32(600), maxGapMs: UInt32 = UInt32(1000)) {
+    public init(minScore: Float = Float(0.65), keepScore: Float = Float(0.3), minDurationMs: UInt32 = UInt32(600), maxGapMs: UInt32 = UInt32(1000)) {
         self.minScore = minScore
+        self.keepScore = keepScore
         self.minDurationMs = minDurationMs
         self.maxGapMs = maxGapMs
     }
@@ -1726,6 +1729,7 @@ public struct FfiConverterTypeEventOptions: FfiConverterRustBuffer {
         return
             try EventOptions(
                 minScore: FfiConverterFloat.read(from: &buf), 
+                keepScore: FfiConverterFloat.read(from: &buf), 
                 minDurationMs: FfiConverterUInt32.read(from: &buf), 
                 maxGapMs: FfiConverterUInt32.read(from: &buf)
         )
@@ -1733,6 +1737,7 @@ public struct FfiConverterTypeEventOptions: FfiConverterRustBuffer {
 
     public static func write(_ value: EventOptions, into buf: inout [UInt8]) {
         FfiConverterFloat.write(value.minScore, into: &buf)
+        FfiConverterFloat.write(value.keepScore, into: &buf)
         FfiConverterUInt32.write(value.minDurationMs, into: &buf)
         FfiConverterUInt32.write(value.maxGapMs, into: &buf)
     }
