@@ -84,6 +84,7 @@ const PLAN: &[Cpu] = &[
         runs: &[
             all("movinet"),
             all("movinet_jni"),
+            all("movinet-jni-kotlin"),
             all("golden"),
             Run {
                 binary: "preprocess_reference",
