@@ -269,7 +269,9 @@ fn build(root: &Path, env: &Env, lib_dir: &Path) -> Result<BTreeMap<String, Path
     }
     let mut binaries = BTreeMap::new();
     for line in String::from_utf8_lossy(&out.stdout).lines() {
-        if !line.contains(r#""reason":"compiler-artifact""#) {
+        // Test harnesses only: a binary target is also built as itself (for the integration
+        // tests), under the same target name.
+        if !line.contains(r#""reason":"compiler-artifact""#) || !is_test_build(line) {
             continue;
         }
         if let (Some(name), Some(exe)) = (json_str(line, "name"), json_str(line, "executable")) {
@@ -277,6 +279,14 @@ fn build(root: &Path, env: &Env, lib_dir: &Path) -> Result<BTreeMap<String, Path
         }
     }
     Ok(binaries)
+}
+
+/// Whether a compiler-artifact message is a test harness build (`"profile":{..."test":true}`;
+/// the target object has a `test` field of its own).
+fn is_test_build(line: &str) -> bool {
+    line.split_once(r#""profile":{"#)
+        .and_then(|(_, rest)| rest.split_once('}'))
+        .is_some_and(|(profile, _)| profile.contains(r#""test":true"#))
 }
 
 /// The string value of the first `"key":"..."` in a line of Cargo's JSON (the target's name
@@ -425,16 +435,23 @@ fn clang_resource_include() -> Result<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{json_str, passed_tests, PLAN};
+    use super::{is_test_build, json_str, passed_tests, PLAN};
 
     #[test]
     fn cargo_json_gives_the_target_name_and_executable() {
-        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/tests#movinet-tests@0.1.0","manifest_path":"/w/tests/Cargo.toml","target":{"kind":["test"],"crate_types":["bin"],"name":"golden","src_path":"/w/tests/tests/golden.rs","edition":"2021","doc":false,"doctest":false,"test":true},"profile":{"opt_level":"3"},"features":[],"filenames":["/w/target/aarch64-unknown-linux-gnu/release/deps/golden-1a2b"],"executable":"/w/target/aarch64-unknown-linux-gnu/release/deps/golden-1a2b","fresh":false}"#;
+        let line = r#"{"reason":"compiler-artifact","package_id":"path+file:///w/tests#movinet-tests@0.1.0","manifest_path":"/w/tests/Cargo.toml","target":{"kind":["test"],"crate_types":["bin"],"name":"golden","src_path":"/w/tests/tests/golden.rs","edition":"2021","doc":false,"doctest":false,"test":true},"profile":{"opt_level":"3","test":true},"features":[],"filenames":["/w/target/aarch64-unknown-linux-gnu/release/deps/golden-1a2b"],"executable":"/w/target/aarch64-unknown-linux-gnu/release/deps/golden-1a2b","fresh":false}"#;
         assert_eq!(json_str(line, "name").as_deref(), Some("golden"));
         assert_eq!(
             json_str(line, "executable").as_deref(),
             Some("/w/target/aarch64-unknown-linux-gnu/release/deps/golden-1a2b")
         );
+        assert!(is_test_build(line));
+        // The bin itself: the target still says `"test":true`, the profile does not.
+        let bin = line.replace(
+            r#""opt_level":"3","test":true}"#,
+            r#""opt_level":"3","test":false}"#,
+        );
+        assert!(!is_test_build(&bin), "{bin}");
         assert_eq!(json_str(r#"{"executable":null}"#, "executable"), None);
         assert_eq!(
             json_str(r#"{"name":"a\"b\\c"}"#, "name").as_deref(),

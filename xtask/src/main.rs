@@ -245,64 +245,68 @@ fn test(args: &[String]) -> Result<()> {
         env.apply(&mut c);
         run(&mut c)
     };
-    if wanted("fmt") {
-        cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
-        check_file_lengths(&root.join("core/src"))?;
-    }
-    if wanted("clippy") {
-        cargo_step(
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-                "-D",
-                "clippy::undocumented_unsafe_blocks",
-            ],
-            &[],
-        )?;
-        // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
-        let mut doc = cargo();
-        doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
-            .env("RUSTDOCFLAGS", "-D warnings");
-        env.apply(&mut doc);
-        run(&mut doc)?;
-    }
-    if wanted("phones") {
-        arm64::phones(&root, &env)?;
-    }
-    if wanted("rust") {
-        cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
-    }
-    if wanted("leaks") {
-        // 300 frames of a classifier stream and 30 model create/run/close cycles; any
-        // definitely or indirectly lost block fails the run (`scripts/leak-check.sh valgrind`
-        // without counts runs the full 10,000 / 1,000).
-        setup::valgrind()?;
-        let mut leaks = Command::new("bash");
-        leaks
-            .arg(root.join("scripts/leak-check.sh"))
-            .args(["valgrind", "300", "30"]);
-        env.apply(&mut leaks);
-        run(&mut leaks)?;
-    }
-    if wanted("uniffi") {
-        // Python module and Swift generated from the built library, Swift in ios/ checked
-        // current, the XCFramework's packaged headers checked, Python binding tests.
-        uniffi::check_and_test(&root, &env)?;
-    }
-    if wanted("jvm") {
-        jvm_tests(&root, &env)?;
-    }
-    if wanted("arm64") {
-        arm64::test(&root, &env)?;
-    }
-    if wanted("bench") {
-        // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
-        run_bench(&env, &["--quick".to_string()])?;
-    }
+    // The steps; their times are printed whether they pass or not.
+    let result = (|| -> Result<()> {
+        if wanted("fmt") {
+            cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
+            check_file_lengths(&root.join("core/src"))?;
+        }
+        if wanted("clippy") {
+            cargo_step(
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                    "-D",
+                    "clippy::undocumented_unsafe_blocks",
+                ],
+                &[],
+            )?;
+            // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
+            let mut doc = cargo();
+            doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
+                .env("RUSTDOCFLAGS", "-D warnings");
+            env.apply(&mut doc);
+            run(&mut doc)?;
+        }
+        if wanted("phones") {
+            arm64::phones(&root, &env)?;
+        }
+        if wanted("rust") {
+            cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
+        }
+        if wanted("leaks") {
+            // 300 frames of a classifier stream and 30 model create/run/close cycles; any
+            // definitely or indirectly lost block fails the run (`scripts/leak-check.sh valgrind`
+            // without counts runs the full 10,000 / 1,000).
+            setup::valgrind()?;
+            let mut leaks = Command::new("bash");
+            leaks
+                .arg(root.join("scripts/leak-check.sh"))
+                .args(["valgrind", "300", "30"]);
+            env.apply(&mut leaks);
+            run(&mut leaks)?;
+        }
+        if wanted("uniffi") {
+            // Python module and Swift generated from the built library, Swift in ios/ checked
+            // current, the XCFramework's packaged headers checked, Python binding tests.
+            uniffi::check_and_test(&root, &env)?;
+        }
+        if wanted("jvm") {
+            jvm_tests(&root, &env)?;
+        }
+        if wanted("arm64") {
+            arm64::test(&root, &env)?;
+        }
+        if wanted("bench") {
+            // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
+            run_bench(&env, &["--quick".to_string()])?;
+        }
+        Ok(())
+    })();
     let ends: Vec<Instant> = times.iter().skip(1).map(|(_, t)| *t).collect();
     let took: Vec<String> = times
         .iter()
@@ -310,11 +314,12 @@ fn test(args: &[String]) -> Result<()> {
         .map(|((step, t0), t1)| format!("{step} {:.0} s", (t1 - *t0).as_secs_f64()))
         .collect();
     eprintln!(
-        "xtask: steps passed in {:.0} s: {}",
+        "xtask: steps {} in {:.0} s: {}",
+        if result.is_ok() { "passed" } else { "run" },
         started.elapsed().as_secs_f64(),
         took.join(", ")
     );
-    Ok(())
+    result
 }
 
 /// The longest a core source file may be: past it, a module is doing more than one step of
