@@ -67,14 +67,11 @@ unsafe fn horizontal(
     // pixel a half), as `(p0 * a0 + p1 * a1) >> 4` per byte, exactly (at most 255 * 2048).
     let two = |p0: uint16x8_t, p1: uint16x8_t, j: usize| {
         let (p0, p1) = (vreinterpretq_s16_u16(p0), vreinterpretq_s16_u16(p1));
-        let [w0, w1] = [*w.get_unchecked(j), *w.get_unchecked(j + 1)]
+        // The two weights of pixel j, and of pixel j + 1.
+        let [a, b] = [*w.get_unchecked(j), *w.get_unchecked(j + 1)]
             .map(|w| [w as u16 as i16, (w >> 16) as u16 as i16]);
-        let lo = vmlal_n_s16(
-            vmull_n_s16(vget_low_s16(p0), w0[0]),
-            vget_low_s16(p1),
-            w0[1],
-        );
-        let hi = vmlal_high_n_s16(vmull_high_n_s16(p0, w1[0]), p1, w1[1]);
+        let lo = vmlal_n_s16(vmull_n_s16(vget_low_s16(p0), a[0]), vget_low_s16(p1), a[1]);
+        let hi = vmlal_high_n_s16(vmull_high_n_s16(p0, b[0]), p1, b[1]);
         // Values at most 255 * 2048 >> 4: the narrows keep them.
         vmovn_high_s32(vmovn_s32(vshrq_n_s32::<4>(lo)), vshrq_n_s32::<4>(hi))
     };
