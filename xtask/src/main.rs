@@ -151,10 +151,14 @@ fn cargo() -> Command {
 fn classify(args: &[String]) -> Result<()> {
     let root = repo_root();
     let env = setup::all(&root)?;
+    let mut build = cargo();
+    build.args(["build", "--release", "--quiet", "-p", "movinet-cli"]);
+    env.apply(&mut build);
+    run(&mut build)?;
+    let movinet = target_dir(&root).join("release/movinet");
     let mut cli_args: Vec<String> = vec!["classify".into()];
-    let has_input = args.iter().any(|a| !a.starts_with('-'));
     cli_args.extend(args.iter().cloned());
-    if !has_input {
+    if !has_input(args, &value_flags(&movinet)?) {
         let clip = root.join("../shared/clips/tfexamples_android_carving_ice.mp4");
         if !clip.exists() {
             return Err(format!(
@@ -164,11 +168,60 @@ fn classify(args: &[String]) -> Result<()> {
         }
         cli_args.push(clip.display().to_string());
     }
-    let mut c = cargo();
-    c.args(["run", "--release", "--quiet", "-p", "movinet-cli", "--"]);
+    let mut c = Command::new(&movinet);
     c.args(&cli_args);
     env.apply(&mut c);
     run(&mut c)
+}
+
+/// The `classify` flags that take a value (`--top <TOP>`), read from the command's own help
+/// so that this list never drifts from it.
+fn value_flags(movinet: &Path) -> Result<Vec<String>> {
+    let out = Command::new(movinet)
+        .args(["classify", "--help"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", movinet.display()))?;
+    let help = String::from_utf8_lossy(&out.stdout);
+    Ok(help
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let mut flags = Vec::new();
+            for w in words.by_ref() {
+                let w = w.trim_end_matches(',');
+                if w.starts_with('<') {
+                    return Some(flags);
+                }
+                if !w.starts_with('-') {
+                    break;
+                }
+                flags.push(w.to_string());
+            }
+            None
+        })
+        .flatten()
+        .collect())
+}
+
+/// Whether `args` name an input: a word that is neither a flag nor a flag's value.
+fn has_input(args: &[String], value_flags: &[String]) -> bool {
+    let mut expect_value = false;
+    for a in args {
+        if std::mem::take(&mut expect_value) {
+            continue;
+        }
+        if a == "--" {
+            return true;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            expect_value = !a.contains('=') && value_flags.iter().any(|f| f == a);
+            continue;
+        }
+        return true;
+    }
+    false
 }
 
 /// The steps of `cargo xtask test`, in the order that fails fastest.
