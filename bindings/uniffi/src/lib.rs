@@ -32,7 +32,9 @@ pub mod prediction;
 
 pub use classifier::{EventListener, MovinetClassifier};
 pub use error::{error_kind_names, spell_option, MovinetError, NameCase};
-pub use frame::{ColorMatrix, Frame, PixelFormat, PlaneLayout, YuvRange};
+pub use frame::{
+    plane_samples, ColorMatrix, Frame, PixelFormat, PlaneLayout, PlaneSamples, YuvRange,
+};
 pub use model::MovinetModel;
 pub use options::{
     default_classifier_options, default_model_options, ClassifierOptions, Crop, EventOptions,
