@@ -25,6 +25,8 @@ const SWIFT_FFI_MODULE: &str = "MovinetRustFFI";
 const SWIFT_DIR: &str = "ios/Sources/MovinetFFI";
 const PYTHON_PACKAGE: &str = "bindings/uniffi/python/movinet";
 const PYTHON_TESTS: &str = "bindings/uniffi/python/tests";
+/// The pinned generator's binary (`bindings/uniffi-bindgen`).
+pub const BINDGEN: &str = "movinet-uniffi-bindgen";
 
 /// `cargo xtask uniffi`: regenerate the Python module and the checked-in Swift.
 pub fn command(root: &Path, env: &Env) -> Result<()> {
@@ -130,7 +132,7 @@ fn build(root: &Path, env: &Env) -> Result<PathBuf> {
 fn bindgen(root: &Path, lib: &Path, language: &str, out: &Path) -> Result<()> {
     let exe = target_dir(root)
         .join("release")
-        .join(format!("uniffi-bindgen{}", env::consts::EXE_SUFFIX));
+        .join(format!("{BINDGEN}{}", env::consts::EXE_SUFFIX));
     run(Command::new(exe)
         .current_dir(root)
         .args(["generate", "--library"])
