@@ -2,7 +2,7 @@
 //! and the Swift sources from it with the workspace's pinned `uniffi-bindgen`, check that the
 //! Swift checked into `ios/` is what the library generates, run the Python binding tests.
 //!
-//! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/`) and
+//! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/_uniffi/`) and
 //!   rewrites `ios/Sources/MovinetFFI/` from the current library: run it after changing the
 //!   exported API, and commit the Swift it writes.
 //! * `cargo xtask test` runs [`check_and_test`]: the same generation, but the Swift goes to a
@@ -23,7 +23,9 @@ const SWIFT_SOURCE: &str = "MovinetFFI.swift";
 const SWIFT_FFI_MODULE: &str = "MovinetRustFFI";
 /// Where the generated Swift lives in the Swift package.
 const SWIFT_DIR: &str = "ios/Sources/MovinetFFI";
-const PYTHON_PACKAGE: &str = "bindings/uniffi/python/movinet";
+/// Where the generated module goes in the Python package (`module-name` of
+/// `bindings/uniffi/pyproject.toml`, so the source tree and the wheel look alike).
+const PYTHON_GENERATED: &str = "bindings/uniffi/python/movinet/_uniffi";
 const PYTHON_TESTS: &str = "bindings/uniffi/python/tests";
 /// The pinned generator's binary (`bindings/uniffi-bindgen`).
 pub const BINDGEN: &str = "movinet-uniffi-bindgen";
@@ -141,10 +143,14 @@ fn bindgen(root: &Path, lib: &Path, language: &str, out: &Path) -> Result<()> {
         .arg(out))
 }
 
-/// `movinet.py` and a copy of the library in the Python package (both git-ignored).
+/// `movinet.py` and a copy of the library in the Python package's `_uniffi` subpackage (all
+/// git-ignored), with the `__init__.py` maturin writes there in the wheel.
 fn python_module(root: &Path, lib: &Path) -> Result<()> {
-    let pkg = root.join(PYTHON_PACKAGE);
+    let pkg = root.join(PYTHON_GENERATED);
     bindgen(root, lib, "python", &pkg)?;
+    let init = pkg.join("__init__.py");
+    fs::write(&init, "from .movinet import *  # NOQA\n")
+        .map_err(|e| format!("write {}: {e}", init.display()))?;
     let dest = pkg.join(cdylib_file());
     // Replace, never overwrite in place: a running Python may have the old file mapped.
     let tmp = pkg.join(format!(".{}.tmp", cdylib_file()));
