@@ -1,12 +1,13 @@
 //! The UniFFI bindings (`bindings/uniffi`): build the host library, generate the Python module
 //! and the Swift sources from it with the workspace's pinned `uniffi-bindgen`, check that the
-//! Swift checked into `ios/` is what the library generates, run the Python binding tests.
+//! Swift checked into `ios/` is what the library generates.
 //!
 //! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/_uniffi/`) and
 //!   rewrites `ios/Sources/MovinetFFI/` from the current library: run it after changing the
 //!   exported API, and commit the Swift it writes.
-//! * `cargo xtask test` runs [`check_and_test`]: the same generation, but the Swift goes to a
-//!   scratch folder and any difference from `ios/` fails the run.
+//! * `cargo xtask test` runs [`check_swift`]: the same generation, but the Swift goes to a
+//!   scratch folder and any difference from `ios/` fails the run. The Python module is tested
+//!   as users get it, from the wheel (`wheel.rs`).
 
 use std::env;
 use std::fs;
@@ -26,7 +27,6 @@ const SWIFT_DIR: &str = "ios/Sources/MovinetFFI";
 /// Where the generated module goes in the Python package (`module-name` of
 /// `bindings/uniffi/pyproject.toml`, so the source tree and the wheel look alike).
 const PYTHON_GENERATED: &str = "bindings/uniffi/python/movinet/_uniffi";
-const PYTHON_TESTS: &str = "bindings/uniffi/python/tests";
 /// The pinned generator's binary (`bindings/uniffi-bindgen`).
 pub const BINDGEN: &str = "movinet-uniffi-bindgen";
 
@@ -40,10 +40,11 @@ pub fn command(root: &Path, env: &Env) -> Result<()> {
     Ok(())
 }
 
-/// The `cargo xtask test` step: generate, check the Swift in `ios/` is current, run pytest.
-pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
+/// The Swift half of the `uniffi` step of `cargo xtask test`: generate the Swift from the
+/// library, check that `ios/` holds exactly that, check the XCFramework's header packaging.
+/// (The Python half builds, installs and tests the wheel: `wheel.rs`.)
+pub fn check_swift(root: &Path, env: &Env) -> Result<()> {
     let lib = build(root, env)?;
-    python_module(root, &lib)?;
     let fresh = target_dir(root).join("uniffi").join("swift-check");
     generate_swift(root, &lib, &fresh)?;
     compare_dirs(&root.join(SWIFT_DIR), &fresh)?;
@@ -51,16 +52,7 @@ pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
     xcframework_headers(
         root,
         &target_dir(root).join("uniffi").join("xcframework-headers"),
-    )?;
-
-    let python = env
-        .get("MOVINET_PYTHON")
-        .ok_or("the set-up gave no Python venv")?;
-    let mut c = Command::new(python);
-    c.current_dir(root)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", PYTHON_TESTS]);
-    env.apply(&mut c);
-    run(&mut c)
+    )
 }
 
 /// Runs the header packaging of `ios/build-xcframework.sh` (the one step of it that needs no
@@ -108,19 +100,16 @@ fn cdylib_file() -> String {
 }
 
 /// Builds the host cdylib and the pinned bindgen (release, like the test step, so the
-/// dependencies are shared); returns the library's path.
+/// dependencies are shared); returns the library's path. Two cargo runs, not one: built alone,
+/// the library's dependencies get the features maturin's build of it gives them (`wheel.rs`),
+/// so the wheel reuses them instead of compiling the core again.
 fn build(root: &Path, env: &Env) -> Result<PathBuf> {
-    let mut c = cargo();
-    c.args([
-        "build",
-        "--release",
-        "-p",
-        "movinet-uniffi",
-        "-p",
-        "movinet-uniffi-bindgen",
-    ]);
-    env.apply(&mut c);
-    run(&mut c)?;
+    for package in ["movinet-uniffi", "movinet-uniffi-bindgen"] {
+        let mut c = cargo();
+        c.args(["build", "--release", "-p", package]);
+        env.apply(&mut c);
+        run(&mut c)?;
+    }
     let lib = target_dir(root).join("release").join(cdylib_file());
     if !lib.exists() {
         return Err(format!("the build left no {}", lib.display()));
@@ -197,7 +186,7 @@ fn generate_swift(root: &Path, lib: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-fn remove_dir(dir: &Path) -> Result<()> {
+pub fn remove_dir(dir: &Path) -> Result<()> {
     match fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
