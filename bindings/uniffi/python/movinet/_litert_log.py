@@ -15,7 +15,6 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import threading
 
 LOGGER = logging.getLogger("movinet.litert")
@@ -38,6 +37,8 @@ def routed():
         if _depth > 0:
             yield
             return
+        import tempfile  # here, not at import: it costs `import movinet` 15 ms
+
         try:
             capture = tempfile.TemporaryFile()
             saved = os.dup(2)
