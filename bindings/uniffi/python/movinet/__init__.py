@@ -35,8 +35,10 @@ a Python caller expects, as the Swift package's wrapper does for Swift:
 Errors are ``movinet.MovinetError``, one subclass per kind (``MovinetError.InvalidFrame``...).
 """
 
+import atexit as _atexit
 import copy as _copy
 import os as _os
+import weakref as _weakref
 
 try:
     from ._uniffi import movinet as _ffi
@@ -347,6 +349,21 @@ MovinetClassifier.classify = _classify
 MovinetClassifier.pace = _pace
 
 
+# Models and classifiers still alive when the interpreter exits are freed by its teardown,
+# where LiteRT's output could no longer be routed: close them first, at exit.
+_open_objects = _weakref.WeakSet()
+
+
+@_atexit.register
+def _close_at_exit():
+    with _litert_routed():
+        for obj in list(_open_objects):
+            try:
+                obj.close()
+            except Exception:  # noqa: BLE001  (nothing to report to at exit)
+                pass
+
+
 def _quiet_close(cls):
     """`close()` and the finaliser of `cls` with LiteRT's output routed to logging: freeing the
     last holder of a model frees LiteRT's environment, which logs."""
@@ -395,6 +412,7 @@ def _wrap_classifier_constructors():
         labels_path = _path(labels_path, "labels_path", optional=True)
         with _litert_routed():
             generated_init(self, model_path, labels_path, options, model_options)
+        _open_objects.add(self)
 
     def from_bytes(
         cls, model, labels_text=None, options=_CLASSIFIER_OPTIONS, model_options=None
@@ -406,9 +424,11 @@ def _wrap_classifier_constructors():
         data = _model_bytes(model)
         try:
             with _litert_routed():
-                return generated_from_bytes(cls, data, labels_text, options, model_options)
+                made = generated_from_bytes(cls, data, labels_text, options, model_options)
         finally:
             _released([data])
+        _open_objects.add(made)
+        return made
 
     __init__.__doc__ = generated_init.__doc__
     from_bytes.__doc__ = generated_from_bytes.__doc__
@@ -430,6 +450,7 @@ def _wrap_model_constructors():
         labels_path = _path(labels_path, "labels_path", optional=True)
         with _litert_routed():
             generated_init(self, model_path, labels_path, options)
+        _open_objects.add(self)
 
     def from_bytes(cls, model, labels_text=None, options=_MODEL_OPTIONS):
         options = _given(options)
@@ -438,15 +459,19 @@ def _wrap_model_constructors():
         data = _model_bytes(model)
         try:
             with _litert_routed():
-                return generated_from_bytes(cls, data, labels_text, options)
+                made = generated_from_bytes(cls, data, labels_text, options)
         finally:
             _released([data])
+        _open_objects.add(made)
+        return made
 
     def new_classifier(self, options=_CLASSIFIER_OPTIONS):
         options = _given(options)
         if options is not _MISSING:
             _check_classifier_options(options)
-        return generated_new_classifier(self, options)
+        made = generated_new_classifier(self, options)
+        _open_objects.add(made)
+        return made
 
     __init__.__doc__ = generated_init.__doc__
     from_bytes.__doc__ = generated_from_bytes.__doc__
@@ -461,3 +486,38 @@ _wrap_classifier_constructors()
 _wrap_model_constructors()
 _quiet_close(MovinetClassifier)
 _quiet_close(MovinetModel)
+
+
+def _wrap_overlay():
+    """`Overlay.draw` takes the pixels as any contiguous buffer of bytes (a numpy array),
+    read in place, and returns the drawn frame as `bytes`."""
+    overlay = getattr(_ffi, "Overlay", None)
+    if overlay is None:  # a library built without the `overlay` feature
+        return
+    generated_draw = overlay.draw
+
+    def draw(self, pixels, row_stride, pixel_stride, view):
+        if isinstance(pixels, bytes):
+            return generated_draw(self, pixels, row_stride, pixel_stride, view)
+        try:
+            with memoryview(pixels) as view_of:
+                size = view_of.nbytes if view_of.c_contiguous and view_of.itemsize == 1 else None
+        except TypeError:
+            size = None
+        if size is None:
+            raise _invalid_frame(
+                f"the overlay draws on a contiguous buffer of bytes, got {_buffers.describe(pixels)}"
+            )
+        data = _buffers._export(pixels, size) if size else b""
+        try:
+            return generated_draw(self, data, row_stride, pixel_stride, view)
+        finally:
+            _released([data])
+
+    draw.__doc__ = generated_draw.__doc__
+    overlay.draw = draw
+
+
+_wrap_overlay()
+
+from ._annotate import annotate  # noqa: E402  (it uses the classes wrapped above)

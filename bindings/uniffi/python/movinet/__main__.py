@@ -171,7 +171,7 @@ def _classify(args):
 
 
 def _annotate(args):
-    clf = _classifier(args, movinet.annotate_bars())
+    clf = _classifier(args, movinet.ClassifierOptions().top_k)
     movinet.annotate(args.video, args.output, clf)
     print(args.output)
     return 0

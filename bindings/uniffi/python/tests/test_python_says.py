@@ -81,6 +81,7 @@ model.close()
 clf.close()
 own = movinet.MovinetClassifier(sys.argv[1])
 del own
+alive = movinet.MovinetModel(sys.argv[1])  # still open at exit
 print("done")
 """
 
@@ -92,8 +93,8 @@ def run_python(code, *args):
 
 
 def test_litert_info_lines_go_to_logging_not_stderr():
-    """Two loads and frees: nothing on stderr; with logging at DEBUG, LiteRT's lines arrive as
-    records of the `movinet.litert` logger."""
+    """Loads and frees, and a model still open when the interpreter exits: nothing on stderr;
+    with logging at DEBUG, LiteRT's lines arrive as records of the `movinet.litert` logger."""
     quiet = run_python(LOAD_AND_FREE, str(A0), "quiet")
     assert quiet.stdout == "done\n"
     assert quiet.stderr == "", quiet.stderr
