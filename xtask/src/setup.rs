@@ -171,19 +171,35 @@ pub fn venv(dir: &Path, requirements: &Path, what: &str) -> Result<PathBuf> {
         return Ok(python);
     }
     eprintln!("setup: creating {what} in {}", dir.display());
-    run(Command::new(self::python()).args(["-m", "venv"]).arg(dir))?;
-    run(Command::new(&python)
+    let python = new_venv(dir)?;
+    pip_install(&python, &["-r".as_ref(), requirements.as_os_str()])?;
+    fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
+    Ok(python)
+}
+
+/// A new venv at `dir` (over whatever was there); its python.
+pub fn new_venv(dir: &Path) -> Result<PathBuf> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("remove {}: {e}", dir.display()))
+        }
+        _ => {}
+    }
+    run(Command::new(python()).args(["-m", "venv"]).arg(dir))?;
+    Ok(dir.join("bin").join("python"))
+}
+
+/// `pip install` into the venv of `python`, quietly.
+pub fn pip_install(python: &Path, args: &[&std::ffi::OsStr]) -> Result<()> {
+    run(Command::new(python)
         .args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            "-r",
         ])
-        .arg(requirements))?;
-    fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
-    Ok(python)
+        .args(args))
 }
 
 fn find_wheel(dir: &Path) -> Option<PathBuf> {

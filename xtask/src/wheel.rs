@@ -116,22 +116,12 @@ pub fn build(root: &Path, env: &Env) -> Result<PathBuf> {
 pub fn test(root: &Path, env: &Env, wheel: &Path) -> Result<()> {
     let target = crate::target_dir(root);
     let venv = target.join("wheel").join("venv");
-    remove_dir(&venv)?;
-    run(Command::new(setup::python())
-        .args(["-m", "venv"])
-        .arg(&venv))?;
-    let python = venv.join("bin").join("python");
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-        ])
-        .arg(wheel)
-        .arg("-r")
-        .arg(root.join(TEST_REQUIREMENTS)))?;
+    let python = setup::new_venv(&venv)?;
+    let requirements = root.join(TEST_REQUIREMENTS);
+    setup::pip_install(
+        &python,
+        &[wheel.as_os_str(), "-r".as_ref(), requirements.as_os_str()],
+    )?;
     let outside = |c: &mut Command| {
         env.apply(c);
         c.current_dir(&venv)

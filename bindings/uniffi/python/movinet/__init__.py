@@ -269,7 +269,7 @@ def _model_bytes(model):
         if view.itemsize != 1 or not view.c_contiguous:
             return view.tobytes()
         size = view.nbytes
-    return _buffers._export(model, size) if size else b""
+    return _buffers.export(model, size) if size else b""
 
 
 def _released(values):
@@ -508,7 +508,7 @@ def _wrap_overlay():
             raise _invalid_frame(
                 f"the overlay draws on a contiguous buffer of bytes, got {_buffers.describe(pixels)}"
             )
-        data = _buffers._export(pixels, size) if size else b""
+        data = _buffers.export(pixels, size) if size else b""
         try:
             return generated_draw(self, data, row_stride, pixel_stride, view)
         finally:

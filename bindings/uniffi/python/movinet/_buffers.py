@@ -222,10 +222,10 @@ def plane_bytes(data, plane, samples, index, error, what_plane=None):
             return view.tobytes()
         if view.nbytes == 0 or length == 0:
             return b""
-    return _export(data, length)
+    return export(data, length)
 
 
-def _export(data, length):
+def export(data, length):
     """A Span over `length` bytes of `data` from its first item (or, where CPython's buffer
     export is not available, a copy of a contiguous buffer)."""
     if _get_buffer is None:  # pragma: no cover - not CPython

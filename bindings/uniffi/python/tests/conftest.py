@@ -134,19 +134,33 @@ def rgb_to_nv12(rgb, matrix="bt601"):
     return q(y), q(uv)
 
 
+def nv12_of(y, uv, width, height, row_stride=None, **fields):
+    """An NV12 frame over a Y plane and an interleaved UV plane (any buffers of bytes), both
+    with rows `row_stride` bytes apart (the width by default); `fields` go to the Frame."""
+    stride = width if row_stride is None else row_stride
+    return movinet.Frame(
+        format=movinet.PixelFormat.NV12,
+        width=width,
+        height=height,
+        planes=[
+            movinet.Plane(data=y, row_stride=stride, pixel_stride=1),
+            movinet.Plane(data=uv, row_stride=stride, pixel_stride=2),
+        ],
+        **fields,
+    )
+
+
 def nv12_frame(rgb, ts_us=None, matrix="bt601"):
     """RGB -> a padded NV12 buffer, video range (iOS 420v), tagged with its matrix."""
     h, w, _ = rgb.shape
     y, uv = rgb_to_nv12(rgb, matrix)
     stride = stride_for(w)
-    return movinet.Frame(
-        format=movinet.PixelFormat.NV12,
-        width=w,
-        height=h,
-        planes=[
-            movinet.Plane(data=padded(y, stride), row_stride=stride, pixel_stride=1),
-            movinet.Plane(data=padded(uv, stride), row_stride=stride, pixel_stride=2),
-        ],
+    return nv12_of(
+        padded(y, stride),
+        padded(uv, stride),
+        w,
+        h,
+        stride,
         yuv_range=movinet.YuvRange.VIDEO,
         color_matrix=movinet.ColorMatrix.BT709 if matrix == "bt709" else movinet.ColorMatrix.BT601,
         timestamp_us=ts_us,

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import movinet
-from conftest import classifier, rgb_frame
+from conftest import classifier, nv12_of, rgb_frame
 
 W, H = 64, 48
 RGB = np.random.default_rng(23).integers(0, 256, (H, W, 3), np.uint8)
@@ -102,15 +102,7 @@ def test_yuv_planes_as_arrays():
     uv = np.random.default_rng(2).integers(16, 241, (H // 2, W // 2, 2), np.uint8)
 
     def nv12(y_data, uv_data):
-        return movinet.Frame(
-            format=movinet.PixelFormat.NV12,
-            width=W,
-            height=H,
-            planes=[
-                movinet.Plane(data=y_data, row_stride=W, pixel_stride=1),
-                movinet.Plane(data=uv_data, row_stride=W, pixel_stride=2),
-            ],
-        )
+        return nv12_of(y_data, uv_data, W, H)
 
     clf.classify(nv12(y.tobytes(), uv.tobytes()))
     want = clf.probabilities()
