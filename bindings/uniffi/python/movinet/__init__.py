@@ -356,6 +356,8 @@ _open_objects = _weakref.WeakSet()
 
 @_atexit.register
 def _close_at_exit():
+    if not _open_objects:
+        return
     with _litert_routed():
         for obj in list(_open_objects):
             try:
