@@ -4,12 +4,15 @@
 //! Exit codes: 0 all inputs processed, 2 a usage error or any input that failed (the others
 //! are still processed), 1 anything unexpected.
 
+mod annotate;
+mod chatter;
 mod check;
 mod classify;
 mod decode;
 mod eval;
 mod load;
 mod models;
+mod outputs;
 mod plot;
 mod quiet;
 mod resolve;
@@ -38,7 +41,7 @@ struct Cli {
 enum Command {
     /// Classify videos, GIFs or folders of images and print the top classes.
     Classify(ClassifyArgs),
-    /// Accuracy over a labelled folder of clips (CSV columns `file,expected_label`).
+    /// Accuracy over a labelled folder of clips (CSV with `file` and `expected_label` columns).
     Eval(EvalArgs),
     /// The models found, with resolution, classes and state bytes.
     Models,
@@ -81,11 +84,13 @@ pub struct ModelArgs {
     /// Labels file (one class per line); found beside the model when omitted.
     #[arg(long, value_name = "PATH")]
     pub labels: Option<PathBuf>,
-    /// Frames per second fed to the model (the models were trained at 5), or `all`.
-    #[arg(long, default_value = "5")]
+    /// Frames per second fed to the model (the models were trained at 5), or `all`. A folder
+    /// of images has no frame times: every image is fed, and they are taken to be 1/FPS
+    /// seconds apart (for the events' times and the horizon).
+    #[arg(long, default_value = "5", allow_negative_numbers = true)]
     pub fps: String,
     /// Inference threads.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = whole_number, allow_negative_numbers = true)]
     pub threads: usize,
     /// How a frame is fitted to the model's square input.
     #[arg(long, value_enum, default_value_t = CropArg::Center)]
@@ -93,7 +98,7 @@ pub struct ModelArgs {
     /// How far back predictions look, in seconds, or `all` (every frame since the start: one
     /// label for a whole clip, the model as exported). Default: 2, the apps' live default, so
     /// that labels and events follow a change of action.
-    #[arg(long, value_name = "SECONDS|all")]
+    #[arg(long, value_name = "SECONDS|all", allow_negative_numbers = true)]
     pub horizon: Option<String>,
     /// Feed frames as stored, ignoring the file's display rotation (a phone video recorded
     /// in portrait is stored landscape with a rotation; by default it is turned upright).
@@ -114,13 +119,14 @@ struct ClassifyArgs {
     #[command(flatten)]
     model: ModelArgs,
     /// How many classes to print (at least 1).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = whole_number, allow_negative_numbers = true)]
     top: usize,
     /// Write the top-5 classes' probabilities over time to this PNG (one file per input:
     /// with several inputs the input's name is appended).
     #[arg(long, value_name = "OUT.png")]
     plot: Option<PathBuf>,
-    /// One JSON object per input on stdout instead of text.
+    /// One JSON object per input on stdout instead of text, in the inputs' order (an input
+    /// that fails gets `input` and `error`).
     #[arg(long)]
     json: bool,
     /// Write the action events as SubRip subtitles to this file (with several inputs, one
@@ -130,11 +136,21 @@ struct ClassifyArgs {
     /// Write the action events as WebVTT subtitles to this file.
     #[arg(long, value_name = "OUT.vtt")]
     vtt: Option<PathBuf>,
+    /// Write the video back with the live view drawn on every frame (the current action,
+    /// the top 3 with their scores, the events so far) and the events as a subtitle track:
+    /// H.264 in MP4 (or MOV), same frames, times, size and rotation (with several inputs, one
+    /// file each, the input's name appended).
+    #[arg(long, value_name = "OUT.mp4")]
+    annotate: Option<PathBuf>,
+    /// No progress and no notes on stderr; only errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 #[derive(Args)]
 struct EvalArgs {
-    /// CSV with columns `file,expected_label` (a header row, extra columns ignored).
+    /// CSV with a header row naming `file` and `expected_label` columns; other columns are
+    /// ignored, and a row may leave out the columns after those two.
     csv: PathBuf,
     /// Folder the CSV's file names are relative to (default: the CSV's folder).
     #[arg(long, value_name = "DIR")]
@@ -144,6 +160,15 @@ struct EvalArgs {
     /// One JSON object on stdout instead of a table.
     #[arg(long)]
     json: bool,
+    /// No progress on stderr; only errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// A count on the command line (`--top`, `--threads`); its range is the core's to check.
+fn whole_number(s: &str) -> Result<usize, String> {
+    s.parse()
+        .map_err(|_| format!("takes a whole number, not `{s}`"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -173,16 +198,23 @@ fn main() -> ExitCode {
             &a.model,
             models_dir,
             a.top,
-            a.plot.as_deref(),
             a.json,
-            &[
-                (timeline::Subtitles::Srt, a.srt.as_deref()),
-                (timeline::Subtitles::Vtt, a.vtt.as_deref()),
-            ],
+            &classify::OutputArgs {
+                plot: a.plot.as_deref(),
+                srt: a.srt.as_deref(),
+                vtt: a.vtt.as_deref(),
+                annotate: a.annotate.as_deref(),
+            },
+            chatter::Chatter::new(a.quiet, a.json),
         ),
-        Command::Eval(a) => {
-            eval::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
-        }
+        Command::Eval(a) => eval::eval(
+            &a.csv,
+            a.clips_dir.as_deref(),
+            &a.model,
+            models_dir,
+            a.json,
+            chatter::Chatter::new(a.quiet, a.json),
+        ),
         Command::Models => models::models(models_dir),
         Command::Check(a) => {
             check::check(&a.models, a.labels.as_deref(), a.frames.into(), models_dir)

@@ -338,6 +338,11 @@ pub fn stream_rgb(
 
 /// A shared clip's duration from its container (ffprobe's `format=duration`).
 pub fn clip_duration(name: &str) -> std::time::Duration {
+    duration(&clip_path(name))
+}
+
+/// A video file's duration from its container (ffprobe's `format=duration`).
+pub fn duration(path: &Path) -> std::time::Duration {
     let out = run_tool(
         std::process::Command::new("ffprobe")
             .args([
@@ -348,12 +353,12 @@ pub fn clip_duration(name: &str) -> std::time::Duration {
                 "-of",
                 "csv=p=0",
             ])
-            .arg(clip_path(name)),
+            .arg(path),
     );
     let secs: f64 = String::from_utf8_lossy(&out)
         .trim()
         .parse()
-        .unwrap_or_else(|e| panic!("{name}: duration: {e}"));
+        .unwrap_or_else(|e| panic!("{}: duration: {e}", path.display()));
     std::time::Duration::from_secs_f64(secs)
 }
 
