@@ -243,6 +243,24 @@ fn test(args: &[String]) -> Result<()> {
             ],
             &[],
         )?;
+        // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
+        // workspace's build: lint the crate with it too.
+        cargo_step(
+            &[
+                "clippy",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+                "-D",
+                "clippy::undocumented_unsafe_blocks",
+            ],
+            &[],
+        )?;
         // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
         let mut doc = cargo();
         doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
@@ -270,6 +288,20 @@ fn test(args: &[String]) -> Result<()> {
         // packaged headers checked; the wheel built, installed into a fresh venv and the
         // Python tests run against it.
         uniffi::check_swift(&root, &env)?;
+        // The crate's unit tests with the `overlay` feature, which the rust step's build of
+        // the workspace leaves off.
+        cargo_step(
+            &[
+                "test",
+                "--release",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--lib",
+            ],
+            &[],
+        )?;
         let wheel = wheel::build(&root, &env)?;
         wheel::test(&root, &env, &wheel)?;
     }

@@ -2,9 +2,10 @@
 //! and the Swift sources from it with the workspace's pinned `uniffi-bindgen`, check that the
 //! Swift checked into `ios/` is what the library generates.
 //!
-//! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/_uniffi/`) and
-//!   rewrites `ios/Sources/MovinetFFI/` from the current library: run it after changing the
-//!   exported API, and commit the Swift it writes.
+//! * `cargo xtask uniffi` rewrites `ios/Sources/MovinetFFI/` from the current library (built
+//!   without the `overlay` feature, as the XCFramework is) and places the Python module
+//!   (`bindings/uniffi/python/movinet/_uniffi/`, from the library with it, as the wheel's): run
+//!   it after changing the exported API, and commit the Swift it writes.
 //! * `cargo xtask test` runs [`check_swift`]: the same generation, but the Swift goes to a
 //!   scratch folder and any difference from `ios/` fails the run. The Python module is tested
 //!   as users get it, from the wheel (`wheel.rs`).
@@ -30,21 +31,22 @@ const PYTHON_GENERATED: &str = "bindings/uniffi/python/movinet/_uniffi";
 /// The pinned generator's binary (`bindings/uniffi-bindgen`).
 pub const BINDGEN: &str = "movinet-uniffi-bindgen";
 
-/// `cargo xtask uniffi`: regenerate the Python module and the checked-in Swift.
+/// `cargo xtask uniffi`: regenerate the checked-in Swift, and the Python module in the source
+/// tree (from the library with the `overlay` feature, as the wheel's).
 pub fn command(root: &Path, env: &Env) -> Result<()> {
-    let lib = build(root, env)?;
-    python_module(root, &lib)?;
+    let lib = build(root, env, &[])?;
     let swift = root.join(SWIFT_DIR);
     generate_swift(root, &lib, &swift)?;
     eprintln!("uniffi: Swift bindings written to {}", swift.display());
-    Ok(())
+    let lib = build(root, env, &["--features", "overlay"])?;
+    python_module(root, &lib)
 }
 
 /// The Swift half of the `uniffi` step of `cargo xtask test`: generate the Swift from the
 /// library, check that `ios/` holds exactly that, check the XCFramework's header packaging.
 /// (The Python half builds, installs and tests the wheel: `wheel.rs`.)
 pub fn check_swift(root: &Path, env: &Env) -> Result<()> {
-    let lib = build(root, env)?;
+    let lib = build(root, env, &[])?;
     let fresh = target_dir(root).join("uniffi").join("swift-check");
     generate_swift(root, &lib, &fresh)?;
     compare_dirs(&root.join(SWIFT_DIR), &fresh)?;
@@ -99,14 +101,17 @@ fn cdylib_file() -> String {
     }
 }
 
-/// Builds the host cdylib and the pinned bindgen (release, like the test step, so the
-/// dependencies are shared); returns the library's path. Two cargo runs, not one: built alone,
+/// Builds the host cdylib (with cargo arguments `features`) and the pinned bindgen (release,
+/// like the test step, so the dependencies are shared); returns the library's path. Two cargo runs, not one: built alone,
 /// the library's dependencies get the features maturin's build of it gives them (`wheel.rs`),
 /// so the wheel reuses them instead of compiling the core again.
-fn build(root: &Path, env: &Env) -> Result<PathBuf> {
-    for package in ["movinet-uniffi", "movinet-uniffi-bindgen"] {
+fn build(root: &Path, env: &Env, features: &[&str]) -> Result<PathBuf> {
+    for (package, extra) in [
+        ("movinet-uniffi", features),
+        ("movinet-uniffi-bindgen", &[]),
+    ] {
         let mut c = cargo();
-        c.args(["build", "--release", "-p", package]);
+        c.args(["build", "--release", "-p", package]).args(extra);
         env.apply(&mut c);
         run(&mut c)?;
     }
