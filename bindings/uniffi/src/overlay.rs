@@ -120,18 +120,13 @@ impl Overlay {
                 end_s: e.end_us.map(seconds),
             })
             .collect();
-        let action = view
-            .events
-            .iter()
-            .position(|e| {
-                e.start_us <= view.time_us && e.end_us.is_none_or(|end| view.time_us < end)
-            })
-            .map(|i| &spans[i]);
+        let time_s = seconds(view.time_us);
+        let action = spans.iter().find(|s| s.covers(time_s));
         let shown = movinet_overlay::View {
             action,
             top: &top,
             events: &spans,
-            time_s: seconds(view.time_us),
+            time_s,
             duration_s: seconds(view.duration_us),
         };
         let mut out = pixels.to_vec();

@@ -7,7 +7,7 @@ rotated phone video is turned upright by the core, from the display rotation PyA
 """
 
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional
+from typing import Iterator, List
 
 from . import Frame, MovinetClassifier, PixelFormat, Plane
 
@@ -112,10 +112,3 @@ def classify_file(classifier: MovinetClassifier, path, *, upright=True, progress
     result.duration_us = last_us + interval_us
     return result
 
-
-def event_at(events, time_us) -> Optional[object]:
-    """The event under way at `time_us`: started at or before it and not yet ended."""
-    for event in events:
-        if event.start_us <= time_us and (event.end_us is None or time_us < event.end_us):
-            return event
-    return None
