@@ -166,7 +166,7 @@ print(f"wheel: movinet {movinet.__version__} from {os.path.dirname(where)}; "
 "#;
 
 /// Fails unless the wheel holds the package, the generated module, its library, the bundled
-/// LiteRT and the typing marker, each once.
+/// LiteRT, the typing marker and the third-party notices, each once.
 fn check_contents(python: &Path, wheel: &Path) -> Result<()> {
     const SCRIPT: &str = r#"
 import collections, fnmatch, sys, zipfile
@@ -175,6 +175,7 @@ twice = [n for n, k in collections.Counter(names).items() if k > 1]
 if twice:
     sys.exit(f"the wheel holds these twice: {twice}")
 for pattern in ("movinet/__init__.py", "movinet/__main__.py", "movinet/py.typed",
+                "movinet/THIRD_PARTY_NOTICES.txt",
                 "movinet/_uniffi/__init__.py", "movinet/_uniffi/movinet.py",
                 "movinet/_uniffi/libmovinet_ffi.so", "movinet.libs/libLiteRt-*.so"):
     if not fnmatch.filter(names, pattern):
