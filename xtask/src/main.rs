@@ -6,6 +6,7 @@
 //!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
 //!   `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
+//! * `wheel`    build the Python wheel into `target/wheels/` (see `wheel.rs`).
 //! * `jni`      regenerate the Kotlin side of the JNI bridge; `jni --check` only checks it
 //!   (see `jni.rs`).
 //! * `elf`      check Android shared libraries: ABI, 16 KB alignment, no `libc++_shared.so`
@@ -21,6 +22,7 @@ mod elf;
 mod jni;
 mod setup;
 mod uniffi;
+mod wheel;
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "bench" => bench(&rest),
         "uniffi" => setup::all(&repo_root()).and_then(|env| uniffi::command(&repo_root(), &env)),
+        "wheel" => setup::all(&repo_root()).and_then(|env| wheel::command(&repo_root(), &env)),
         "jni" => setup::all(&repo_root()).and_then(|env| {
             let (root, target) = (repo_root(), target_dir(&repo_root()));
             if rest.iter().any(|a| a == "--check") {
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
         "elf" => elf::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi | jni [--check] | elf --abi ABI FILE...>"
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi | wheel | jni [--check] | elf --abi ABI FILE...>"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -238,7 +241,7 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ),
     (
         "uniffi",
-        "Python module and Swift from the library; Swift drift check; pytest",
+        "Swift from the library, Swift drift check; the Python wheel built, installed into a fresh venv and tested there",
     ),
     (
         "jvm",
@@ -293,6 +296,24 @@ fn test(args: &[String]) -> Result<()> {
             ],
             &[],
         )?;
+        // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
+        // workspace's build: lint the crate with it too.
+        cargo_step(
+            &[
+                "clippy",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+                "-D",
+                "clippy::undocumented_unsafe_blocks",
+            ],
+            &[],
+        )?;
         // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
         let mut doc = cargo();
         doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
@@ -316,9 +337,26 @@ fn test(args: &[String]) -> Result<()> {
         run(&mut leaks)?;
     }
     if wanted("uniffi") {
-        // Python module and Swift generated from the built library, Swift in ios/ checked
-        // current, the XCFramework's packaged headers checked, Python binding tests.
-        uniffi::check_and_test(&root, &env)?;
+        // Swift generated from the built library and checked against ios/, the XCFramework's
+        // packaged headers checked; the wheel built, installed into a fresh venv and the
+        // Python tests run against it.
+        uniffi::check_swift(&root, &env)?;
+        // The crate's unit tests with the `overlay` feature, which the rust step's build of
+        // the workspace leaves off.
+        cargo_step(
+            &[
+                "test",
+                "--release",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--lib",
+            ],
+            &[],
+        )?;
+        let wheel = wheel::build(&root, &env)?;
+        wheel::test(&root, &env, &wheel)?;
     }
     if wanted("jvm") {
         jvm_tests(&root, &env)?;
