@@ -139,7 +139,7 @@ def readable_defaults(function, sentinel, shown):
 
 def install_readable_defaults(module, sentinel):
     """Each record constructor of `module` whose defaults are `sentinel` shows the value that
-    default stands for (``events=EventOptions(min_score=0.5, ...)``, ``yuv_range=None``)."""
+    default stands for (``events=EventOptions(min_score=0.65, ...)``, ``yuv_range=None``)."""
     for name, cls in vars(module).items():
         if name.startswith("_") or not isinstance(cls, type) or not is_record(cls):
             continue

@@ -36,7 +36,7 @@ def test_records_show_their_fields():
     # (EventOptions' own fields are left open: an option added to it shows up by itself.)
     assert repr(movinet.ClassifierOptions(top_k=5)).startswith(
         "ClassifierOptions(top_k=5, score_threshold=0.0, model_fps=5.0, pace_tolerance=0.1, "
-        "crop=None, smoothing=0.0, horizon=None, events=EventOptions(min_score=0.5, "
+        "crop=None, smoothing=0.0, horizon=None, events=EventOptions(min_score=0.65, keep_score=0.3, "
     )
     shown = repr(movinet.ClassifierOptions(top_k=5))
     for field in inspect.signature(movinet.ClassifierOptions).parameters:
@@ -106,7 +106,7 @@ def test_defaults_read_as_values_in_help():
     assert str(inspect.signature(movinet.MovinetClassifier)) == (
         "(model_path, labels_path=None, options=ClassifierOptions(), model_options=None)"
     )
-    assert "events: 'EventOptions' = EventOptions(min_score=0.5, min_duration_ms=600, " in str(
+    assert "events: 'EventOptions' = EventOptions(min_score=0.65, keep_score=0.3, min_duration_ms=600, " in str(
         inspect.signature(movinet.ClassifierOptions)
     )
     assert "yuv_range: 'typing.Optional[YuvRange]' = None" in str(inspect.signature(movinet.Frame))
@@ -122,7 +122,7 @@ def test_the_shown_defaults_are_the_defaults():
     # Each record gets its own default EventOptions: changing one leaves the others alone.
     a, b = movinet.ClassifierOptions(), movinet.ClassifierOptions()
     a.events.min_score = 0.9
-    assert b.events.min_score == 0.5 and movinet.ClassifierOptions().events.min_score == 0.5
+    assert b.events.min_score == 0.65 and movinet.ClassifierOptions().events.min_score == 0.65
     options = inspect.signature(movinet.MovinetModel.new_classifier).parameters["options"].default
     model = movinet.MovinetModel(str(A0))
     assert model.new_classifier(options).model_info() == model.model_info()
