@@ -76,7 +76,9 @@ def annotate(video, output, classifier, *, progress=None):
                     out = sink.add_stream("libx264", rate=rate)
                     out.width, out.height = width + width % 2, height + height % 2
                     out.pix_fmt = "yuv420p"
-                    out.time_base = time_base
+                    # The encoder counts in the input's time base too: in its default, one
+                    # over the average rate, frames 1/30 s apart can round to one tick.
+                    out.time_base = out.codec_context.time_base = time_base
                     out.options = {"preset": "veryfast", "crf": "20"}
                 while latest + 1 < len(times) and times[latest + 1] <= decoded.timestamp_us:
                     latest += 1

@@ -13,6 +13,9 @@ from conftest import A0, CLIPS, KINETICS_LABELS
 
 ARM_WRESTLING = CLIPS / "mmaction2_demo_arm_wrestling.mp4"
 CARVING_ICE = CLIPS / "tfexamples_android_carving_ice.mp4"
+# 131 frames of 172x172 in time base 1/15360, 512 ticks apart, with an average frame rate of
+# 134144/4533 (29.59 fps): a frame interval the rate's own time base cannot hold.
+RPI_CARVING_ICE = CLIPS / "tfexamples_rpi_carving_ice.mp4"
 W, H = 320, 240
 
 
@@ -117,6 +120,18 @@ def test_the_box_is_the_renderers_drawing(tmp_path, concatenation):
     got = annotated[i][1][box.y : box.y + box.height, box.x : box.x + box.width].astype(int)
     want = drawn[box.y : box.y + box.height, box.x : box.x + box.width].astype(int)
     assert float(np.abs(got - want).mean()) < 4
+
+
+def test_a_clip_whose_frame_rate_is_not_its_frame_interval(tmp_path):
+    """The frames keep their own timestamps whatever the stream's average rate: encoded in the
+    rate's time base (4533/134144 s), two frames 1/30 s apart fell on the same tick and the
+    muxer refused the file ("non monotonically increasing dts")."""
+    clf = movinet.MovinetClassifier(A0, KINETICS_LABELS)
+    out = tmp_path / "annotated.mp4"
+    clip = movinet.annotate(RPI_CARVING_ICE, out, clf)
+    source, annotated = decoded(RPI_CARVING_ICE), decoded(out)
+    assert len(annotated) == len(source) == clip.frames_decoded == 131
+    assert [t for t, _ in annotated] == [t for t, _ in source]
 
 
 def test_overlay_refuses_bad_buffers():
