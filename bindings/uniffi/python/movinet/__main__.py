@@ -141,6 +141,15 @@ def _print_text(path, result, fps):
         print("  action events: none")
 
 
+def _why(e, path):
+    """An error in its own words, once: OSError's and PyAV's ``[Errno N] why: 'file'`` as
+    ``file: why``; a message that names its file already as it is."""
+    why = getattr(e, "strerror", None)
+    if not why:
+        return str(e)
+    return f"{getattr(e, 'filename', None) or path}: {why}"
+
+
 def _classify(args):
     from movinet import video
 
@@ -157,11 +166,12 @@ def _classify(args):
             if args.json:
                 print(json.dumps({"input": str(path), "error": str(e)}))
             continue
-        except (OSError, ValueError) as e:  # PyAV's errors for a missing or unreadable file
+        except (OSError, ValueError) as e:  # a missing or unreadable file (PyAV's errors too)
             failed = True
-            print(f"{path}: {e}", file=sys.stderr)
+            why = _why(e, path)
+            print(why, file=sys.stderr)
             if args.json:
-                print(json.dumps({"input": str(path), "error": str(e)}))
+                print(json.dumps({"input": str(path), "error": why}))
             continue
         if args.json:
             print(json.dumps(_report(path, result)))
@@ -185,6 +195,9 @@ def main(argv=None):
         return _annotate(args)
     except (movinet.MovinetError, _UsageError) as e:
         print(f"python -m movinet: {e}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as e:  # annotate's input or output (PyAV's errors too)
+        print(f"python -m movinet: {_why(e, args.video)}", file=sys.stderr)
         return 2
     except ImportError as e:
         print(f"python -m movinet: {e}", file=sys.stderr)

@@ -3,6 +3,7 @@ shared clips: the same labels and events as the SDK's defaults give, a phone vid
 rotated classified upright, and errors as one line and exit code 2."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,14 +14,15 @@ from conftest import A0, CLIPS
 
 CARVING_ICE = CLIPS / "tfexamples_android_carving_ice.mp4"
 ARM_WRESTLING = CLIPS / "mmaction2_demo_arm_wrestling.mp4"
+RPI_CARVING_ICE = CLIPS / "tfexamples_rpi_carving_ice.mp4"
 
 
-def python_m(*args, check=True):
+def python_m(*args, check=True, timeout=300):
     out = subprocess.run(
         [sys.executable, "-m", "movinet", *map(str, args)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if check:
         assert out.returncode == 0, out.stderr
@@ -72,10 +74,42 @@ def test_errors_are_one_line_and_exit_code_2(tmp_path):
     out = python_m("classify", missing, CARVING_ICE, "--model", A0, "--json", check=False)
     assert out.returncode == 2
     first, second = reports(out)
-    assert first["input"] == str(missing) and "No such file" in first["error"]
+    assert first == {"input": str(missing), "error": f"{missing}: no such file"}
     assert second["top"][0]["label"] == "carving ice"  # the good input is still classified
     out = python_m("classify", CARVING_ICE, "--model", tmp_path / "nope.tflite", check=False)
     assert out.returncode == 2
     assert out.stderr == f"python -m movinet: model file not found: {tmp_path / 'nope.tflite'}\n"
     out = python_m("classify", CARVING_ICE, "--model", A0, "--top", "0", check=False)
     assert (out.returncode, out.stderr) == (2, "python -m movinet: --top must be at least 1, got 0\n")
+
+
+def test_unreadable_inputs_and_outputs_are_one_line_each(tmp_path):
+    """No traceback and no errno: each bad input is one line (and its JSON object), a FIFO is
+    refused without blocking, and annotate's errors are one line with exit code 2."""
+    fifo, folder, empty = tmp_path / "fifo.mp4", tmp_path / "folder", tmp_path / "empty.mp4"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    empty.write_bytes(b"")
+    audio = tmp_path / "audio.m4a"
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(RPI_CARVING_ICE), "-vn", "-c:a", "copy",
+         str(audio)],
+        check=True,
+    )
+    out = python_m("classify", fifo, folder, empty, audio, "--model", A0, "--json",
+                   check=False, timeout=60)
+    want = [
+        f"{fifo}: not a regular file (a FIFO, device or socket is never read): give a video file",
+        f"{folder}: a folder, not a video file",
+        f"{empty}: not a video FFmpeg can decode (Invalid data found when processing input)",
+        f"{audio}: no video stream",
+    ]
+    assert out.returncode == 2
+    assert out.stderr.splitlines() == want
+    assert [r["error"] for r in reports(out)] == want
+    out = python_m("annotate", RPI_CARVING_ICE, tmp_path / "seen.avi", "--model", A0, check=False)
+    assert (out.returncode, out.stdout) == (2, "")
+    assert out.stderr == (
+        f"python -m movinet: {tmp_path / 'seen.avi'}: the annotated video is H.264 in MP4: "
+        "give a file name ending in .mp4, .m4v or .mov\n"
+    )
