@@ -3,8 +3,8 @@
 ::
 
     python -m movinet classify clip.mp4 [more.mp4 ...] --model movinet_a0_stream_int8.tflite
-    python -m movinet classify clip.mp4 --json
-    python -m movinet annotate clip.mp4 annotated.mp4
+    python -m movinet classify clip.mp4 --json   # the model from $MOVINET_MODEL
+    python -m movinet annotate clip.mp4 annotated.mp4 --model movinet_a0_stream_int8.tflite
 
 Videos are decoded by PyAV (``pip install 'movinet[video]'``). The model is ``--model PATH``,
 or ``$MOVINET_MODEL``; its labels are ``--labels PATH`` or found beside it, as
