@@ -287,6 +287,13 @@ fn errors_name_the_flag_and_the_real_cause() {
         "{err}"
     );
     assert!(!err.contains("set MOVINET_MODELS_DIR"), "{err}");
+    // Only the error: no table header over nothing.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// The clip's own stderr lines that are progress (`name  time  label score`).
