@@ -129,16 +129,16 @@ def _print_text(path, result, fps):
     print("  top classes at the end:")
     for i, c in enumerate(result.top, 1):
         print(f"  {i}. {c.label:<40} {c.score:.3f}")
-    if result.events:
-        print("  action events:")
-        for e in result.events:
-            end = "" if e.end_us is None else f"{e.end_us / 1e6:8.1f}"
-            print(
-                f"  {e.start_us / 1e6:7.1f} – {end} s  {e.label:<40} "
-                f"peak {e.peak_score:.2f}  mean {e.mean_score:.2f}"
-            )
-    else:
-        print("  action events: none")
+    # The events as the movinet command prints them (an event under way ends where it starts).
+    print("  action events:")
+    if not result.events:
+        print("  no action held long enough to be an event")
+    for e in result.events:
+        end = e.start_us if e.end_us is None else e.end_us
+        print(
+            f"  {e.start_us / 1e6:7.1f} – {end / 1e6:7.1f} s  {e.label:<40} "
+            f"peak {e.peak_score:.2f}  mean {e.mean_score:.2f}"
+        )
 
 
 def _why(e, path):

@@ -4,6 +4,7 @@ rotated classified upright, and errors as one line and exit code 2."""
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,6 +40,8 @@ def test_classify_prints_the_clip_label_and_its_event():
     assert lines[0] == f"{CARVING_ICE}  (34 of 200 frames fed at 5 fps)"
     assert lines[1] == "  top classes at the end:" and lines[2].startswith("  1. carving ice ")
     assert lines[7] == "  action events:" and "carving ice" in lines[8]
+    # The command's columns: start and end right-aligned in 7, then the label in 40.
+    assert re.fullmatch(r"  [ \d]{5}\.\d – [ \d]{5}\.\d s  carving ice {29} peak \d\.\d\d  mean \d\.\d\d", lines[8]), lines[8]
     assert out.stderr == ""  # LiteRT's INFO lines stay in logging
     (report,) = reports(python_m("classify", CARVING_ICE, "--model", A0, "--json"))
     assert report["frames_decoded"] == 200 and report["frames_fed"] == 34
