@@ -10,8 +10,9 @@
                           timestamp_us=t)
     prediction = clf.classify(frame)   # None when pacing leaves the frame out
 
-``python -m movinet classify clip.mp4`` classifies a video from the shell, and
-:func:`movinet.annotate` writes a video back with the live view drawn on it.
+``python -m movinet classify clip.mp4 --model movinet_a0_stream_int8.tflite`` classifies a
+video from the shell, and :func:`movinet.annotate` writes a video back with the live view
+drawn on it.
 
 The classes are the UniFFI binding of the Rust crate ``movinet-uniffi``, the same scaffolding
 the Swift package calls (generated into ``movinet._uniffi``, never edited). This file adds what
