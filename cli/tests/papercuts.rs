@@ -183,6 +183,23 @@ fn eval_reads_two_column_rows_under_a_longer_header() {
 }
 
 #[test]
+fn every_output_flag_says_how_several_inputs_name_their_files() {
+    let help = movinet(&["classify", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--plot", "--srt", "--vtt", "--annotate"] {
+        // The flag's paragraph: from its line to the next blank line.
+        let from = help
+            .find(&format!("      {flag} <"))
+            .unwrap_or_else(|| panic!("{flag} in {help}"));
+        let paragraph = help[from..].split("\n\n").next().unwrap();
+        assert!(
+            paragraph.contains("the input's name") && paragraph.contains("several inputs"),
+            "{paragraph}"
+        );
+    }
+}
+
+#[test]
 fn a_folder_of_videos_says_how_to_classify_them() {
     let dir = scratch("videos");
     let videos = dir.join("videos");
