@@ -86,13 +86,25 @@ class _UsageError(Exception):
     pass
 
 
+# The flag that sets each option the core checks.
+_FLAGS = {"model_fps": "--fps", "horizon": "--horizon", "threads": "--threads", "top_k": "--top"}
+
+
 def _classifier(args, top_k):
     if not args.model:
         raise _UsageError("give the model file with --model PATH (or set MOVINET_MODEL)")
-    options = movinet.ClassifierOptions(top_k=top_k, model_fps=args.fps, horizon=args.horizon)
-    return movinet.MovinetClassifier(
-        args.model, args.labels, options, movinet.ModelOptions(threads=args.threads)
-    )
+    try:
+        options = movinet.ClassifierOptions(top_k=top_k, model_fps=args.fps, horizon=args.horizon)
+        return movinet.MovinetClassifier(
+            args.model, args.labels, options, movinet.ModelOptions(threads=args.threads)
+        )
+    except movinet.MovinetError.InvalidOption as e:
+        # The flag the user typed, then the core's reason, as the movinet command says it
+        # (`--fps: must be ...`, not `invalid option: model_fps must be ...`).
+        flag, prefix = _FLAGS.get(e.option), f"invalid option: {e.option} "
+        if flag is None or not str(e).startswith(prefix):
+            raise
+        raise _UsageError(f"{flag}: {str(e)[len(prefix):]}") from None
 
 
 def _seconds(us):

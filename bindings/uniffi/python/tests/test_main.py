@@ -116,3 +116,21 @@ def test_unreadable_inputs_and_outputs_are_one_line_each(tmp_path):
         f"python -m movinet: {tmp_path / 'seen.avi'}: the annotated video is H.264 in MP4: "
         "give a file name ending in .mp4, .m4v or .mov\n"
     )
+
+
+@pytest.mark.parametrize(
+    "flag, value, says",
+    [
+        ("--fps", "0", "--fps: must be a number above 0 and at most 1000, got 0"),
+        ("--threads", "0", "--threads: must be between 1 and 64, got 0"),
+        ("--horizon", "1e9", "--horizon: must be at most 3355443 s at 5 fps, got 1000000000 s"),
+        ("--horizon", "-1", "--horizon: must be a number of seconds above 0, got -1"),
+    ],
+)
+def test_an_option_out_of_range_names_its_flag(flag, value, says, capsys):
+    """As the movinet command names them: the flag typed, not the API's `model_fps`."""
+    from movinet.__main__ import main
+
+    assert main(["classify", str(CARVING_ICE), "--model", str(A0), flag, value]) == 2
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", f"python -m movinet: {says}\n")
