@@ -266,6 +266,35 @@ fn a_clip_too_short_for_the_model_is_warned_about() {
 }
 
 #[test]
+fn a_video_trimmed_without_reencoding_is_not_reported_incomplete() {
+    // As a phone's gallery trims a video: the packets copied from the keyframe before the cut,
+    // and an edit list that starts the video at the cut. The container lists every packet
+    // (123), marks the 37 before the cut as not to be shown, and the decoder drops them: 86
+    // frames are the whole video ("86 of 123 frames decoded" was a false alarm).
+    let dir = scratch("trimmed");
+    let trimmed = dir.join("trimmed.mp4").display().to_string();
+    let arm = clip("mmaction2_demo_arm_wrestling.mp4");
+    ffmpeg(&["-ss", "1.3", "-i", &arm, "-t", "3", "-c", "copy", &trimmed]);
+    let out = movinet(&["classify", "--json", &trimmed]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["frames_decoded"], 86, "{v}");
+    assert_eq!(v["frames_expected"], 86, "{v}");
+    assert_eq!(v["decode_errors"], 0, "{v}");
+    assert!(!stderr(&out).contains("frames decoded"), "{}", stderr(&out));
+    // A truncated file is still reported.
+    let bytes = std::fs::read(clip("tfexamples_android_carving_ice.mp4")).unwrap();
+    let cut = dir.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..60_000]).unwrap();
+    let out = movinet(&["classify", "--json", cut.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("cut.mp4: 13 of 200 frames decoded"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn errors_name_the_flag_and_the_real_cause() {
     let carving = clip("tfexamples_rpi_carving_ice.mp4");
     let out = movinet(&["classify", "--threads", "0", &carving]);
