@@ -262,6 +262,12 @@ def _model_bytes(model):
     for any argument of the wrong type."""
     if isinstance(model, bytes):
         return model
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        raise TypeError(
+            f"from_bytes takes the model file's bytes, got {_buffers.describe(model)}: "
+            "for a file, give its path to the constructor (MovinetModel(path), "
+            "MovinetClassifier(path))"
+        )
     try:
         view = memoryview(model)
     except TypeError:
