@@ -112,6 +112,14 @@ pub struct Span {
     pub end_s: Option<f64>,
 }
 
+impl Span {
+    /// Whether the event is under way at `time_s`: started at or before it and not ended by
+    /// then. The current action of a frame is the event that covers its time.
+    pub fn covers(&self, time_s: f64) -> bool {
+        self.start_s <= time_s && self.end_s.is_none_or(|end| time_s < end)
+    }
+}
+
 /// What one frame shows.
 #[derive(Debug, Clone, Copy)]
 pub struct View<'a> {

@@ -112,9 +112,7 @@ pub fn annotate(
                 .collect();
         }
         let view = View {
-            action: spans
-                .iter()
-                .find(|s| s.start_s <= t && s.end_s.is_some_and(|end| t < end)),
+            action: spans.iter().find(|s| s.covers(t)),
             top: &top,
             events: &spans,
             time_s: t,
