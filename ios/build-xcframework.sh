@@ -100,8 +100,11 @@ if [[ "${1:-}" == --package-headers ]]; then
 fi
 
 [[ "$(uname -s)" == Darwin ]] || die "needs macOS with Xcode (xcodebuild, lipo, vtool)"
-for tool in xcodebuild xcrun lipo install_name_tool codesign plutil cargo rustup; do
-    command -v "$tool" >/dev/null || die "$tool not found"
+# Every tool the script calls beyond the shell's own: Xcode's, Rust's, and python3 (the target
+# folder from `cargo metadata`), nm (the C API check), otool (the dylibs' dependencies) and
+# shasum (their digests), which come with Xcode's command-line tools.
+for tool in xcodebuild xcrun lipo install_name_tool codesign plutil nm otool shasum python3 cargo rustup; do
+    command -v "$tool" >/dev/null || die "$tool not found (install Xcode and its command-line tools, and Rust with rustup)"
 done
 [[ -n "${LITERT_IOS_DIR:-}" ]] || die "set LITERT_IOS_DIR (see the top of this script)"
 LITERT_IOS_DIR="$(cd "$LITERT_IOS_DIR" && pwd)"

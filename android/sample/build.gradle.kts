@@ -2,9 +2,10 @@
 //
 //   gradle -p android :sample:installDebug
 //
-// The models are not committed: `stageModels` copies them into the APK's assets from
+// The models are not committed: `stage<Variant>Models` copies them into the APK's assets from
 // -Pmovinet.modelsDir, else $MOVINET_MODELS_DIR, else <workspace>/models (models/fetch.sh),
 // else the team's ../shared/models.
+import javax.inject.Inject
 import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 
 plugins {
@@ -20,7 +21,6 @@ val modelsDir: File = listOfNotNull(
     File(workspaceDir, "../shared/models"),
 ).firstOrNull { File(it, "movinet_a0_stream_int8.tflite").isFile }
     ?: File(workspaceDir, "models")
-val stagedAssets: File = layout.buildDirectory.dir("generated/movinet/assets").get().asFile
 
 android {
     namespace = "dev.movinet.sample"
@@ -50,37 +50,65 @@ android {
 
     // Stored uncompressed, models are memory-mapped straight from the APK.
     androidResources { noCompress += "tflite" }
-
-    sourceSets.getByName("main") { assets.srcDir(stagedAssets) }
 }
 
 kotlin {
     compilerOptions { jvmTarget.set(JvmTarget.JVM_17) }
 }
 
-/** Official A0/A1/A2 files where present; the synthetic (random-weight) A1/A2 otherwise. */
-val stageModels by tasks.registering(Sync::class) {
-    description = "Copies the MoViNet models and labels from $modelsDir into the sample's assets"
-    from(modelsDir) {
-        include("movinet_a0_stream_int8.tflite", "movinet_a1_stream_int8.tflite", "movinet_a2_stream_int8.tflite")
-        include("kinetics600_labels.txt")
-    }
-    val missing = listOf("a1", "a2").filterNot { File(modelsDir, "movinet_${it}_stream_int8.tflite").isFile }
-    if (missing.isNotEmpty()) {
-        from(File(modelsDir, "synthetic")) {
-            include(missing.map { "movinet_${it}_stream_int8_synthetic.tflite" })
+/**
+ * Copies the MoViNet models and labels into a folder of the sample's assets. Each variant's
+ * task is registered as the producer of a generated assets folder (`addGeneratedSourceDirectory`
+ * below), so every task that reads the variant's assets (the merge, and release builds'
+ * `lintVitalAnalyzeRelease`) depends on it: Gradle 8 fails a build whose task reads another's
+ * output without such a dependency.
+ */
+abstract class StageModels : DefaultTask() {
+    @get:InputFiles
+    @get:PathSensitive(PathSensitivity.NAME_ONLY)
+    abstract val models: ConfigurableFileCollection
+
+    /** The generated assets folder (AGP sets it, per variant). */
+    @get:OutputDirectory
+    abstract val outputDirectory: DirectoryProperty
+
+    @get:Inject
+    abstract val fileSystem: FileSystemOperations
+
+    @TaskAction
+    fun stage() {
+        fileSystem.sync {
+            from(models)
+            into(outputDirectory)
         }
-    }
-    into(stagedAssets)
-    doLast {
-        if (!File(stagedAssets, "movinet_a0_stream_int8.tflite").isFile) {
+        if (!outputDirectory.file(A0).get().asFile.isFile) {
             throw GradleException(
-                "no movinet_a0_stream_int8.tflite in $modelsDir: run models/fetch.sh or pass -Pmovinet.modelsDir=DIR",
+                "no $A0 among ${models.files}: run models/fetch.sh or pass -Pmovinet.modelsDir=DIR",
             )
         }
     }
+
+    companion object {
+        const val A0 = "movinet_a0_stream_int8.tflite"
+    }
 }
-tasks.named("preBuild") { dependsOn(stageModels) }
+
+/** Official A0/A1/A2 files where present; the synthetic (random-weight) A1/A2 otherwise. */
+val modelFiles: List<File> = listOf("a0", "a1", "a2").map { name ->
+    val official = File(modelsDir, "movinet_${name}_stream_int8.tflite")
+    val synthetic = File(modelsDir, "synthetic/movinet_${name}_stream_int8_synthetic.tflite")
+    if (name != "a0" && !official.isFile && synthetic.isFile) synthetic else official
+} + File(modelsDir, "kinetics600_labels.txt")
+
+androidComponents {
+    onVariants { variant ->
+        val stage = tasks.register<StageModels>("stage${variant.name.replaceFirstChar { it.uppercase() }}Models") {
+            description = "Copies the MoViNet models and labels from $modelsDir into the ${variant.name} assets"
+            models.from(modelFiles)
+        }
+        variant.sources.assets?.addGeneratedSourceDirectory(stage, StageModels::outputDirectory)
+    }
+}
 
 dependencies {
     implementation(project(":movinet"))

@@ -6,6 +6,10 @@
 //! [`crate::cache::evict`]), and in cache, one frame read again and again (the computation
 //! alone).
 //!
+//! Each format's pass runs twice, alternating: with the SIMD kernels this CPU has (AVX2 on
+//! x86-64, NEON on aarch64; what an app runs) and with the portable code alone
+//! (`CpuExtensions::None`), so the table shows what the kernels buy.
+//!
 //! At camera size each format also gets two floor rows, so the table shows how much of a
 //! format's time from memory is the memory itself: a read floor, a loop that only reads one
 //! byte of every cache line the preprocessor reads (the same rows and column span, in the same
@@ -14,7 +18,7 @@
 
 use std::time::Instant;
 
-use movinet::{tooling, Crop, Frame, InputValue, Preprocessor};
+use movinet::{tooling, CpuExtensions, Crop, Frame, InputValue, Preprocessor};
 use serde::{Deserialize, Serialize};
 
 use crate::camera::{rgb_to_nv21, Nv21, RgbFrames};
@@ -34,6 +38,9 @@ pub struct FormatRow {
     /// The same frame every time (in cache).
     pub cached_p50_ms: f64,
     pub cached_vs_nv21: f64,
+    /// A portable-pass row: its p50 over the SIMD pass's, from memory and in cache.
+    #[serde(default)]
+    pub vs_simd: Option<[f64; 2]>,
 }
 
 /// The frames of one size in every format.
@@ -133,11 +140,14 @@ fn fetch_lines(planes: [&[u8]; 2], spans: &[(usize, usize, usize)], pages: bool)
 
 const FORMATS: [&str; 4] = ["NV21", "RGB888", "RGBA8888", "BGRA8888"];
 
-/// The rows of each format at camera size: its pass, its read floor, its fetch floor (row
-/// `kind * FORMATS.len() + format`).
-const KINDS: usize = 3;
+/// The rows of each format: its pass with the SIMD kernels, its portable pass, and at camera
+/// size its read floor and its fetch floor (row `kind * FORMATS.len() + format`).
+const KINDS: usize = 4;
 const PASS: usize = 0;
-const READ_FLOOR: usize = 1;
+const PORTABLE: usize = 1;
+const READ_FLOOR: usize = 2;
+/// The kinds that run a pass (the others are floors, measured in a loop of their own).
+const PASSES: usize = 2;
 
 /// Bytes of a cache line.
 const LINE: usize = 64;
@@ -226,13 +236,25 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
         Sized::new(&small, 340, 256),
     ];
     let mut buf = vec![T::default(); out * out * 3];
-    let mut pre = [0, 1].map(|_| {
-        FORMATS.map(|_| Preprocessor::new(out, out, Crop::CenterSquare).expect("output size"))
-    });
+    // Per size, per pass row (SIMD, then portable, each per format).
+    let mut pre: Vec<Vec<Preprocessor>> = (0..sizes.len())
+        .map(|_| {
+            (0..PASSES * FORMATS.len())
+                .map(|f| {
+                    let mut p =
+                        Preprocessor::new(out, out, Crop::CenterSquare).expect("output size");
+                    if f / FORMATS.len() == PORTABLE {
+                        p.set_cpu_extensions(CpuExtensions::None).expect("portable");
+                    }
+                    p
+                })
+                .collect()
+        })
+        .collect();
     // The cache lines each format's pass reads at camera size (the floor rows).
     let spans = [0, 1, 2, 3].map(|f| touched(f, sizes[0].width, sizes[0].height, out));
-    // [cycled, cached][size][format, then at camera size each format's floor]
-    let kinds = |s: usize| FORMATS.len() * if s == 0 { KINDS } else { 1 };
+    // [cycled, cached][size][row: pass, portable pass, then at camera size the floors]
+    let kinds = |s: usize| FORMATS.len() * if s == 0 { KINDS } else { PASSES };
     let mut times: Vec<Vec<Vec<_>>> = (0..2)
         .map(|_| {
             (0..sizes.len())
@@ -246,13 +268,11 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
     let block = 10;
     for floors in [false, true] {
         let mut i = 0;
-        while times[0][0][if floors { FORMATS.len() } else { 0 }].len() < n {
+        let first = if floors { READ_FLOOR } else { PASS } * FORMATS.len();
+        while times[0][0][first].len() < n {
             for (s, sized) in sizes.iter().enumerate() {
-                let range = if floors {
-                    FORMATS.len()..kinds(s)
-                } else {
-                    0..FORMATS.len()
-                };
+                let passes = PASSES * FORMATS.len();
+                let range = if floors { passes..kinds(s) } else { 0..passes };
                 for f in range {
                     for (mode, times) in times.iter_mut().enumerate() {
                         for k in 0..block {
@@ -264,8 +284,8 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                             let t0 = Instant::now();
                             let format = f % FORMATS.len();
                             match f / FORMATS.len() {
-                                PASS => {
-                                    let frame = sized.frame(f, at);
+                                PASS | PORTABLE => {
+                                    let frame = sized.frame(format, at);
                                     pre[s][f].run(&frame, &mut buf).expect("preprocess");
                                 }
                                 READ_FLOOR => {
@@ -294,7 +314,7 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
     let mut rows = Vec::new();
     for (s, sized) in sizes.iter().enumerate() {
         for f in 0..kinds(s) {
-            // Floor rows compare with NV21's floor of the same kind.
+            // Portable and floor rows compare with NV21's row of the same kind.
             let base = f / FORMATS.len() * FORMATS.len();
             let (nv21, nv21_cached) = (median(&times[0][s][base]), median(&times[1][s][base]));
             let name = FORMATS[f % FORMATS.len()];
@@ -303,6 +323,7 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
             rows.push(FormatRow {
                 format: match f / FORMATS.len() {
                     PASS => name.into(),
+                    PORTABLE => format!("{name} portable (no SIMD kernels)"),
                     READ_FLOOR => format!("{name} read floor (reads only)"),
                     _ => format!("{name} fetch floor (hints only)"),
                 },
@@ -313,6 +334,13 @@ pub fn measure<T: InputValue>(frames: &RgbFrames, out: usize, n: usize) -> Vec<F
                 vs_nv21: t.median() / nv21,
                 cached_p50_ms: cached,
                 cached_vs_nv21: cached / nv21_cached,
+                vs_simd: (f / FORMATS.len() == PORTABLE).then(|| {
+                    let simd = f % FORMATS.len();
+                    [
+                        t.median() / median(&times[0][s][simd]),
+                        cached / median(&times[1][s][simd]),
+                    ]
+                }),
             });
         }
     }

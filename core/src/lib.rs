@@ -127,6 +127,6 @@ pub use labels::Labels;
 pub use model::{Model, ModelOptions, ModelSummary};
 pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
-pub use preprocess::{Crop, InputValue, Preprocessor};
+pub use preprocess::{CpuExtensions, Crop, InputValue, Preprocessor};
 pub use session::{Input, InputMut, Session, StateSnapshot};
 pub use spec::{ModelSpec, Quantization, StateSpec};

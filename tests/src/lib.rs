@@ -431,6 +431,22 @@ pub fn python() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.deps/venv/bin/python"))
 }
 
+/// How much of a long test to run: the environment variable `name` (`cargo xtask test arm64`
+/// sets a few, so that a sample runs under emulation; see `xtask/src/arm64.rs`), else
+/// `default`, the whole test. A value that is not a positive number fails the test.
+pub fn test_size(name: &str, default: usize) -> usize {
+    match std::env::var(name) {
+        Ok(v) => match v.trim().parse() {
+            Ok(n) if n > 0 => {
+                eprintln!("{name}={n}: a sample of the test (the whole test: {default})");
+                n
+            }
+            _ => panic!("{name}={v:?} is not a positive number"),
+        },
+        Err(_) => default,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // BT.601 YUV 4:2:0 made from RGB in the tests.
 

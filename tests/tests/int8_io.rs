@@ -3,7 +3,7 @@
 //! is (fresh state, reset, snapshots, float frames quantized as the model would).
 
 use movinet::{ElementType, Error, InputMut, Model, ModelOptions, Quantization};
-use movinet_tests::{a0_path, models_dir, Golden};
+use movinet_tests::{a0_path, models_dir, test_size, Golden};
 
 fn load(path: &std::path::Path, int8_io: bool) -> Model {
     let options = ModelOptions {
@@ -113,7 +113,8 @@ fn synthetic_and_fine_tuned_models_keep_their_exact_states_int8() {
 /// Uniform frames of values on, just beside and between the int8 levels, and outside [0, 1]:
 /// `Session::run` must give each the level the model's own QUANTIZE gives it, so the logits
 /// with the pass on equal those with it off. A uniform frame moves every input by a level
-/// when one value is rounded differently, which always shows in the logits.
+/// when one value is rounded differently, which always shows in the logits. Every third level
+/// (`MOVINET_TEST_QUANTIZE_LEVEL_STEP` takes fewer, under emulation).
 #[test]
 fn float_frames_are_quantized_as_the_model_quantizes_them() {
     let on = load(&a0_path(), true);
@@ -121,7 +122,7 @@ fn float_frames_are_quantized_as_the_model_quantizes_them() {
     let (mut a, mut b) = (on.new_session().unwrap(), off.new_session().unwrap());
     let n = on.spec().input_len();
     let mut values = vec![-0.25f32, -0.0, 1.0, 1.0 + f32::EPSILON, 1.5];
-    for k in (0..=255).step_by(3) {
+    for k in (0..=255).step_by(test_size("MOVINET_TEST_QUANTIZE_LEVEL_STEP", 3)) {
         // Ties of `x * 255` and of `x * (1 / scale)` in f32, and their neighbours.
         for tie in [
             (k as f32 + 0.5) / 255.0,

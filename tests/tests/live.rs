@@ -13,13 +13,14 @@
 //! The frames are decoded the same on every CPU (`movinet_tests::SWS_FLAGS`), so these figures
 //! are the same on every machine; the bounds on perturbed copies are the event sweep's
 //! (`cargo run --release -p movinet-tests --example event_sweep`, `benches/README.md`).
+//! `MOVINET_TEST_LIVE_CONCATENATIONS=N` runs the first N concatenations (under emulation).
 
 use movinet::{Classifier, ClassifierOptions, Frame, Horizon, Labels};
 use movinet_tests::live::{
     figures, median, rank, secs, stream_concatenation, stream_parts, Part, Perturbation, Trace,
     CONCATENATIONS, IDLE_STREAMS,
 };
-use movinet_tests::{a0, clip_list, kinetics_labels, stream_rgb};
+use movinet_tests::{a0, clip_list, kinetics_labels, stream_rgb, test_size};
 
 fn classifier(labels: &Labels, horizon: Horizon) -> Classifier {
     Classifier::new(
@@ -50,7 +51,8 @@ fn live_labels_follow_the_action_on_concatenated_clips() {
         "{:<5} {:>20} {:>12}   cut to label for good (s): live | cumulative",
         "", "segment top-1: live", "cumulative"
     );
-    for (n, clips) in CONCATENATIONS.iter().enumerate() {
+    let count = test_size("MOVINET_TEST_LIVE_CONCATENATIONS", CONCATENATIONS.len());
+    for (n, clips) in CONCATENATIONS.iter().take(count).enumerate() {
         let mut live = classifier(&labels, Horizon::LIVE);
         let mut cumulative = classifier(&labels, Horizon::All);
         let (mut live_trace, mut cumulative_trace) = (Trace::default(), Trace::default());

@@ -1,10 +1,11 @@
 //! `cargo xtask <command>`: the project's set-up and the two README commands.
 //!
-//! * `setup`    fetch and place everything the build and the tests need (idempotent).
+//! * `setup`    fetch and place everything the build and the tests need (idempotent), the
+//!   arm64 step's cross compiler, qemu and aarch64 runtime and the phone targets included.
 //! * `classify` set up, then classify clips with the `movinet` CLI (the README's main job).
 //! * `test`     set up, then run every check and test (what `.ci/run` calls); `test STEP...`
-//!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
-//!   `cargo test`.
+//!   runs only those steps (`fmt clippy phones rust leaks uniffi jvm arm64 bench`), `-- ARGS`
+//!   go to `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
 //! * `wheel`    build the Python wheel into `target/wheels/` (see `wheel.rs`).
 //! * `jni`      regenerate the Kotlin side of the JNI bridge; `jni --check` only checks it
@@ -17,7 +18,9 @@
 use std::env;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
+use std::time::Instant;
 
+mod arm64;
 mod elf;
 mod jni;
 mod setup;
@@ -33,7 +36,9 @@ fn main() -> ExitCode {
         None => ("help", Vec::new()),
     };
     let result = match cmd {
-        "setup" => setup::all(&repo_root()).map(|_| ()),
+        "setup" => setup::all(&repo_root())
+            .and_then(|_| arm64::setup(&repo_root()))
+            .and_then(|_| arm64::phone_targets()),
         "classify" => classify(&rest),
         "test" => test(&rest),
         "bench" => bench(&rest),
@@ -232,6 +237,10 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ("fmt", "cargo fmt --check; no core source file over 700 lines"),
     ("clippy", "cargo clippy on every target (warnings and unsafe blocks without a SAFETY comment denied), cargo doc of the core (missing docs denied)"),
     (
+        "phones",
+        "cargo clippy of the JNI crate for Android (arm64-v8a, x86_64) and of the UniFFI crate for iOS (arm64), without the NDK or Xcode",
+    ),
+    (
         "rust",
         "cargo test --workspace --release (core, integration, CLI, binding crates)",
     ),
@@ -246,6 +255,10 @@ const TEST_STEPS: &[(&str, &str)] = &[
     (
         "jvm",
         "JNI drift check; the Kotlin API's and Android adapters' JUnit tests (Maven, Robolectric) against the host JNI library",
+    ),
+    (
+        "arm64",
+        "the core's, integration and JNI tests cross-built for aarch64 Linux and run under qemu on two CPU models (cortex-a76, max: SVE2 and SME)",
     ),
     ("bench", "movinet-bench --quick"),
 ];
@@ -269,7 +282,17 @@ fn test(args: &[String]) -> Result<()> {
             ));
         }
     }
-    let wanted = |step: &str| names.is_empty() || names.iter().any(|n| n == step);
+    // Each wanted step starts a clock, stopped by the next one: the times are printed at the
+    // end (CI's time is a budget shared by the steps).
+    let mut times: Vec<(String, Instant)> = Vec::new();
+    let mut wanted = |step: &str| {
+        let yes = names.is_empty() || names.iter().any(|n| n == step);
+        if yes {
+            times.push((step.to_string(), Instant::now()));
+        }
+        yes
+    };
+    let started = Instant::now();
     let root = repo_root();
     let env = setup::all(&root)?;
     let cargo_step = |step: &[&str], extra: &[String]| -> Result<()> {
@@ -278,94 +301,116 @@ fn test(args: &[String]) -> Result<()> {
         env.apply(&mut c);
         run(&mut c)
     };
-    if wanted("fmt") {
-        cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
-        check_file_lengths(&root.join("core/src"))?;
-    }
-    if wanted("clippy") {
-        cargo_step(
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-                "-D",
-                "clippy::undocumented_unsafe_blocks",
-            ],
-            &[],
-        )?;
-        // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
-        // workspace's build: lint the crate with it too.
-        cargo_step(
-            &[
-                "clippy",
-                "-p",
-                "movinet-uniffi",
-                "--features",
-                "overlay",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-                "-D",
-                "clippy::undocumented_unsafe_blocks",
-            ],
-            &[],
-        )?;
-        // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
-        let mut doc = cargo();
-        doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
-            .env("RUSTDOCFLAGS", "-D warnings");
-        env.apply(&mut doc);
-        run(&mut doc)?;
-    }
-    if wanted("rust") {
-        cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
-    }
-    if wanted("leaks") {
-        // 300 frames of a classifier stream and 30 model create/run/close cycles; any
-        // definitely or indirectly lost block fails the run (`scripts/leak-check.sh valgrind`
-        // without counts runs the full 10,000 / 1,000).
-        setup::valgrind()?;
-        let mut leaks = Command::new("bash");
-        leaks
-            .arg(root.join("scripts/leak-check.sh"))
-            .args(["valgrind", "300", "30"]);
-        env.apply(&mut leaks);
-        run(&mut leaks)?;
-    }
-    if wanted("uniffi") {
-        // Swift generated from the built library and checked against ios/, the XCFramework's
-        // packaged headers checked; the wheel built, installed into a fresh venv and the
-        // Python tests run against it.
-        uniffi::check_swift(&root, &env)?;
-        // The crate's unit tests with the `overlay` feature, which the rust step's build of
-        // the workspace leaves off.
-        cargo_step(
-            &[
-                "test",
-                "--release",
-                "-p",
-                "movinet-uniffi",
-                "--features",
-                "overlay",
-                "--lib",
-            ],
-            &[],
-        )?;
-        let wheel = wheel::build(&root, &env)?;
-        wheel::test(&root, &env, &wheel)?;
-    }
-    if wanted("jvm") {
-        jvm_tests(&root, &env)?;
-    }
-    if wanted("bench") {
-        // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
-        run_bench(&env, &["--quick".to_string()])?;
-    }
-    Ok(())
+    // The steps; their times are printed whether they pass or not.
+    let result = (|| -> Result<()> {
+        if wanted("fmt") {
+            cargo_step(&["fmt", "--all", "--", "--check"], &[])?;
+            check_file_lengths(&root.join("core/src"))?;
+        }
+        if wanted("clippy") {
+            cargo_step(
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                    "-D",
+                    "clippy::undocumented_unsafe_blocks",
+                ],
+                &[],
+            )?;
+            // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
+            // workspace's build: lint the crate with it too.
+            cargo_step(
+                &[
+                    "clippy",
+                    "-p",
+                    "movinet-uniffi",
+                    "--features",
+                    "overlay",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                    "-D",
+                    "clippy::undocumented_unsafe_blocks",
+                ],
+                &[],
+            )?;
+            // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
+            let mut doc = cargo();
+            doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
+                .env("RUSTDOCFLAGS", "-D warnings");
+            env.apply(&mut doc);
+            run(&mut doc)?;
+        }
+        if wanted("phones") {
+            arm64::phones(&root, &env)?;
+        }
+        if wanted("rust") {
+            cargo_step(&["test", "--workspace", "--release"], cargo_test_args)?;
+        }
+        if wanted("leaks") {
+            // 300 frames of a classifier stream and 30 model create/run/close cycles; any
+            // definitely or indirectly lost block fails the run (`scripts/leak-check.sh valgrind`
+            // without counts runs the full 10,000 / 1,000).
+            setup::valgrind()?;
+            let mut leaks = Command::new("bash");
+            leaks
+                .arg(root.join("scripts/leak-check.sh"))
+                .args(["valgrind", "300", "30"]);
+            env.apply(&mut leaks);
+            run(&mut leaks)?;
+        }
+        if wanted("uniffi") {
+            // Swift generated from the built library and checked against ios/, the
+            // XCFramework's packaged headers checked; the wheel built, installed into a fresh
+            // venv and the Python tests run against it.
+            uniffi::check_swift(&root, &env)?;
+            // The crate's unit tests with the `overlay` feature, which the rust step's build
+            // of the workspace leaves off.
+            cargo_step(
+                &[
+                    "test",
+                    "--release",
+                    "-p",
+                    "movinet-uniffi",
+                    "--features",
+                    "overlay",
+                    "--lib",
+                ],
+                &[],
+            )?;
+            let wheel = wheel::build(&root, &env)?;
+            wheel::test(&root, &env, &wheel)?;
+        }
+        if wanted("jvm") {
+            jvm_tests(&root, &env)?;
+        }
+        if wanted("arm64") {
+            arm64::test(&root, &env)?;
+        }
+        if wanted("bench") {
+            // The benchmark harness in its CI form: a few hundred frames, one thread, the table.
+            run_bench(&env, &["--quick".to_string()])?;
+        }
+        Ok(())
+    })();
+    let ends: Vec<Instant> = times.iter().skip(1).map(|(_, t)| *t).collect();
+    let took: Vec<String> = times
+        .iter()
+        .zip(ends.into_iter().chain([Instant::now()]))
+        .map(|((step, t0), t1)| format!("{step} {:.0} s", (t1 - *t0).as_secs_f64()))
+        .collect();
+    eprintln!(
+        "xtask: steps {} in {:.0} s: {}",
+        if result.is_ok() { "passed" } else { "run" },
+        started.elapsed().as_secs_f64(),
+        took.join(", ")
+    );
+    result
 }
 
 /// The longest a core source file may be: past it, a module is doing more than one step of

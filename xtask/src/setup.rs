@@ -10,9 +10,28 @@ use crate::{run, Result};
 
 /// The LiteRT release the whole project is pinned to (its C API changes between minors).
 pub const LITERT_VERSION: &str = "2.1.4";
-/// SHA-256 of `ai_edge_litert/libLiteRt.so` inside the `ai-edge-litert==2.1.4` manylinux
-/// x86-64 wheel.
-const LITERT_SO_SHA256: &str = "c590f1124053ce6d2ceaef6d1174af15f8103a76872059414d18ff2e9cfaf681";
+
+/// One platform's `libLiteRt.so`: `ai_edge_litert/libLiteRt.so` from the
+/// `ai-edge-litert==2.1.4` wheel for `platform`, with its SHA-256, placed in `.deps/<folder>/lib`.
+pub struct Runtime {
+    platform: &'static str,
+    sha256: &'static str,
+    folder: &'static str,
+}
+
+/// The host's runtime, where `.cargo/config.toml` points `LITERT_LIB_DIR`.
+pub const X86_64: Runtime = Runtime {
+    platform: "manylinux_2_27_x86_64",
+    sha256: "c590f1124053ce6d2ceaef6d1174af15f8103a76872059414d18ff2e9cfaf681",
+    folder: "litert-2.1.4",
+};
+
+/// The aarch64 runtime (XNNPACK's ARM kernels) the arm64 step links its tests against.
+pub const AARCH64: Runtime = Runtime {
+    platform: "manylinux_2_27_aarch64",
+    sha256: "332b30e12a0708279c44e883639ac4caa435f18f6333fc4f35f8293a90ea9819",
+    folder: "litert-2.1.4-aarch64",
+};
 
 /// Environment the later steps run with.
 pub struct Env {
@@ -28,7 +47,13 @@ impl Env {
 }
 
 pub fn all(root: &Path) -> Result<Env> {
-    litert_runtime(root)?;
+    if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
+        return Err(
+            "the host set-up supports Linux x86-64; for Android and iOS see android/ and ios/"
+                .into(),
+        );
+    }
+    litert_runtime(root, &X86_64)?;
     ffmpeg()?;
     maven()?;
     let venv_python = reference_venv(root)?;
@@ -57,13 +82,6 @@ fn default_models_dir(root: &Path) -> Option<PathBuf> {
         .then(|| shared.canonicalize().unwrap_or(shared))
 }
 
-/// Where `.cargo/config.toml` points `LITERT_LIB_DIR`.
-pub fn litert_lib_dir(root: &Path) -> PathBuf {
-    root.join(".deps")
-        .join(format!("litert-{LITERT_VERSION}"))
-        .join("lib")
-}
-
 fn cache_dir() -> PathBuf {
     if let Some(d) = env::var_os("MOVINET_CACHE_DIR") {
         return PathBuf::from(d);
@@ -75,30 +93,27 @@ fn cache_dir() -> PathBuf {
     base.join("movinet")
 }
 
-/// Places `libLiteRt.so` from the PyPI wheel `ai-edge-litert==2.1.4` in `.deps/`.
-fn litert_runtime(root: &Path) -> Result<()> {
-    if !(cfg!(target_os = "linux") && cfg!(target_arch = "x86_64")) {
-        return Err(
-            "the host set-up supports Linux x86-64; for Android and iOS see android/ and ios/"
-                .into(),
-        );
-    }
-    let lib_dir = litert_lib_dir(root);
+/// Places `runtime`'s `libLiteRt.so` from the PyPI wheel `ai-edge-litert==2.1.4` in
+/// `.deps/<folder>/lib` and returns that folder.
+pub fn litert_runtime(root: &Path, runtime: &Runtime) -> Result<PathBuf> {
+    let lib_dir = root.join(".deps").join(runtime.folder).join("lib");
     let so = lib_dir.join("libLiteRt.so");
     let stamp = lib_dir.join("libLiteRt.so.sha256");
     if so.exists()
         && fs::read_to_string(&stamp)
-            .map(|s| s.trim() == LITERT_SO_SHA256)
+            .map(|s| s.trim() == runtime.sha256)
             .unwrap_or(false)
     {
-        return Ok(());
+        return Ok(lib_dir);
     }
     fs::create_dir_all(&lib_dir).map_err(|e| format!("create {}: {e}", lib_dir.display()))?;
     let wheels = cache_dir().join(format!("litert-{LITERT_VERSION}-wheel"));
     fs::create_dir_all(&wheels).map_err(|e| format!("create {}: {e}", wheels.display()))?;
-    let have_wheel = find_wheel(&wheels).is_some();
-    if !have_wheel {
-        eprintln!("setup: fetching ai-edge-litert=={LITERT_VERSION} from PyPI (first run only)");
+    if find_wheel(&wheels, runtime.platform).is_none() {
+        eprintln!(
+            "setup: fetching ai-edge-litert=={LITERT_VERSION} for {} from PyPI (first run only)",
+            runtime.platform
+        );
         // The wheel is per CPython version, but libLiteRt.so inside is plain C; ask for one
         // fixed platform and version so the download works whatever python3 this machine has.
         run(Command::new(python())
@@ -110,17 +125,13 @@ fn litert_runtime(root: &Path) -> Result<()> {
                 "--no-deps",
                 "--only-binary=:all:",
             ])
-            .args([
-                "--platform",
-                "manylinux_2_27_x86_64",
-                "--python-version",
-                "3.11",
-            ])
+            .args(["--platform", runtime.platform, "--python-version", "3.11"])
             .args(["--implementation", "cp", "-d"])
             .arg(&wheels)
             .arg(format!("ai-edge-litert=={LITERT_VERSION}")))?;
     }
-    let wheel = find_wheel(&wheels).ok_or("pip download left no ai_edge_litert wheel")?;
+    let wheel =
+        find_wheel(&wheels, runtime.platform).ok_or("pip download left no ai_edge_litert wheel")?;
     let script = r#"
 import hashlib, sys, zipfile, os
 wheel, dest, want = sys.argv[1:4]
@@ -137,13 +148,14 @@ os.replace(tmp, dest)
         .args(["-c", script])
         .arg(&wheel)
         .arg(&so)
-        .arg(LITERT_SO_SHA256))?;
-    fs::write(&stamp, LITERT_SO_SHA256).map_err(|e| format!("write {}: {e}", stamp.display()))?;
+        .arg(runtime.sha256))?;
+    fs::write(&stamp, runtime.sha256).map_err(|e| format!("write {}: {e}", stamp.display()))?;
     eprintln!(
-        "setup: LiteRT {LITERT_VERSION} runtime placed at {}",
+        "setup: LiteRT {LITERT_VERSION} runtime ({}) placed at {}",
+        runtime.platform,
         so.display()
     );
-    Ok(())
+    Ok(lib_dir)
 }
 
 /// A Python venv with the reference pipeline's tools (numpy, OpenCV, PyAV) for the tests
@@ -202,14 +214,16 @@ pub fn pip_install(python: &Path, args: &[&std::ffi::OsStr]) -> Result<()> {
         .args(args))
 }
 
-fn find_wheel(dir: &Path) -> Option<PathBuf> {
+/// The cached `ai_edge_litert` wheel for `platform` (e.g. `manylinux_2_27_aarch64`).
+fn find_wheel(dir: &Path, platform: &str) -> Option<PathBuf> {
     fs::read_dir(dir)
         .ok()?
         .flatten()
         .map(|e| e.path())
         .find(|p| {
             p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&format!("ai_edge_litert-{LITERT_VERSION}-")) && n.ends_with(".whl")
+                n.starts_with(&format!("ai_edge_litert-{LITERT_VERSION}-"))
+                    && n.ends_with(&format!("{platform}.whl"))
             })
         })
 }
@@ -290,7 +304,7 @@ pub fn valgrind() -> Result<()> {
 
 /// Installs Debian's `packages` (as root, or through `sudo -n`) unless every one of `tools`
 /// already runs.
-fn debian_packages(tools: &[&str], packages: &[&str]) -> Result<()> {
+pub fn debian_packages(tools: &[&str], packages: &[&str]) -> Result<()> {
     if tools.iter().all(|t| on_path(t)) {
         return Ok(());
     }
@@ -299,33 +313,87 @@ fn debian_packages(tools: &[&str], packages: &[&str]) -> Result<()> {
 
 /// Installs Debian's `packages` as root, or through `sudo -n`.
 fn apt_install(packages: &[&str]) -> Result<()> {
+    apt_install_from(None, packages)
+}
+
+/// Installs Debian's `packages`, from `release` (`apt-get -t`, e.g. a backports suite) when
+/// given, as root or through `sudo -n`.
+pub fn apt_install_from(release: Option<&str>, packages: &[&str]) -> Result<()> {
     eprintln!(
-        "setup: installing Debian's {} (first run only)",
-        packages.join(", ")
+        "setup: installing Debian's {}{} (first run only)",
+        packages.join(", "),
+        release.map_or(String::new(), |r| format!(" from {r}"))
     );
-    let is_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
-    let apt = |args: &[&str]| {
-        let mut c = Command::new(if is_root { "apt-get" } else { "sudo" });
-        if !is_root {
-            c.args(["-n", "apt-get"]);
-        }
-        c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
-        run(&mut c)
-    };
-    let install = [
-        &["-q", "install", "-y", "--no-install-recommends"][..],
-        packages,
-    ]
-    .concat();
-    apt(&["-q", "update"])
-        .and_then(|_| apt(&install))
+    let mut install = vec!["-q", "install", "-y", "--no-install-recommends"];
+    if let Some(r) = release {
+        install.extend(["-t", r]);
+    }
+    install.extend(packages);
+    as_root("apt-get", &["-q", "update"])
+        .and_then(|_| as_root("apt-get", &install))
         .map_err(|e| {
             format!(
                 "{e}\ninstall them yourself (`apt-get install {}`) and run again",
                 packages.join(" ")
             )
         })
+}
+
+/// Adds Debian's `suite` (e.g. `bookworm-backports`) to apt's sources unless a source already
+/// names it. Packages from a backports suite are only installed when asked for by name
+/// (`apt-get -t`), so nothing else on the machine changes.
+pub fn debian_backports(suite: &str) -> Result<()> {
+    let mentions = |path: &Path| fs::read_to_string(path).is_ok_and(|t| t.contains(suite));
+    let listed = mentions(Path::new("/etc/apt/sources.list"))
+        || fs::read_dir("/etc/apt/sources.list.d")
+            .is_ok_and(|d| d.flatten().any(|e| mentions(&e.path())));
+    if listed {
+        return Ok(());
+    }
+    let file = format!("/etc/apt/sources.list.d/{suite}.sources");
+    eprintln!("setup: adding Debian's {suite} to apt's sources ({file})");
+    let text = format!(
+        "Types: deb\nURIs: http://deb.debian.org/debian\nSuites: {suite}\nComponents: main\n\
+         Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    );
+    let tmp = std::env::temp_dir().join(format!("movinet-{suite}.sources"));
+    fs::write(&tmp, text).map_err(|e| format!("write {}: {e}", tmp.display()))?;
+    let placed = as_root("install", &["-m", "644", &tmp.display().to_string(), &file]);
+    let _ = fs::remove_file(&tmp);
+    placed
+}
+
+/// Runs `program` with `args` as root: directly when this is root, else through `sudo -n`.
+fn as_root(program: &str, args: &[&str]) -> Result<()> {
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0");
+    let mut c = Command::new(if is_root { program } else { "sudo" });
+    if !is_root {
+        c.args(["-n", program]);
+    }
+    c.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+    run(&mut c)
+}
+
+/// Adds the rustup `targets` not installed yet (their standard libraries).
+pub fn rust_targets(targets: &[&str]) -> Result<()> {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map_err(|e| format!("rustup not found ({e}): install Rust with rustup"))?;
+    let installed = String::from_utf8_lossy(&out.stdout);
+    let missing: Vec<&str> = targets
+        .iter()
+        .copied()
+        .filter(|t| !installed.lines().any(|l| l.trim() == *t))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("setup: adding the Rust targets {}", missing.join(", "));
+    run(Command::new("rustup")
+        .args(["target", "add"])
+        .args(&missing))
 }

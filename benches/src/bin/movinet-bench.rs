@@ -12,12 +12,13 @@
 //!
 //! Each model and thread count is measured in a child process of its own, so that its memory
 //! figures are its own: a process keeps the heap an earlier model freed and would show the
-//! next model as costing nothing.
+//! next model as costing nothing. Under an emulator, `MOVINET_BENCH_RUNNER` is the command
+//! the children run under (e.g. `qemu-aarch64 -L /usr/aarch64-linux-gnu`).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use movinet::{Crop, Model, ModelOptions, Preprocessor, Timings};
+use movinet::{CpuExtensions, Crop, Model, ModelOptions, Preprocessor, Timings};
 use movinet_benches::bare::BareRun;
 use movinet_benches::cache;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
@@ -348,6 +349,19 @@ fn print_table(report: &Report) {
                 r.cached_vs_nv21
             );
         }
+        let kernels = CpuExtensions::detected();
+        println!("\nWhat the SIMD kernels ({kernels:?}) buy: the portable pass's p50 over theirs, same frames, alternating blocks.\n");
+        println!("| format | size | portable / {kernels:?} from memory | in cache |");
+        println!("|---|---|---|---|");
+        for r in &report.preprocess_formats {
+            if let Some([memory, cached]) = r.vs_simd {
+                let name = r.format.split(' ').next().unwrap_or_default();
+                println!(
+                    "| {name} | {}x{} | {memory:.2} | {cached:.2} |",
+                    r.width, r.height
+                );
+            }
+        }
     }
     if let Some(m) = &report.memory {
         println!(
@@ -412,7 +426,18 @@ fn run_child<T: serde::de::DeserializeOwned>(
     rss_off: bool,
 ) -> Result<T, String> {
     let exe = std::env::current_exe().map_err(|e| format!("own executable: {e}"))?;
-    let mut cmd = std::process::Command::new(exe);
+    // Under an emulator (`qemu-aarch64 -L /usr/aarch64-linux-gnu` for an aarch64 build on an
+    // x86-64 host), the children must run under it too: `MOVINET_BENCH_RUNNER` names it.
+    let runner = std::env::var("MOVINET_BENCH_RUNNER").unwrap_or_default();
+    let mut runner = runner.split_whitespace();
+    let mut cmd = match runner.next() {
+        Some(program) => {
+            let mut c = std::process::Command::new(program);
+            c.args(runner).arg(exe);
+            c
+        }
+        None => std::process::Command::new(exe),
+    };
     if rss_off {
         cmd.arg("--rss-off");
     }

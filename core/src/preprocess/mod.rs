@@ -21,17 +21,24 @@
 //!   crop needs (contiguous, vectorised), and the other axis reads two blended samples per
 //!   channel.
 //!
-//! Both passes run AVX2 kernels on x86-64 (checked at run time; the same bits as the portable
-//! code, which aarch64 compiles with NEON), and both ask for the source rows of the lines
-//! ahead while a line is computed, a share at a time (`prefetch`): camera frames come from
-//! memory, and the rows a downscale reads are too far apart for the hardware prefetchers.
+//! Both passes have SIMD kernels, one file per instruction set beside the portable code
+//! (`rgb/avx2.rs`, `rgb/neon.rs`, `yuv/avx2.rs`, `yuv/neon.rs`): AVX2 on x86-64 (checked at
+//! run time) and NEON on aarch64 (every phone). They give the portable code's bits; which
+//! run is a [`CpuExtensions`] value, detected by default and settable
+//! ([`Preprocessor::set_cpu_extensions`]), so that the tests compare every kernel with the
+//! portable code on the same frames. Both passes ask for the source rows of the lines ahead
+//! while a line is computed, a share at a time (`prefetch`): camera frames come from memory,
+//! and the rows a downscale reads are too far apart for the hardware prefetchers.
 
+mod cpu;
 mod geometry;
 pub(crate) mod prefetch;
 mod rgb;
 #[cfg(test)]
 mod tests;
 mod yuv;
+
+pub use cpu::CpuExtensions;
 
 use crate::error::{Error, Result};
 use crate::frame::{Frame, PixelFormat};
@@ -115,6 +122,7 @@ pub struct Preprocessor {
     geometry: Option<Geometry>,
     rgb: RgbPlan,
     yuv: YuvPlan,
+    cpu: CpuExtensions,
 }
 
 impl Preprocessor {
@@ -135,6 +143,7 @@ impl Preprocessor {
             geometry: None,
             rgb: RgbPlan::default(),
             yuv: YuvPlan::default(),
+            cpu: CpuExtensions::detected(),
         })
     }
 
@@ -168,6 +177,19 @@ impl Preprocessor {
         Ok(())
     }
 
+    /// The kernels the passes run ([`CpuExtensions::detected`] unless set).
+    pub fn cpu_extensions(&self) -> CpuExtensions {
+        self.cpu
+    }
+
+    /// Runs `cpu`'s kernels from the next frame on (`CpuExtensions::None`: the portable code
+    /// only); an `InvalidOption` error if this CPU does not have them. The output is the same
+    /// bits whatever the choice: this is for comparing kernels, and for ruling them out.
+    pub fn set_cpu_extensions(&mut self, cpu: CpuExtensions) -> Result<()> {
+        self.cpu = cpu.checked()?;
+        Ok(())
+    }
+
     /// Checks the frame against the crop and readies the tables for its geometry (a no-op
     /// when it is the same as the last frame's).
     pub fn prepare(&mut self, frame: &Frame<'_>) -> Result<()> {
@@ -196,16 +218,19 @@ impl Preprocessor {
         let rows = &self.tables.rows;
         match frame.format() {
             PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                self.rgb.run::<false, T>(planes[0].data, rows, out)
+                self.rgb
+                    .run::<false, T>(self.cpu, planes[0].data, rows, out)
             }
-            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(planes[0].data, rows, out),
+            PixelFormat::Bgra8888 => self.rgb.run::<true, T>(self.cpu, planes[0].data, rows, out),
             PixelFormat::Nv21 | PixelFormat::Nv12 => self.yuv.run(
+                self.cpu,
                 [planes[0].data, planes[1].data, &[]],
                 (frame.range(), frame.color_matrix()),
                 self.out_width,
                 out,
             ),
             PixelFormat::I420 | PixelFormat::Yuv420888 => self.yuv.run(
+                self.cpu,
                 [planes[0].data, planes[1].data, planes[2].data],
                 (frame.range(), frame.color_matrix()),
                 self.out_width,

@@ -337,94 +337,135 @@ fn same_size_is_a_copy_and_halving_averages() {
     assert_eq!(out[0], 75.0 / 255.0);
 }
 
-/// The AVX2 builds of the RGB and YUV passes must give the same bits as the portable ones
-/// (the same code; this guards against reordering or fused multiply-adds creeping in), for
-/// every format, rotation and mirror, in both output types. On aarch64 the portable code is
-/// what runs (NEON is part of its baseline): there is no second build to compare.
-#[cfg(target_arch = "x86_64")]
+/// Every SIMD kernel this CPU runs (AVX2 on x86-64, NEON on aarch64) gives the portable
+/// code's bits (the same arithmetic; this guards against a lane, a shuffle, a reordering or a
+/// fused multiply-add creeping in), for every format (NV21, NV12, I420, YUV_420_888 with
+/// chroma pixel stride 1 and 2, RGB888, RGBA8888, BGRA8888, tight and padded rows), every
+/// range and matrix, rotation, mirror and crop, down and up, in both output types.
 #[test]
-fn wide_and_portable_builds_agree_bit_for_bit() {
-    if !std::is_x86_feature_detected!("avx2") {
+fn simd_and_portable_passes_agree_bit_for_bit() {
+    let kernels: Vec<CpuExtensions> = [CpuExtensions::Avx2, CpuExtensions::Neon]
+        .into_iter()
+        .filter(|k| k.is_supported())
+        .collect();
+    if kernels.is_empty() {
+        eprintln!("no SIMD kernel runs on this CPU: nothing to compare");
         return;
     }
-    fn both<T: InputValue + PartialEq + std::fmt::Debug>(
+    fn agree<T: InputValue + PartialEq + std::fmt::Debug>(
         frame: &Frame<'_>,
         out: usize,
         crop: Crop,
+        kernel: CpuExtensions,
     ) {
-        let mut pre = Preprocessor::new(out, out + 3, crop).unwrap();
-        let mut wide = vec![T::default(); pre.output_len()];
-        pre.run(frame, &mut wide).unwrap();
-        let mut portable = vec![T::default(); pre.output_len()];
-        let planes = frame.planes();
-        let rows = &pre.tables.rows;
-        match frame.format() {
-            PixelFormat::Rgb888 | PixelFormat::Rgba8888 => {
-                pre.rgb
-                    .run_portable::<false, T>(planes[0].data, rows, &mut portable)
-            }
-            PixelFormat::Bgra8888 => {
-                pre.rgb
-                    .run_portable::<true, T>(planes[0].data, rows, &mut portable)
-            }
-            _ => {
-                let third = planes.get(2).map_or(&[][..], |p| p.data);
-                pre.yuv.run_portable::<false, T>(
-                    [planes[0].data, planes[1].data, third],
-                    (frame.range(), frame.color_matrix()),
-                    out,
-                    &mut portable,
-                )
+        let run = |cpu: CpuExtensions| {
+            let mut pre = Preprocessor::new(out, out + 3, crop).unwrap();
+            pre.set_cpu_extensions(cpu).unwrap();
+            let mut values = vec![T::default(); pre.output_len()];
+            pre.run(frame, &mut values).unwrap();
+            values
+        };
+        let (simd, portable) = (run(kernel), run(CpuExtensions::None));
+        if let Some(i) = (0..simd.len()).find(|&i| simd[i] != portable[i]) {
+            panic!(
+                "{kernel:?} and portable differ: {:?} {:?} mirror {} {crop:?} into {out}x{}, {}: \
+                 value {i} (pixel {}, channel {}) is {:?}, portable {:?}",
+                frame.format(),
+                frame.rotation(),
+                frame.mirror(),
+                out + 3,
+                std::any::type_name::<T>(),
+                i / 3,
+                i % 3,
+                simd[i],
+                portable[i]
+            );
+        }
+    }
+    let (w, h): (usize, usize) = (97, 66);
+    let (cw, ch) = (w.div_ceil(2), h.div_ceil(2));
+    let y = pseudo_random((w + 5) * h, 1);
+    let vu = pseudo_random(cw * 2 * ch, 2);
+    let (u, v) = (vu[..vu.len() / 2].to_vec(), vu[vu.len() / 2..].to_vec());
+    // Planar chroma with padded rows, for YUV_420_888 with pixel stride 1.
+    let padded =
+        |p: &[u8]| -> Vec<u8> { p.chunks(cw).flat_map(|r| [r, &[7; 3]].concat()).collect() };
+    let (u_pad, v_pad) = (padded(&u), padded(&v));
+    let rgba = pseudo_random((w * 4 + 5) * h, 3);
+    let yuv = [
+        Frame::nv21(&y, w, &vu, cw * 2, w, h).unwrap(),
+        Frame::nv12(&y, w + 5, &vu, cw * 2, w, h).unwrap(),
+        Frame::i420(&y, w, &u, cw, &v, cw, w, h).unwrap(),
+        // Android's YUV_420_888: interleaved chroma (pixel stride 2), and planar with padding.
+        Frame::yuv_420_888(&y, &vu[1..], &vu, w + 5, cw * 2, 2, w, h).unwrap(),
+        Frame::yuv_420_888(&y, &u_pad, &v_pad, w, cw + 3, 1, w, h).unwrap(),
+    ];
+    let mut frames = Vec::new();
+    for frame in yuv {
+        // Every range and matrix: the kernels take the coefficients as the portable
+        // conversion does.
+        for range in [YuvRange::Video, YuvRange::Full] {
+            for matrix in [ColorMatrix::Bt601, ColorMatrix::Bt709] {
+                frames.push(frame.with_range(range).with_color_matrix(matrix));
             }
         }
-        assert!(
-            wide == portable,
-            "{:?} {:?} mirror {} {crop:?}: AVX2 and portable results differ",
-            frame.format(),
-            frame.rotation(),
-            frame.mirror()
-        );
     }
-    let (w, h) = (97, 66);
-    let y = pseudo_random(w * h, 1);
-    let vu = pseudo_random(w.div_ceil(2) * 2 * h.div_ceil(2), 2);
-    let (u, v) = (vu[..vu.len() / 2].to_vec(), vu[vu.len() / 2..].to_vec());
-    let rgba = pseudo_random(w * h * 4, 3);
-    let cw = w.div_ceil(2);
-    let frames = [
-        Frame::nv21(&y, w, &vu, cw * 2, w, h).unwrap(),
-        Frame::i420(&y, w, &u, cw, &v, cw, w, h).unwrap(),
-        // Every range and matrix: the AVX2 kernel takes the coefficients as the portable
-        // conversion does.
-        Frame::nv21(&y, w, &vu, cw * 2, w, h)
-            .unwrap()
-            .with_range(YuvRange::Full)
-            .with_color_matrix(ColorMatrix::Bt709),
-        Frame::i420(&y, w, &u, cw, &v, cw, w, h)
-            .unwrap()
-            .with_color_matrix(ColorMatrix::Bt709),
+    frames.extend([
+        // Tight: stretched, the last pixel is read, and the SIMD passes leave the frame to the
+        // portable one; padded: they run.
         Frame::rgb888(&rgba, w, h, w * 3).unwrap(),
+        Frame::rgb888(&rgba, w, h, w * 3 + 5).unwrap(),
         Frame::rgba8888(&rgba, w, h, w * 4).unwrap(),
-        Frame::bgra8888(&rgba, w, h, w * 4).unwrap(),
-    ];
-    for frame in frames {
-        for deg in [0, 90, 180, 270] {
-            for mirror in [false, true] {
-                let frame = frame
-                    .with_rotation(Rotation::from_degrees(deg).unwrap())
-                    .with_mirror(mirror);
-                // A downscale and an upscale.
-                for out in [29, 80] {
-                    // Stretched, a tightly packed RGB888 frame's last pixel is read: the AVX2
-                    // pass leaves such frames to the portable one.
-                    for crop in [Crop::CenterSquare, Crop::Stretch] {
-                        both::<f32>(&frame, out, crop);
-                        both::<i8>(&frame, out, crop);
+        Frame::bgra8888(&rgba, w, h, w * 4 + 4).unwrap(),
+    ]);
+    let region = Crop::Region {
+        x: 5,
+        y: 3,
+        width: 61,
+        height: 50,
+    };
+    for kernel in kernels {
+        for frame in &frames {
+            for deg in [0, 90, 180, 270] {
+                for mirror in [false, true] {
+                    let frame = frame
+                        .with_rotation(Rotation::from_degrees(deg).unwrap())
+                        .with_mirror(mirror);
+                    // A downscale (29 wide: a partial last group of eight) and an upscale.
+                    for out in [29, 80] {
+                        for crop in [Crop::CenterSquare, Crop::Stretch, region] {
+                            agree::<f32>(&frame, out, crop, kernel);
+                            agree::<i8>(&frame, out, crop, kernel);
+                        }
                     }
                 }
             }
         }
     }
+}
+
+#[test]
+fn cpu_extensions_are_checked_and_the_default_is_detected() {
+    let mut pre = Preprocessor::new(4, 4, Crop::Stretch).unwrap();
+    assert_eq!(pre.cpu_extensions(), CpuExtensions::detected());
+    assert_eq!(CpuExtensions::default(), CpuExtensions::detected());
+    assert!(CpuExtensions::detected().is_supported());
+    pre.set_cpu_extensions(CpuExtensions::None).unwrap();
+    assert_eq!(pre.cpu_extensions(), CpuExtensions::None);
+    // The other architecture's kernels never run here.
+    let foreign = if cfg!(target_arch = "aarch64") {
+        CpuExtensions::Avx2
+    } else {
+        CpuExtensions::Neon
+    };
+    match pre.set_cpu_extensions(foreign) {
+        Err(Error::InvalidOption { option, reason }) => {
+            assert_eq!(option, "cpu_extensions");
+            assert!(reason.contains("not supported by this CPU"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(pre.cpu_extensions(), CpuExtensions::None);
 }
 
 #[test]

@@ -144,7 +144,7 @@ internal fun ImageProxy.toMovinetFrame(mirror: Boolean?, yuvRange: YuvRange, col
         width = width,
         height = height,
         // Whole planes, whatever an earlier reader did to their positions.
-        planes = planes.map { Plane(it.buffer.duplicate().apply { clear() }, it.rowStride, it.pixelStride) },
+        planes = planes.map { Plane(it.buffer.duplicate().apply { clearCompat() }, it.rowStride, it.pixelStride) },
         rotationDegrees = imageInfo.rotationDegrees,
         mirror = mirror,
         timestampNanos = imageInfo.timestamp,
@@ -186,7 +186,7 @@ fun MovinetClassifier.classify(
             // Bitmap.copyPixelsToBuffer copies the pixels as they are in memory.
             val pixels = scratchBuffer(argb.rowBytes * argb.height)
             argb.copyPixelsToBuffer(pixels)
-            pixels.flip()
+            pixels.flipCompat()
             return classify(
                 Frame(
                     format = BITMAP_MEMORY_FORMAT,
@@ -271,7 +271,7 @@ private fun modelAsset(assets: AssetManager, name: String): ByteBuffer {
         // Compressed in the APK (openFd refuses those) or missing: try reading it.
     }
     val bytes = readAsset(assets, name) ?: throw ModelNotFoundException("model asset not found: $name")
-    return ByteBuffer.allocateDirect(bytes.size).put(bytes).apply { flip() }
+    return ByteBuffer.allocateDirect(bytes.size).put(bytes).apply { flipCompat() }
 }
 
 /** An asset's bytes, or null when there is no such asset. */

@@ -212,7 +212,7 @@ class MovinetClassifier private constructor(
         val current = scratch
         val buffer = if (current != null && current.capacity() >= bytes) current else ByteBuffer.allocateDirect(bytes)
         scratch = buffer
-        buffer.clear()
+        buffer.clearCompat()
         return buffer
     }
 

@@ -4,14 +4,17 @@ import android.Manifest
 import android.content.pm.PackageManager
 import android.content.res.AssetManager
 import android.hardware.display.DisplayManager
+import android.os.Build
 import android.os.Bundle
 import android.util.Log
+import android.view.Display
 import android.view.View
 import android.widget.AdapterView
 import android.widget.ArrayAdapter
 import android.widget.Button
 import android.widget.Spinner
 import android.widget.TextView
+import androidx.activity.enableEdgeToEdge
 import androidx.activity.result.contract.ActivityResultContracts
 import androidx.appcompat.app.AppCompatActivity
 import androidx.camera.core.CameraSelector
@@ -21,6 +24,8 @@ import androidx.camera.core.Preview
 import androidx.camera.lifecycle.ProcessCameraProvider
 import androidx.camera.view.PreviewView
 import androidx.core.content.ContextCompat
+import androidx.core.view.ViewCompat
+import androidx.core.view.WindowInsetsCompat
 import dev.movinet.EventChange
 import dev.movinet.MovinetClassifier
 import dev.movinet.MovinetException
@@ -68,7 +73,7 @@ class MainActivity : AppCompatActivity() {
         override fun onDisplayAdded(displayId: Int) = Unit
         override fun onDisplayRemoved(displayId: Int) = Unit
         override fun onDisplayChanged(displayId: Int) {
-            val display = previewView.display ?: return
+            val display = activityDisplay()
             if (display.displayId == displayId) analysis?.targetRotation = display.rotation
         }
     }
@@ -79,12 +84,18 @@ class MainActivity : AppCompatActivity() {
         }
 
     override fun onCreate(savedInstanceState: Bundle?) {
+        // Android 15 draws an app targeting SDK 35 edge to edge whatever it asks; this does
+        // the same on older versions. The preview fills the screen, and the panels over it
+        // keep their text and buttons clear of the system bars (below).
+        enableEdgeToEdge()
         super.onCreate(savedInstanceState)
         setContentView(R.layout.activity_main)
         previewView = findViewById(R.id.preview)
         actionView = findViewById(R.id.action)
         resultsView = findViewById(R.id.results)
         statsView = findViewById(R.id.stats)
+        keepClearOfSystemBars(findViewById(R.id.top_panel), Edge.TOP)
+        keepClearOfSystemBars(findViewById(R.id.bottom_bar), Edge.BOTTOM)
 
         models = ModelAsset.list(assets)
         val picker = findViewById<Spinner>(R.id.model_picker)
@@ -140,16 +151,22 @@ class MainActivity : AppCompatActivity() {
         model = asset
         resultsView.setText(R.string.waiting)
         actionView.setText(R.string.no_action)
-        // The defaults are the live ones: a 2 s horizon, so labels follow the action.
-        val options = MovinetOptions(
-            topK = 3,
-            mirror = lensFacing == CameraSelector.LENS_FACING_FRONT,
-            // The official files' pinned digest: a corrupted or replaced asset fails to load.
-            modelSha256 = OFFICIAL_SHA256[asset.fileName],
-        )
+        val mirror = lensFacing == CameraSelector.LENS_FACING_FRONT
         worker.execute {
             // The new classifier first: a model that fails to load leaves the running one.
+            // Everything here runs on the worker, options included: their defaults come from
+            // the core, so the first `MovinetOptions` loads the native libraries
+            // (libmovinet_jni.so and libLiteRt.so), which is no work for the UI thread, and
+            // which fails with an IllegalStateException saying why on a device they cannot
+            // load on.
             val next = try {
+                // The defaults are the live ones: a 2 s horizon, so labels follow the action.
+                val options = MovinetOptions(
+                    topK = 3,
+                    mirror = mirror,
+                    // The official files' pinned digest: a corrupted or replaced asset fails to load.
+                    modelSha256 = OFFICIAL_SHA256[asset.fileName],
+                )
                 MovinetClassifier.create(this, asset.fileName, options).also { c ->
                     // Called on this worker right after the classify call that started or
                     // ended an action.
@@ -158,6 +175,10 @@ class MainActivity : AppCompatActivity() {
             } catch (e: MovinetException) {
                 Log.e(TAG, "cannot load ${asset.fileName} (${e.kind})", e)
                 runOnUiThread { resultsView.text = getString(R.string.model_failed, asset.title, e.message) }
+                return@execute
+            } catch (e: IllegalStateException) {
+                Log.e(TAG, "the movinet library cannot be loaded", e)
+                runOnUiThread { resultsView.text = getString(R.string.library_failed, e.message) }
                 return@execute
             }
             classifier?.close()
@@ -185,12 +206,41 @@ class MainActivity : AppCompatActivity() {
         val analysis = ImageAnalysis.Builder()
             .setBackpressureStrategy(ImageAnalysis.STRATEGY_KEEP_ONLY_LATEST)
             .setOutputImageFormat(ImageAnalysis.OUTPUT_IMAGE_FORMAT_YUV_420_888)
-            .setTargetRotation(previewView.display?.rotation ?: android.view.Surface.ROTATION_0)
+            // The activity's display, not the preview's: after a turn recreates the activity,
+            // the preview may not be attached yet, and would say ROTATION_0 in landscape.
+            .setTargetRotation(activityDisplay().rotation)
             .build()
         analysis.setAnalyzer(worker) { image -> image.use(::analyze) }
         this.analysis = analysis
         provider.unbindAll()
         provider.bindToLifecycle(this, selector, preview, analysis)
+    }
+
+    /** The display this activity is on (attached views or not). */
+    @Suppress("DEPRECATION") // WindowManager.defaultDisplay: before API 30 only
+    private fun activityDisplay(): Display =
+        (if (Build.VERSION.SDK_INT >= Build.VERSION_CODES.R) display else null)
+            ?: windowManager.defaultDisplay
+
+    private enum class Edge { TOP, BOTTOM }
+
+    /**
+     * Pads [view] (a panel over the edge-to-edge preview, at the [edge] of the screen) clear
+     * of the system bars and display cutouts: the status bar above the top panel, a 3-button
+     * navigation bar below the bottom one, and either at the sides in landscape.
+     */
+    private fun keepClearOfSystemBars(view: View, edge: Edge) {
+        val padding = intArrayOf(view.paddingLeft, view.paddingTop, view.paddingRight, view.paddingBottom)
+        ViewCompat.setOnApplyWindowInsetsListener(view) { v, insets ->
+            val bars = insets.getInsets(WindowInsetsCompat.Type.systemBars() or WindowInsetsCompat.Type.displayCutout())
+            v.setPadding(
+                padding[0] + bars.left,
+                padding[1] + if (edge == Edge.TOP) bars.top else 0,
+                padding[2] + bars.right,
+                padding[3] + if (edge == Edge.BOTTOM) bars.bottom else 0,
+            )
+            insets
+        }
     }
 
     /** Runs on [worker] for every camera frame. */
@@ -231,7 +281,7 @@ class MainActivity : AppCompatActivity() {
         }
     }
 
-    /** A model bundled in the APK's assets (see build.gradle.kts, `stageModels`). */
+    /** A model bundled in the APK's assets (see build.gradle.kts, `StageModels`). */
     private data class ModelAsset(val fileName: String, val title: String) {
         companion object {
             private val NAME = Regex("""movinet_(a[0-2])_stream_int8(_synthetic)?\.tflite""")

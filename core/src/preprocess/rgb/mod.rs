@@ -2,10 +2,52 @@
 //! fixed-point weights, a horizontal pass over the two source lines an output row needs, a
 //! vertical pass rounding to uint8. The output is the reference's `cv2.resize(crop)` bit for
 //! bit.
+//!
+//! The portable pass is here; the SIMD kernels, one file per instruction set (`avx2`, `neon`),
+//! do the same arithmetic eight output pixels at a time behind [`Kernels`], in one line loop
+//! (`RgbPlan::run_wide`).
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "aarch64")]
+mod neon;
 
 use super::geometry::Tap;
 use super::prefetch::Ahead;
-use super::InputValue;
+use super::{CpuExtensions, InputValue};
+
+/// An instruction set's kernels for the two passes over eight output pixels at a time, on
+/// lines of four values a pixel (its bytes in memory order).
+trait Kernels {
+    /// How many output rows past the next one the pass hints the pages of the source rows
+    /// (`prefetch::pages`); 0 for none.
+    const PAGES_AHEAD: usize;
+
+    /// OpenCV's horizontal pass (as `horizontal`) over the line at offset `line`: for output
+    /// pixel `j`, the pixels at `line + at.0[j]` and `line + at.1[j]` weighted by the two
+    /// halves of `w[j]` (the first in the low half), four values a pixel into `out`. Hints one
+    /// share of `ahead` every 32 pixels.
+    ///
+    /// # Safety
+    /// The CPU runs these instructions; `line + c + 4 <= data.len()` for every offset `c` in
+    /// `at` (all non-negative); `at` and `w` hold `n >= 8` pixels and `out` `4 * n` values.
+    unsafe fn horizontal(
+        data: &[u8],
+        line: usize,
+        at: (&[i32], &[i32]),
+        w: &[u32],
+        out: &mut [i16],
+        ahead: &mut Ahead,
+    );
+
+    /// OpenCV's vertical pass (as `vertical`) over lines of four values a pixel, to levels
+    /// with R, G, B picked (`BGR`: from B, G, R) and interleaved into `levels`.
+    ///
+    /// # Safety
+    /// The CPU runs these instructions; `h0` and `h1` hold `4 * n` values for `n >= 8`, and
+    /// `levels` at least `3 * n + 16` bytes.
+    unsafe fn vertical<const BGR: bool>(w: [i32; 2], h0: &[i16], h1: &[i16], levels: &mut [u8]);
+}
 
 /// The RGB pass's tables and scratch lines, kept from frame to frame.
 #[derive(Debug, Clone, Default)]
@@ -21,17 +63,18 @@ pub(super) struct RgbPlan {
     p0: Vec<u8>,
     p1: Vec<u8>,
     /// The two horizontally resized source lines, tagged by line offset: 3 values a pixel
-    /// (R, G, B), or 4 as the AVX2 kernels keep them (the pixel's bytes in memory order).
+    /// (R, G, B), or 4 as the SIMD kernels keep them (the pixel's bytes in memory order).
     lines: [(usize, Vec<i16>); 2],
     /// Bytes of the column span one source line reads, from its line offset, when the columns
     /// run along the line (rotation 0 or 180): what to prefetch for the next output row.
     span: Option<(usize, usize)>,
-    /// The AVX2 kernels' tables: both offsets of each output pixel as gather indices, and its
-    /// two weights as one word (the first in the low half). Empty when an offset does not fit
-    /// an i32 (a rotated frame with rows of more than 2^31 / 16384 bytes).
+    /// The SIMD kernels' tables: both offsets of each output pixel as i32 indices (AVX2
+    /// gathers them), and its two weights as one word (the first in the low half). Empty when
+    /// an offset does not fit an i32 (a rotated frame with rows of more than 2^31 / 16384
+    /// bytes).
     wide_at: [Vec<i32>; 2],
     wide_w: Vec<u32>,
-    /// One output row of levels, R, G, B interleaved (16 spare bytes: the AVX2 kernel stores
+    /// One output row of levels, R, G, B interleaved (16 spare bytes: the kernels store
     /// 16 bytes at a time).
     levels: Vec<u8>,
 }
@@ -72,30 +115,60 @@ impl RgbPlan {
     /// Packed RGB(A) input (`BGR`: B, G, R in memory), with OpenCV's uint8 arithmetic:
     /// a horizontal pass (values x 2048, kept as `>> 4` in i16 as OpenCV's vertical pass
     /// reads them) over the two source lines each output row needs, then the vertical pass
-    /// rounding to uint8.
+    /// rounding to uint8. `cpu` picks the kernels (`Preprocessor` checked that it runs here).
     pub fn run<const BGR: bool, T: InputValue>(
+        &mut self,
+        cpu: CpuExtensions,
+        data: &[u8],
+        rows: &[Tap],
+        out: &mut [T],
+    ) {
+        match cpu {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Preprocessor` accepts `Avx2` only on a CPU that has it.
+            CpuExtensions::Avx2 => unsafe { self.run_avx2::<BGR, T>(data, rows, out) },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: `Preprocessor` accepts `Neon` only on a CPU that has it.
+            CpuExtensions::Neon => unsafe { self.run_neon::<BGR, T>(data, rows, out) },
+            _ => self.run_portable::<BGR, T>(data, rows, out),
+        }
+    }
+
+    /// The pass with the AVX2 kernels (`avx2.rs`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2<const BGR: bool, T: InputValue>(
         &mut self,
         data: &[u8],
         rows: &[Tap],
         out: &mut [T],
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { self.run_avx2::<BGR, T>(data, rows, out) };
-        }
-        self.run_portable::<BGR, T>(data, rows, out)
+        self.run_wide::<avx2::Avx2, BGR, T>(data, rows, out)
     }
 
-    /// The pass with AVX2 kernels (`horizontal_avx2`, `vertical_avx2`): each pixel's four
-    /// bytes are carried through both passes and R, G, B picked (or swapped from B, G, R) only
-    /// when the levels are interleaved. Integer arithmetic only, OpenCV's, so the results are
-    /// the portable build's bits. Frames whose pixels cannot all be read four bytes at a time
-    /// (a tightly packed RGB888 frame whose last pixel is read), and tables the gathers
-    /// cannot index, take the portable pass.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn run_avx2<const BGR: bool, T: InputValue>(
+    /// The pass with the NEON kernels (`neon.rs`).
+    #[cfg(target_arch = "aarch64")]
+    #[target_feature(enable = "neon")]
+    unsafe fn run_neon<const BGR: bool, T: InputValue>(
+        &mut self,
+        data: &[u8],
+        rows: &[Tap],
+        out: &mut [T],
+    ) {
+        self.run_wide::<neon::Neon, BGR, T>(data, rows, out)
+    }
+
+    /// The pass with an instruction set's kernels (`K::horizontal`, `K::vertical`): each
+    /// pixel's four bytes are carried through both passes and R, G, B picked (or swapped from
+    /// B, G, R) only when the levels are interleaved. Integer arithmetic only, OpenCV's, so the
+    /// results are the portable build's bits. Frames whose pixels cannot all be read four
+    /// bytes at a time (a tightly packed RGB888 frame whose last pixel is read), and tables
+    /// whose offsets do not fit the kernels' i32 indices, take the portable pass.
+    ///
+    /// # Safety
+    /// The CPU runs `K`'s instructions.
+    #[inline(always)]
+    unsafe fn run_wide<K: Kernels, const BGR: bool, T: InputValue>(
         &mut self,
         data: &[u8],
         rows: &[Tap],
@@ -123,30 +196,33 @@ impl RgbPlan {
             l.0 = usize::MAX;
         }
         let horizontal = |line: usize, out: &mut Vec<i16>, ahead: &mut Ahead| {
-            // SAFETY: AVX2 (this function's); every pixel of every line the rows read is
-            // readable four bytes at a time (`readable`); the tables hold `n >= 8` pixels and
-            // the lines `4 * n` values (`plan`).
-            unsafe { horizontal_avx2(data, line, (at0, at1), wide_w, out, ahead) }
+            // SAFETY: the CPU runs `K` (this function's contract); every pixel of every line
+            // the rows read is readable four bytes at a time (`readable`); the tables hold
+            // `n >= 8` pixels and the lines `4 * n` values (`plan`).
+            unsafe { K::horizontal(data, line, (at0, at1), wide_w, out, ahead) }
         };
         // The first row's source lines at once; then the next row's load while a row is
-        // computed (see `prefetch`).
+        // computed (see `prefetch`), and the pages of the rows `K::PAGES_AHEAD` further.
         let mut ahead = Ahead::new();
         queue(&mut ahead, data, rows.first(), *span);
         ahead.finish();
-        for row in rows.iter().skip(1).take(PAGES_AHEAD) {
+        for row in rows.iter().skip(1).take(K::PAGES_AHEAD) {
             queue_pages(data, row, *span);
         }
         for (i, (row, out_row)) in rows.iter().zip(out.chunks_exact_mut(row_len)).enumerate() {
             ahead.clear();
             queue(&mut ahead, data, rows.get(i + 1), *span);
-            if let Some(row) = rows.get(i + 1 + PAGES_AHEAD) {
-                queue_pages(data, row, *span);
+            if K::PAGES_AHEAD > 0 {
+                if let Some(row) = rows.get(i + 1 + K::PAGES_AHEAD) {
+                    queue_pages(data, row, *span);
+                }
             }
             // A share every 32 pixels of each horizontal pass, after the vertical one.
             ahead.spread(2 * (n / 32) + 1);
             ready_lines(lines, row.off[0], |r, line| horizontal(r, line, &mut ahead));
-            // SAFETY: AVX2; the lines hold `4 * n` values and `levels` `3 * n + 16` (`plan`).
-            unsafe { vertical_avx2::<BGR>(row.w, &lines[0].1, &lines[1].1, levels) };
+            // SAFETY: the CPU runs `K`; the lines hold `4 * n` values and `levels` `3 * n + 16`
+            // (`plan`).
+            unsafe { K::vertical::<BGR>(row.w, &lines[0].1, &lines[1].1, levels) };
             ahead.step();
             for (o, &l) in out_row.iter_mut().zip(levels.iter()) {
                 *o = T::from_level(i32::from(l));
@@ -238,15 +314,8 @@ fn ready_lines(
     }
 }
 
-/// How many output rows past the next one the AVX2 pass hints the pages of the source rows
-/// (`prefetch::pages`): 1280x720 RGBA frames from memory 8-15% faster with 8 than without
-/// (4 to 8 alike, 16 slightly slower); the hints of every line stay one row ahead.
-#[cfg(target_arch = "x86_64")]
-const PAGES_AHEAD: usize = 8;
-
 /// Hints the first cache line of each page the source lines of `row` read (`span` as in
 /// `queue`).
-#[cfg(target_arch = "x86_64")]
 fn queue_pages(data: &[u8], row: &Tap, span: Option<(usize, usize)>) {
     if let Some((lo, len)) = span {
         for r in row.off[0] {
@@ -360,114 +429,6 @@ fn vertical<T: InputValue>(w: [i32; 2], h0: &[i16], h1: &[i16], out: &mut [T]) {
     for (o, (&h0, &h1)) in out.iter_mut().zip(h0.iter().zip(h1)) {
         let v = mulhi(b0, h0) + mulhi(b1, h1);
         *o = T::from_level(i32::from((v + 2) >> 2));
-    }
-}
-
-/// OpenCV's horizontal pass for eight output pixels at a time: both source pixels of each
-/// gathered as words, their bytes paired and widened to 16 bits, one multiply-add with the two
-/// weights per byte, `>> 4`; four values a pixel (its bytes in memory order) into `out`. A last
-/// partial group is done as the eight pixels that end the line, again. Hints one share of
-/// `ahead` every 32 pixels.
-///
-/// # Safety
-/// The CPU has AVX2; `line + c + 4 <= data.len()` for every offset `c` in `at`; `at` and `w`
-/// hold `n >= 8` pixels and `out` `4 * n` values.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn horizontal_avx2(
-    data: &[u8],
-    line: usize,
-    (at0, at1): (&[i32], &[i32]),
-    w: &[u32],
-    out: &mut [i16],
-    ahead: &mut Ahead,
-) {
-    use std::arch::x86_64::*;
-    let n = w.len();
-    debug_assert!(n >= 8 && at0.len() == n && at1.len() == n && out.len() >= 4 * n);
-    let src = data.as_ptr().add(line).cast::<i32>();
-    let load = |s: *const u32| _mm256_loadu_si256(s.cast::<__m256i>());
-    let zero = _mm256_setzero_si256();
-    for g in 0..n.div_ceil(8) {
-        let j = (8 * g).min(n - 8);
-        // Indices below 2^31 (`plan`): byte offsets in the line.
-        let x0 = _mm256_i32gather_epi32::<1>(src, load(at0.as_ptr().add(j).cast()));
-        let x1 = _mm256_i32gather_epi32::<1>(src, load(at1.as_ptr().add(j).cast()));
-        // Per 128-bit lane, the bytes of both pixels side by side: pixels 0, 1 | 4, 5 and
-        // 2, 3 | 6, 7; then widened, one pixel a lane: 0 | 4, 1 | 5, 2 | 6, 3 | 7.
-        let (lo, hi) = (_mm256_unpacklo_epi8(x0, x1), _mm256_unpackhi_epi8(x0, x1));
-        let ww = load(w.as_ptr().add(j));
-        let pass = |pairs: __m256i, weights: __m256i| {
-            _mm256_srli_epi32::<4>(_mm256_madd_epi16(pairs, weights))
-        };
-        let p0 = pass(
-            _mm256_unpacklo_epi8(lo, zero),
-            _mm256_shuffle_epi32::<0x00>(ww),
-        );
-        let p1 = pass(
-            _mm256_unpackhi_epi8(lo, zero),
-            _mm256_shuffle_epi32::<0x55>(ww),
-        );
-        let p2 = pass(
-            _mm256_unpacklo_epi8(hi, zero),
-            _mm256_shuffle_epi32::<0xaa>(ww),
-        );
-        let p3 = pass(
-            _mm256_unpackhi_epi8(hi, zero),
-            _mm256_shuffle_epi32::<0xff>(ww),
-        );
-        // Values at most 255 * 2048 >> 4: the packs do not saturate. Pixels 0, 1 | 4, 5 and
-        // 2, 3 | 6, 7, then 0-3 and 4-7.
-        let (a, b) = (_mm256_packs_epi32(p0, p1), _mm256_packs_epi32(p2, p3));
-        let dst = out.as_mut_ptr().add(4 * j).cast::<__m256i>();
-        _mm256_storeu_si256(dst, _mm256_permute2x128_si256::<0x20>(a, b));
-        _mm256_storeu_si256(dst.add(1), _mm256_permute2x128_si256::<0x31>(a, b));
-        if g % 4 == 3 {
-            ahead.step();
-        }
-    }
-}
-
-/// OpenCV's vertical pass (as `vertical`) for eight output pixels at a time over lines of four
-/// values a pixel, packed to levels with R, G, B picked (`BGR`: from B, G, R) and interleaved
-/// into `levels`. A last partial group is done as the eight pixels that end the line, again.
-///
-/// # Safety
-/// The CPU has AVX2; `h0` and `h1` hold `4 * n` values for `n >= 8`, and `levels` at least
-/// `3 * n + 4` bytes.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn vertical_avx2<const BGR: bool>(w: [i32; 2], h0: &[i16], h1: &[i16], levels: &mut [u8]) {
-    use std::arch::x86_64::*;
-    let n = h0.len().min(h1.len()) / 4;
-    debug_assert!(n >= 8 && levels.len() >= 3 * n + 4);
-    let (b0, b1) = (
-        _mm256_set1_epi16(w[0] as i16),
-        _mm256_set1_epi16(w[1] as i16),
-    );
-    let two = _mm256_set1_epi16(2);
-    let pick: [i8; 16] = if BGR {
-        [2, 1, 0, 6, 5, 4, 10, 9, 8, 14, 13, 12, -1, -1, -1, -1]
-    } else {
-        [0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, -1, -1, -1, -1]
-    };
-    let pick = _mm256_broadcastsi128_si256(_mm_loadu_si128(pick.as_ptr().cast()));
-    let pass = |k: usize| {
-        let load = |h: &[i16]| _mm256_loadu_si256(h.as_ptr().add(k).cast::<__m256i>());
-        let v = _mm256_add_epi16(
-            _mm256_mulhi_epi16(b0, load(h0)),
-            _mm256_mulhi_epi16(b1, load(h1)),
-        );
-        _mm256_srai_epi16::<2>(_mm256_add_epi16(v, two))
-    };
-    for g in 0..n.div_ceil(8) {
-        let j = (8 * g).min(n - 8);
-        // Pixels 0, 1, 4, 5 | 2, 3, 6, 7 as bytes, then 0-3 | 4-7.
-        let bytes = _mm256_packus_epi16(pass(4 * j), pass(4 * j + 16));
-        let px = _mm256_shuffle_epi8(_mm256_permute4x64_epi64::<0xd8>(bytes), pick);
-        let dst = levels.as_mut_ptr().add(3 * j);
-        _mm_storeu_si128(dst.cast(), _mm256_castsi256_si128(px));
-        _mm_storeu_si128(dst.add(12).cast(), _mm256_extracti128_si256::<1>(px));
     }
 }
 

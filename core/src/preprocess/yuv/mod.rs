@@ -1,10 +1,23 @@
 //! The YUV 4:2:0 path (NV21, NV12, I420, YUV_420_888): Y, U and V interpolated at the same
 //! positions, each chroma sample standing for its 2x2 luma block, with weights in 1/256; each
 //! output pixel is then converted to RGB once (BT.601 or BT.709, video or full range).
+//!
+//! The portable pass is here; the interpolation and conversion of a line has a SIMD kernel per
+//! instruction set (`avx2`, `neon`), eight output pixels at a time, with the same arithmetic.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "aarch64")]
+mod neon;
+
+#[cfg(target_arch = "x86_64")]
+use avx2::convert as convert_wide;
+#[cfg(target_arch = "aarch64")]
+use neon::convert as convert_wide;
 
 use super::geometry::Tap;
 use super::prefetch::Ahead;
-use super::InputValue;
+use super::{CpuExtensions, InputValue};
 use crate::error::{Error, Result};
 use crate::frame::{ColorMatrix, Frame, PixelFormat, YuvRange};
 
@@ -13,7 +26,8 @@ use crate::frame::{ColorMatrix, Frame, PixelFormat, YuvRange};
 /// source rows it reads are blended, per channel, over the samples the crop needs
 /// (contiguously, vectorised). Then each output pixel along the other axis reads two
 /// neighbouring blended samples per channel: a pair of u16 taken as one word (eight at a time
-/// by AVX2 gathers on x86-64, or copied into a contiguous line of pairs), interpolated and
+/// by the SIMD kernel: AVX2 gathers, NEON lane loads; or copied into a contiguous line of
+/// pairs), interpolated and
 /// converted to R, G, B levels, interleaved into one line that is written out. Weights are in
 /// 1/256 (the RGB path keeps OpenCV's 1/2048); the conversion (f32) gives uint8 levels, as the
 /// RGB path does.
@@ -37,7 +51,7 @@ pub(super) struct YuvPlan {
     /// samples are read in pairs, the spare one with weight 0).
     blended: [Vec<u16>; 3],
     /// The pairs each output pixel reads, per channel, for one line (the portable build, and
-    /// lines shorter than the AVX2 kernel's eight pixels).
+    /// lines shorter than the SIMD kernels' eight pixels).
     pairs: [Vec<u32>; 3],
     /// One line of output as R, G, B levels, interleaved (16 spare bytes: the AVX2 kernel
     /// stores 16 bytes at a time).
@@ -169,24 +183,29 @@ impl YuvPlan {
         }
     }
 
+    /// The pass with `cpu`'s kernel (`Preprocessor` checked that it runs here).
     pub fn run<T: InputValue>(
         &mut self,
+        cpu: CpuExtensions,
         data: [&[u8]; 3],
         color: (YuvRange, ColorMatrix),
         out_width: usize,
         out: &mut [T],
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if std::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU has AVX2 (checked just above).
-            return unsafe { self.run_avx2(data, color, out_width, out) };
+        match cpu {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `Preprocessor` accepts `Avx2` only on a CPU that has it.
+            CpuExtensions::Avx2 => unsafe { self.run_avx2(data, color, out_width, out) },
+            #[cfg(target_arch = "aarch64")]
+            // SAFETY: `Preprocessor` accepts `Neon` only on a CPU that has it.
+            CpuExtensions::Neon => unsafe { self.run_neon(data, color, out_width, out) },
+            _ => self.run_portable::<false, T>(data, color, out_width, out),
         }
-        self.run_portable::<false, T>(data, color, out_width, out)
     }
 
-    /// The same code compiled for AVX2: the blends and the colour conversion vectorise
-    /// twice as wide. Integer and plain float arithmetic (no fused multiply-add), so the
-    /// results are the same bits as the portable build's.
+    /// The same code compiled for AVX2, with `avx2::convert`: the blends and the colour
+    /// conversion vectorise twice as wide. Integer and plain float arithmetic (no fused
+    /// multiply-add), so the results are the same bits as the portable build's.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
     unsafe fn run_avx2<T: InputValue>(
@@ -199,7 +218,22 @@ impl YuvPlan {
         self.run_portable::<true, T>(data, color, out_width, out)
     }
 
-    /// The pass; `WIDE` (x86-64 with AVX2 only) gathers and converts with `convert_avx2`.
+    /// The same code with `neon::convert` (NEON is aarch64's baseline: the portable build's
+    /// blends are NEON already). The same bits as the portable build's.
+    #[cfg(target_arch = "aarch64")]
+    #[target_feature(enable = "neon")]
+    unsafe fn run_neon<T: InputValue>(
+        &mut self,
+        data: [&[u8]; 3],
+        color: (YuvRange, ColorMatrix),
+        out_width: usize,
+        out: &mut [T],
+    ) {
+        self.run_portable::<true, T>(data, color, out_width, out)
+    }
+
+    /// The pass; `WIDE` (from `run_avx2` or `run_neon` only) interpolates and converts with
+    /// the architecture's kernel (`convert_wide`).
     #[inline(always)]
     pub fn run_portable<const WIDE: bool, T: InputValue>(
         &mut self,
@@ -258,7 +292,7 @@ impl YuvPlan {
         for (a, (rows, w)) in lines.iter().enumerate() {
             ahead.clear();
             queue(&mut ahead, a + AHEAD);
-            // A share after each blend, every 32 pixels of the AVX2 kernel, after the rest.
+            // A share after each blend, every 32 pixels of the SIMD kernel, after the rest.
             ahead.spread(4 + n / 32);
             for (ch, line) in chans.iter().zip(blended.iter_mut()) {
                 let [r0, r1] = rows[ch.table];
@@ -269,12 +303,12 @@ impl YuvPlan {
                 ahead.step();
             }
             let [by, bu, bv] = blended.each_ref().map(|b| &b[..]);
-            #[cfg(target_arch = "x86_64")]
+            #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
             let done = if WIDE {
-                // SAFETY: `WIDE` only from `run_avx2`, on a CPU with AVX2; `plan` checked the
-                // indices.
+                // SAFETY: `WIDE` only from `run_avx2` or `run_neon`, on a CPU that runs the
+                // kernel; `plan` checked the indices, and `levels` holds `3 * n + 16` bytes.
                 unsafe {
-                    convert_avx2(
+                    convert_wide(
                         &k,
                         [by, bu, bv],
                         (luma_at, luma_w),
@@ -286,7 +320,7 @@ impl YuvPlan {
             } else {
                 0
             };
-            #[cfg(not(target_arch = "x86_64"))]
+            #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
             let done = 0;
             // The pixels the kernel left (all of them in the portable build).
             for (c, (line, out)) in [by, bu, bv].into_iter().zip(pairs.iter_mut()).enumerate() {
@@ -403,81 +437,6 @@ fn convert(
 fn lerp(pair: u32, w: u32) -> f32 {
     let half = |x: u32, k: u32| i32::from((x >> k) as u16 as i16);
     (half(pair, 0) * half(w, 0) + half(pair, 16) * half(w, 16) + (1 << 23)) as f32
-}
-
-/// `gather_pairs` and `convert` eight pixels at a time with AVX2: the pairs by gathers
-/// straight from the blended lines, the interpolation as one 16-bit multiply-add, the
-/// conversion as `Levels::levels` (the same multiplications and additions in the same order,
-/// so the same bits), rounded by the conversion to integers (to nearest, ties to even, as
-/// `levels` rounds) and clamped to 0..=255 by saturating packs, then interleaved by one byte
-/// shuffle. Hints one share of `ahead` every 32 pixels. Returns the pixels done: all of them,
-/// or none when there are fewer than eight.
-///
-/// # Safety
-/// The CPU has AVX2, and every index in `luma_at` is below `y.len() - 1`, and in `chroma_at`
-/// below `u.len() - 1` and `v.len() - 1`.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn convert_avx2(
-    k: &Levels,
-    [y, u, v]: [&[u16]; 3],
-    (luma_at, luma_w): (&[u32], &[u32]),
-    (chroma_at, chroma_w): (&[u32], &[u32]),
-    rgb: &mut [u8],
-    ahead: &mut Ahead,
-) -> usize {
-    use std::arch::x86_64::*;
-    let n = luma_at
-        .len()
-        .min(luma_w.len())
-        .min(chroma_at.len())
-        .min(chroma_w.len());
-    // Eight pixels store 16 + 16 bytes at 24 bytes a group (the next group overwrites the
-    // last four); a last partial group is done as the eight pixels that end the line, again.
-    if n < 8 || rgb.len() < 3 * n + 4 {
-        return 0;
-    }
-    let groups = n.div_ceil(8);
-    let load = |s: &[u32], i: usize| _mm256_loadu_si256(s.as_ptr().add(i).cast::<__m256i>());
-    let gather = |line: &[u16], at: __m256i| {
-        // Indices below 2^31: a row of the frame, in samples.
-        _mm256_i32gather_epi32::<2>(line.as_ptr().cast::<i32>(), at)
-    };
-    let offset = _mm256_set1_epi32(1 << 23);
-    let lerp = |pairs: __m256i, w: __m256i| {
-        _mm256_cvtepi32_ps(_mm256_add_epi32(_mm256_madd_epi16(pairs, w), offset))
-    };
-    let f = _mm256_set1_ps;
-    let (ky, rv, gu, gv, bu) = (f(k.y), f(k.rv), f(k.gu), f(k.gv), f(k.bu));
-    let (r0, g0, b0) = (f(k.r0), f(k.g0), f(k.b0));
-    let (add, mul) = (_mm256_add_ps, _mm256_mul_ps);
-    // Per 128-bit lane, from R0-3 G0-3 B0-3 B0-3 to R0 G0 B0 R1 ... B3.
-    let order = _mm256_setr_epi8(
-        0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, -1, -1, -1, -1, 0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11,
-        -1, -1, -1, -1,
-    );
-    for g in 0..groups {
-        let i = (8 * g).min(n - 8);
-        let (wy, wc) = (load(luma_w, i), load(chroma_w, i));
-        let cat = load(chroma_at, i);
-        let yy = mul(ky, lerp(gather(y, load(luma_at, i)), wy));
-        let uu = lerp(gather(u, cat), wc);
-        let vv = lerp(gather(v, cat), wc);
-        let r = add(add(yy, mul(rv, vv)), r0);
-        let gg = add(add(add(yy, mul(gu, uu)), mul(gv, vv)), g0);
-        let b = add(add(yy, mul(bu, uu)), b0);
-        let rg = _mm256_packs_epi32(_mm256_cvtps_epi32(r), _mm256_cvtps_epi32(gg));
-        let bb = _mm256_cvtps_epi32(b);
-        let bytes = _mm256_packus_epi16(rg, _mm256_packs_epi32(bb, bb));
-        let px = _mm256_shuffle_epi8(bytes, order);
-        let dst = rgb.as_mut_ptr().add(3 * i);
-        _mm_storeu_si128(dst.cast(), _mm256_castsi256_si128(px));
-        _mm_storeu_si128(dst.add(12).cast(), _mm256_extracti128_si256::<1>(px));
-        if g % 4 == 3 {
-            ahead.step();
-        }
-    }
-    n
 }
 
 /// YUV to RGB levels (BT.601 or BT.709, video or full range), for samples x 65536 (the exact
