@@ -57,6 +57,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 pub mod classifier;
+mod embedding;
 mod engine;
 pub mod error;
 pub mod events;
@@ -99,6 +100,20 @@ pub mod tooling {
         Ok(out)
     }
 
+    /// The model bytes with the classifier's input features exposed as the signature output
+    /// `embedding` (the load-time pass every load makes), verified again; the bytes as they
+    /// were when there is nothing to expose.
+    pub fn embedding_bytes(bytes: &[u8]) -> crate::Result<Vec<u8>> {
+        crate::flatbuffer::check_tflite(bytes)?;
+        match crate::embedding::expose(bytes).map_err(crate::Error::CorruptModel)? {
+            Some((out, _)) => {
+                crate::flatbuffer::check_tflite(&out)?;
+                Ok(out)
+            }
+            None => Ok(bytes.to_vec()),
+        }
+    }
+
     /// Hints every cache line of `bytes` into the cache, as the preprocessing passes hint the
     /// rows they read next (the benchmark's fetch floor).
     pub fn hint_lines(bytes: &[u8]) {
@@ -127,4 +142,4 @@ pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
 pub use preprocess::{Crop, InputValue, Preprocessor};
 pub use session::{Input, InputMut, Session, StateSnapshot};
-pub use spec::{ModelSpec, Quantization, StateSpec};
+pub use spec::{EmbeddingSpec, ModelSpec, Quantization, StateSpec};

@@ -309,14 +309,22 @@ pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
 /// Returns the number of frames.
 pub fn stream_rgb(
     name: &str,
+    f: impl FnMut(&[u8], usize, usize, Option<std::time::Duration>),
+) -> usize {
+    stream_rgb_file(&clip_path(name), f)
+}
+
+/// [`stream_rgb`] for a video at any path (e.g. the few-shot clips, `fewshot_path`).
+pub fn stream_rgb_file(
+    path: &Path,
     mut f: impl FnMut(&[u8], usize, usize, Option<std::time::Duration>),
 ) -> usize {
     use std::io::Read;
-    let path = clip_path(name);
-    let (width, height, timestamps) = probe(&path);
+    let name = path.display();
+    let (width, height, timestamps) = probe(path);
     let mut child = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-nostdin", "-i"])
-        .arg(&path)
+        .arg(path)
         .args(RGB24_TO_STDOUT)
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -338,6 +346,11 @@ pub fn stream_rgb(
 
 /// A shared clip's duration from its container (ffprobe's `format=duration`).
 pub fn clip_duration(name: &str) -> std::time::Duration {
+    file_duration(&clip_path(name))
+}
+
+/// A video's duration from its container (ffprobe's `format=duration`).
+pub fn file_duration(path: &Path) -> std::time::Duration {
     let out = run_tool(
         std::process::Command::new("ffprobe")
             .args([
@@ -348,12 +361,12 @@ pub fn clip_duration(name: &str) -> std::time::Duration {
                 "-of",
                 "csv=p=0",
             ])
-            .arg(clip_path(name)),
+            .arg(path),
     );
     let secs: f64 = String::from_utf8_lossy(&out)
         .trim()
         .parse()
-        .unwrap_or_else(|e| panic!("{name}: duration: {e}"));
+        .unwrap_or_else(|e| panic!("{}: duration: {e}", path.display()));
     std::time::Duration::from_secs_f64(secs)
 }
 
