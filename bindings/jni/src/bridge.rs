@@ -377,6 +377,9 @@ pub fn error_kind_doc(kind: movinet::ErrorKind) -> &'static str {
              which would hide `java.lang.RuntimeException` wherever `dev.movinet.*` is imported.)"
         }
         K::Closed => "The model or classifier was closed.",
+        K::InvalidActionSet => {
+            "An action set that is unreadable, damaged, out of range, or made with another model."
+        }
         _ => "An error of a kind this binding does not describe yet.",
     }
 }

@@ -2864,6 +2864,11 @@ enum MovinetError: Swift.Error, Equatable, Hashable {
      */
     case Closed(message: String
     )
+    /**
+     * An action set that is unreadable, damaged, out of range, or made with another model.
+     */
+    case InvalidActionSet(message: String
+    )
 
     
 
@@ -2916,6 +2921,9 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
             )
         case 9: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .InvalidActionSet(
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -2974,6 +2982,11 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
         
         case let .Closed(message):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidActionSet(message):
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(message, into: &buf)
             
         }
