@@ -56,6 +56,7 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod actions;
 pub mod classifier;
 mod embedding;
 mod engine;
@@ -130,6 +131,7 @@ pub mod tooling {
     }
 }
 
+pub use actions::{ActionRecorder, ActionSet, Example};
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, ErrorKind, NameCase, Result};
