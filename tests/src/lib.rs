@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use movinet::{Labels, Model, ModelOptions};
 
+pub mod fewshot;
 pub mod live;
 
 /// `../shared` beside the repository (override with `MOVINET_SHARED_DIR`).
