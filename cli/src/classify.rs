@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use movinet::{Category, Classifier, ClassifierOptions, Frame, Timings};
+use movinet::{ActionSet, Category, Classifier, ClassifierOptions, Frame, Timings};
 use serde::Serialize;
 
 use crate::decode::Source;
@@ -60,6 +60,9 @@ pub struct ClipReport {
     rotation: i32,
     /// How far back the predictions look: `all` or seconds, e.g. `2 s`.
     horizon: String,
+    /// The action-set file scored instead of the model's classes (`classify --actions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<String>,
     /// The top classes at the end of the clip (over the horizon before it).
     pub top: Vec<Ranked>,
     /// The action events, in order.
@@ -87,9 +90,26 @@ pub fn classify_one(
     top: usize,
     autorotate: bool,
 ) -> Result<ClipReport, String> {
+    classify_with(loaded, input, opts, top, autorotate, None)
+}
+
+/// [`classify_one`], scoring an action set's actions instead of the model's classes when one
+/// is given (with the file it came from).
+pub fn classify_with(
+    loaded: &Loaded,
+    input: &Path,
+    opts: &ClassifierOptions,
+    top: usize,
+    autorotate: bool,
+    actions: Option<(&ActionSet, &Path)>,
+) -> Result<ClipReport, String> {
     let mut source = Source::open(input, autorotate).map_err(|e| e.to_string())?;
     let mut clf = Classifier::new(loaded.model(), loaded.labels.clone(), opts.clone())
         .map_err(|e| e.to_string())?;
+    if let Some((set, _)) = actions {
+        clf.set_actions(Some(set.clone()))
+            .map_err(|e| e.to_string())?;
+    }
     let name = input
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -124,13 +144,15 @@ pub fn classify_one(
             .map(|t| t.as_secs_f64())
             .unwrap_or((fed - 1) as f64 * step);
         trace.times.push(t);
-        trace.probabilities.push(clf.session().probabilities());
+        trace.probabilities.push(clf.probabilities().to_vec());
         events.extend(pred.events.iter().filter_map(|c| match c {
             movinet::EventChange::Ended(e) => Some(EventReport::from(e)),
             movinet::EventChange::Started(_) => None,
         }));
         if let Some(best) = pred.categories.first() {
-            live.update(t, best);
+            // An action set's actions all score low on what shows none of them.
+            let none = actions.is_some() && best.score < opts.events.min_score;
+            live.update(t, best, none);
         }
     }
     live.finish();
@@ -142,8 +164,8 @@ pub fn classify_one(
         eprintln!("movinet: warning: {name}: {}", stats.summary());
     }
     events.extend(clf.finish_event().as_ref().map(EventReport::from));
-    let probabilities = clf.session().probabilities();
-    let ranked = movinet::postprocess::top_k(&probabilities, top, loaded.labels.as_ref());
+    let probabilities = clf.probabilities().to_vec();
+    let ranked = movinet::postprocess::top_k(&probabilities, top, clf.labels());
     Ok(ClipReport {
         input: input.display().to_string(),
         model: loaded.file.display_name.clone(),
@@ -154,6 +176,7 @@ pub fn classify_one(
         frames_fed: fed,
         rotation: rotation.degrees(),
         horizon: opts.horizon.to_string(),
+        actions: actions.map(|(_, path)| path.display().to_string()),
         top: ranked.iter().map(Ranked::from).collect(),
         events,
         timing_ms: Timing {
@@ -193,8 +216,12 @@ impl Live {
         }
     }
 
-    fn update(&self, t: f64, best: &Category) {
-        let msg = format!("{t:6.1}s  {} {:.2}", best.label, best.score);
+    fn update(&self, t: f64, best: &Category, none: bool) {
+        let msg = if none {
+            format!("{t:6.1}s  (none of the actions)")
+        } else {
+            format!("{t:6.1}s  {} {:.2}", best.label, best.score)
+        };
         match &self.bar {
             Some(b) => b.set_message(msg),
             None => {
@@ -214,6 +241,7 @@ impl Live {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn classify(
     inputs: &[PathBuf],
     args: &ModelArgs,
@@ -222,6 +250,7 @@ pub fn classify(
     plot_out: Option<&Path>,
     json: bool,
     subtitles: &[(Subtitles, Option<&Path>)],
+    actions: Option<&Path>,
 ) -> Result<bool, String> {
     // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
     let opts = options(args, top)?;
@@ -231,9 +260,17 @@ pub fn classify(
         }
     }
     let loaded = load(args, models_dir)?;
+    let set = match actions {
+        Some(path) => Some(ActionSet::load(path, loaded.model()).map_err(|e| match e {
+            movinet::Error::InvalidActionSet(_) | movinet::Error::Io { .. } => e.to_string(),
+            other => format!("{}: {other}", path.display()),
+        })?),
+        None => None,
+    };
+    let actions = set.as_ref().zip(actions);
     let mut all_ok = true;
     for input in inputs {
-        match classify_one(&loaded, input, &opts, top, !args.no_autorotate) {
+        match classify_with(&loaded, input, &opts, top, !args.no_autorotate, actions) {
             Ok(report) => {
                 if json {
                     println!(
@@ -255,7 +292,11 @@ pub fn classify(
                 }
                 if let Some(out) = plot_out {
                     let out = plot_path(out, input, inputs.len() > 1);
-                    let classes = plot_classes(&report, loaded.labels.as_ref());
+                    let labels = match &set {
+                        Some(s) => s.labels().ok(),
+                        None => loaded.labels.clone(),
+                    };
+                    let classes = plot_classes(&report, labels.as_ref());
                     let title = format!(
                         "{} — MoViNet {} stream int8",
                         input
@@ -361,7 +402,13 @@ fn print_report(r: &ClipReport, args: &ModelArgs) {
         "{}  ({}, {} of {} frames fed at {fps}; {:.2} ms/frame)",
         r.input, r.model, r.frames_fed, r.frames_decoded, r.timing_ms.total_p50
     );
-    println!("  top classes at the end (horizon {}):", r.horizon);
+    match &r.actions {
+        Some(file) => println!(
+            "  top actions of {file} at the end (horizon {}; below 0.5 is none of them):",
+            r.horizon
+        ),
+        None => println!("  top classes at the end (horizon {}):", r.horizon),
+    }
     for (i, c) in r.top.iter().enumerate() {
         println!("  {}. {:<40} {:.3}", i + 1, c.label, c.score);
     }

@@ -280,6 +280,13 @@ impl ActionSet {
         })
     }
 
+    /// Checks an action name by the rule [`ActionSet::add`] applies: 1 to
+    /// [`MAX_NAME_BYTES`] bytes, no control characters, no spaces at either end. For callers
+    /// that check names before recording anything.
+    pub fn check_name(name: &str) -> Result<()> {
+        check_name(name)
+    }
+
     /// Adds an example to the action `name`, creating the action if it is new (then it comes
     /// last). Fails with [`Error::InvalidActionSet`] for a bad name, an example of another
     /// model's size, or more than [`MAX_ACTIONS`] actions or [`MAX_EXAMPLES`] examples.
@@ -417,6 +424,20 @@ impl ActionSet {
             self.scores_into(embedding, logits, &mut Vec::new(), &mut out);
         }
         out
+    }
+
+    /// How the set scores a recorded example (one not in the set, e.g. a new recording to
+    /// check before adding it, or a left-out clip): the scores of its whole segment, and of
+    /// each live frame it kept (see [`ActionSet::scores`]).
+    pub fn score_example(&self, example: &Example) -> (Vec<f32>, Vec<Vec<f32>>) {
+        let score = |v: &Vector| {
+            let (embedding, logits) = v.values();
+            self.scores(&embedding, &logits)
+        };
+        (
+            score(&example.clip),
+            example.live.iter().map(score).collect(),
+        )
     }
 
     /// The set as the bytes of an action-set file. Fails with [`Error::InvalidActionSet`]
