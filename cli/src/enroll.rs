@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use movinet::{ActionRecorder, ActionSet, ClassifierOptions, Example, Frame};
+use movinet::{ActionExample, ActionRecorder, ActionSet, ClassifierOptions, Frame};
 use serde::Serialize;
 
 use crate::decode::Source;
@@ -95,7 +95,7 @@ pub fn record(
     path: &Path,
     opts: &ClassifierOptions,
     autorotate: bool,
-) -> Result<(Example, u64), String> {
+) -> Result<(ActionExample, u64), String> {
     let name = path.display();
     let mut source = Source::open(path, autorotate).map_err(|e| e.to_string())?;
     let mut recorder =

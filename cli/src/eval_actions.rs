@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use movinet::{ActionSet, Example};
+use movinet::{ActionExample, ActionSet};
 use serde::Serialize;
 
 use crate::enroll::{read_csv, record};
@@ -64,7 +64,7 @@ pub fn eval_actions(
     let opts = options(args, 1)?;
     let loaded = load(args, models_dir)?;
     let mut all_ok = bad_rows == 0;
-    let examples: Vec<Result<Example, String>> = clips
+    let examples: Vec<Result<ActionExample, String>> = clips
         .iter()
         .map(|c| {
             let r = record(&loaded, &c.path, &opts, !args.no_autorotate).map(|(e, _)| e);

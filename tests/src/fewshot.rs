@@ -142,7 +142,7 @@ pub fn stream_files(paths: &[PathBuf], mut f: impl FnMut(&Frame<'_>)) -> (Vec<f6
 
 /// Records one example of an action from a video, as an app would from a camera: its frames
 /// through an [`ActionRecorder`](movinet::ActionRecorder) with the videos' classifier options.
-pub fn record_example(model: &Model, path: &std::path::Path) -> movinet::Example {
+pub fn record_example(model: &Model, path: &std::path::Path) -> movinet::ActionExample {
     let mut recorder =
         movinet::ActionRecorder::new(model, &video_options(Horizon::LIVE)).expect("recorder");
     stream_rgb_file(path, |rgb, w, h, ts| {

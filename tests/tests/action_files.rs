@@ -10,8 +10,8 @@
 use std::time::Duration;
 
 use movinet::{
-    ActionRecorder, ActionSet, Classifier, ClassifierOptions, Error, ErrorKind, Example, Frame,
-    Model, ModelOptions,
+    ActionExample, ActionRecorder, ActionSet, Classifier, ClassifierOptions, Error, ErrorKind,
+    Frame, Model, ModelOptions,
 };
 use movinet_tests::{a0, load_model, models_dir, Golden};
 
@@ -20,7 +20,7 @@ fn record(
     model: &Model,
     golden: &Golden,
     range: std::ops::Range<usize>,
-) -> movinet::Result<Example> {
+) -> movinet::Result<ActionExample> {
     let mut recorder = ActionRecorder::new(model, &ClassifierOptions::default())?;
     let n = golden.height * golden.width * 3;
     for i in range {

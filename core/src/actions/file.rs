@@ -26,7 +26,9 @@
 
 use sha2::{Digest, Sha256};
 
-use super::{check_name, ActionSet, Example, Part, Vector, MAX_ACTIONS, MAX_EXAMPLES, MAX_LIVE};
+use super::{
+    check_name, ActionExample, ActionSet, Part, Vector, MAX_ACTIONS, MAX_EXAMPLES, MAX_LIVE,
+};
 use crate::error::{Error, Result};
 
 const MAGIC: &[u8; 8] = b"MOVINETA";
@@ -82,7 +84,7 @@ pub(super) fn read(
     model_sha256: &[u8; 32],
     width: usize,
     classes: usize,
-) -> Result<Vec<(String, Vec<Example>)>> {
+) -> Result<Vec<(String, Vec<ActionExample>)>> {
     if bytes.len() < 8 || &bytes[..8] != MAGIC {
         return Err(invalid(if bytes.is_empty() {
             "the file is empty".to_string()
@@ -133,7 +135,7 @@ pub(super) fn read(
         )));
     }
     let count = r.count("actions", 1, MAX_ACTIONS)?;
-    let mut actions: Vec<(String, Vec<Example>)> = Vec::with_capacity(count);
+    let mut actions: Vec<(String, Vec<ActionExample>)> = Vec::with_capacity(count);
     for a in 0..count {
         let len = r.count("bytes in a name", 1, super::MAX_NAME_BYTES)?;
         let name = std::str::from_utf8(r.take(len)?)
@@ -153,7 +155,7 @@ pub(super) fn read(
             let live = (0..live)
                 .map(|_| r.vector(width, classes))
                 .collect::<Result<Vec<_>>>()?;
-            examples.push(Example { clip, live });
+            examples.push(ActionExample { clip, live });
         }
         actions.push((name, examples));
     }

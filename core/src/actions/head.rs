@@ -21,7 +21,7 @@
 //!   when it clears its threshold with no other class near; the temperature makes the median
 //!   enrolled live frame score 0.95.
 
-use super::{Example, Vector};
+use super::{ActionExample, Vector};
 
 /// How much of the enrolled frames' median similarity a frame must reach. Swept in
 /// `benches/README.md`: with 3 clips per class, 0.75 keeps 0.94 of the left-out clips of the
@@ -84,7 +84,10 @@ struct ClassHead {
 
 impl Head {
     /// Fits the head to the examples of each class (in class order).
-    pub fn fit<'a>(classes: impl IntoIterator<Item = &'a [Example]>, reject_fraction: f32) -> Self {
+    pub fn fit<'a>(
+        classes: impl IntoIterator<Item = &'a [ActionExample]>,
+        reject_fraction: f32,
+    ) -> Self {
         let mut scratch = Vec::new();
         let mut feature_of = |v: &Vector| {
             let (embedding, logits) = v.values();

@@ -175,16 +175,16 @@ impl Vector {
 /// One enrolled example of an action: what the model made of a short clip or live segment,
 /// over the whole segment and along it through the live horizon. Made by an
 /// [`ActionRecorder`] from frames (or, from outputs already at hand, by
-/// [`Example::from_outputs`]).
+/// [`ActionExample::from_outputs`]).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Example {
+pub struct ActionExample {
     /// The whole segment: the embedding and logits at its end with the horizon `all`.
     clip: Vector,
     /// Live frames from 1 s into the segment (at most [`MAX_LIVE`]), for the rule.
     live: Vec<Vector>,
 }
 
-impl Example {
+impl ActionExample {
     /// An example from a model's outputs: the embedding and logits at the end of a segment
     /// run with the horizon `all`, and some (embedding, logits) pairs along it with the live
     /// horizon (the first [`MAX_LIVE`] are kept). The values are stored at 8 bits, as a saved
@@ -234,7 +234,7 @@ impl Example {
 #[derive(Debug, Clone, PartialEq)]
 struct Action {
     name: String,
-    examples: Vec<Example>,
+    examples: Vec<ActionExample>,
 }
 
 /// A few named actions, each with the examples it was enrolled from, for one model: see the
@@ -290,7 +290,7 @@ impl ActionSet {
     /// Adds an example to the action `name`, creating the action if it is new (then it comes
     /// last). Fails with [`Error::InvalidActionSet`] for a bad name, an example of another
     /// model's size, or more than [`MAX_ACTIONS`] actions or [`MAX_EXAMPLES`] examples.
-    pub fn add(&mut self, name: &str, example: Example) -> Result<()> {
+    pub fn add(&mut self, name: &str, example: ActionExample) -> Result<()> {
         check_name(name)?;
         if example.sizes() != (self.width, self.classes) {
             return Err(invalid(format!(
@@ -429,7 +429,7 @@ impl ActionSet {
     /// How the set scores a recorded example (one not in the set, e.g. a new recording to
     /// check before adding it, or a left-out clip): the scores of its whole segment, and of
     /// each live frame it kept (see [`ActionSet::scores`]).
-    pub fn score_example(&self, example: &Example) -> (Vec<f32>, Vec<Vec<f32>>) {
+    pub fn score_example(&self, example: &ActionExample) -> (Vec<f32>, Vec<Vec<f32>>) {
         let score = |v: &Vector| {
             let (embedding, logits) = v.values();
             self.scores(&embedding, &logits)

@@ -1,7 +1,7 @@
 //! Recording an example of an action from frames: a short clip, or a segment of a live
 //! camera stream.
 
-use super::{invalid, Example, Vector, MAX_LIVE};
+use super::{invalid, ActionExample, Vector, MAX_LIVE};
 use crate::classifier::{Classifier, ClassifierOptions};
 use crate::error::Result;
 use crate::frame::Frame;
@@ -15,7 +15,7 @@ const CALIBRATE_FROM_SECONDS: f32 = 1.0;
 pub const MIN_EXAMPLE_SECONDS: f32 = 1.0;
 
 /// Turns the frames of one example (a few seconds of someone doing the action) into an
-/// [`Example`]: push its frames as a [`Classifier`] takes them (the same pacing, crop and
+/// [`ActionExample`]: push its frames as a [`Classifier`] takes them (the same pacing, crop and
 /// preprocessing, from the same [`ClassifierOptions`]), then [`finish`](Self::finish).
 ///
 /// It runs two streams of the model over the frames: one over the whole segment (the horizon
@@ -96,7 +96,7 @@ impl ActionRecorder {
     /// The example recorded so far; the recorder starts over. Fails with
     /// [`Error::InvalidActionSet`](crate::Error::InvalidActionSet) when fewer than 1 s of
     /// frames were fed (5 at 5 fps).
-    pub fn finish(&mut self) -> Result<Example> {
+    pub fn finish(&mut self) -> Result<ActionExample> {
         let fed = self.fed;
         if fed < self.min_frames {
             self.reset();
@@ -118,7 +118,7 @@ impl ActionRecorder {
             .cloned()
             .collect();
         self.reset();
-        Ok(Example { clip, live })
+        Ok(ActionExample { clip, live })
     }
 
     /// Starts over: frames pushed so far are forgotten.

@@ -57,10 +57,10 @@ fn outputs(class: usize, seed: u64) -> (Vec<f32>, Vec<f32>) {
     (embedding, logits)
 }
 
-fn example(class: usize, seed: u64) -> Example {
+fn example(class: usize, seed: u64) -> ActionExample {
     let (e, l) = outputs(class, seed);
     let live: Vec<_> = (0..6).map(|k| outputs(class, seed * 100 + k)).collect();
-    Example::from_outputs(&e, &l, &live).unwrap()
+    ActionExample::from_outputs(&e, &l, &live).unwrap()
 }
 
 fn set_of(classes: &[(&str, usize)]) -> ActionSet {
@@ -179,7 +179,7 @@ fn adding_and_removing_actions_refits_the_head() {
     assert_eq!(set.thresholds().len(), 1);
     // Another model's sizes, a bad name, too many examples or actions.
     let (e, l) = (vec![1.0; WIDTH + 1], vec![0.0; CLASSES]);
-    let other = Example::from_outputs(&e, &l, &[]).unwrap();
+    let other = ActionExample::from_outputs(&e, &l, &[]).unwrap();
     assert!(matches!(
         set.add("curl", other),
         Err(Error::InvalidActionSet(_))
