@@ -5,6 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::actions::ActionSet;
 use crate::frame::{timestamp, Frame};
 use crate::model::MovinetModel;
 use crate::options::{default_model_options, ClassifierOptions, ModelOptions};
@@ -150,7 +151,27 @@ impl MovinetClassifier {
         })
     }
 
-    /// Probabilities of every class after the last prediction (index i for class i).
+    /// Scores the actions of `actions` instead of the model's classes from the next frame on
+    /// (`None`: back to the model's classes): categories, events and `probabilities()` then
+    /// name the set's actions (a copy of the set as it is now; later changes to the set need
+    /// another call). A set made with another model fails with
+    /// `MovinetError.InvalidActionSet`. The event under way is dropped.
+    pub fn set_actions(&self, actions: Option<Arc<ActionSet>>) -> Result<()> {
+        let set = actions.map(|a| a.snapshot());
+        self.with(|c| c.set_actions(set))
+    }
+
+    /// The names of the actions scored instead of the model's classes (empty without a set).
+    pub fn action_names(&self) -> Result<Vec<String>> {
+        self.with(|c| {
+            Ok(c.actions()
+                .map(movinet::ActionSet::names)
+                .unwrap_or_default())
+        })
+    }
+
+    /// Probabilities of every class after the last prediction (index i for class i): with an
+    /// action set, the actions' scores.
     pub fn probabilities(&self) -> Result<Vec<f32>> {
         self.with(|c| Ok(c.probabilities().to_vec()))
     }

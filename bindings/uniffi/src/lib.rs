@@ -16,6 +16,9 @@
 //!   [`EventOptions`]), whose defaults are the core's;
 //! * [`prediction`]: [`Prediction`], [`Category`], [`Timings`], [`Event`], [`EventChange`],
 //!   [`PacerStats`], [`ModelInfo`];
+//! * [`actions`]: custom actions taught on the device: [`ActionSet`] (named actions with
+//!   their examples, saved to a file tied to its model), [`ActionRecorder`] (a few seconds of
+//!   frames to an [`ActionExample`]), and `MovinetClassifier::set_actions`;
 //! * [`error`]: [`MovinetError`], one variant per core `ErrorKind`, with the core's messages.
 //!
 //! No panic crosses the FFI: every input is validated (by the core or here) and every
@@ -23,6 +26,7 @@
 
 uniffi::setup_scaffolding!("movinet");
 
+pub mod actions;
 pub mod classifier;
 pub mod error;
 pub mod frame;
@@ -30,6 +34,7 @@ pub mod model;
 pub mod options;
 pub mod prediction;
 
+pub use actions::{check_action_name, ActionExample, ActionRecorder, ActionSet};
 pub use classifier::{EventListener, MovinetClassifier};
 pub use error::{error_kind_names, spell_option, MovinetError, NameCase};
 pub use frame::{ColorMatrix, Frame, PixelFormat, PlaneLayout, YuvRange};

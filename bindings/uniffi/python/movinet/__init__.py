@@ -18,14 +18,24 @@ beside this file and are not committed:
                           timestamp_us=t)
     prediction = clf.classify(frame)   # None when pacing leaves the frame out
 
+Custom actions from a few clips, on the device::
+
+    recorder = movinet.ActionRecorder(model)          # one example: a few seconds of frames
+    for frame in frames: recorder.record(frame)
+    actions = movinet.ActionSet(model)
+    actions.add("squat", recorder.finish())           # a few examples per action
+    actions.save("gym.actions")                       # later: ActionSet.load(path, model)
+    clf.set_actions(actions)                          # predictions and events name them
+
 What this file adds to the generated module, as the Swift package's wrapper does for Swift (the
 generated ``movinet.py`` is never edited):
 
 * ``Plane``: a plane's bytes with its layout. ``data`` is anything with the buffer protocol
   and one-byte items: ``bytes`` (read in place, no copy), ``bytearray``, ``memoryview``, a
-  numpy ``uint8`` array (copied once, in C order). ``MovinetClassifier.classify(frame)`` takes
-  the planes' bytes from the frame; ``classify(frame, plane0, plane1, plane2)`` takes them
-  beside a frame of ``PlaneLayout``s, as the generated call does.
+  numpy ``uint8`` array (copied once, in C order). ``MovinetClassifier.classify(frame)`` and
+  ``ActionRecorder.record(frame)`` take the planes' bytes from the frame;
+  ``classify(frame, plane0, plane1, plane2)`` takes them beside a frame of ``PlaneLayout``s,
+  as the generated call does.
 * Values a record cannot carry across (a negative size, an integer beyond 32 bits, a string
   where a number goes, a plane without bytes) are ``MovinetError.InvalidFrame`` in a frame and
   ``MovinetError.InvalidOption`` in options, like every other bad frame or option, instead of
@@ -42,6 +52,8 @@ try:
     from . import movinet as _ffi
     from .movinet import *  # noqa: F401,F403  (the generated module)
     from .movinet import (
+        ActionRecorder,
+        ActionSet,
         ClassifierOptions,
         EventOptions,
         Frame,
@@ -254,17 +266,12 @@ def _model_bytes(model):
 
 _generated_classify = MovinetClassifier.classify
 _generated_pace = MovinetClassifier.pace
+_generated_record = ActionRecorder.record
 
 
-def _classify(self, frame, plane0=None, plane1=None, plane2=None):
-    """Gives the classifier a frame; returns the prediction after it, or None when pacing
-    leaves the frame out.
-
-    The planes' bytes come from ``frame.planes`` (``Plane(data=...)``), or, for a frame of
-    ``PlaneLayout``s, from ``plane0`` to ``plane2`` in the same order. ``bytes`` are read in
-    place; other buffers are copied once. Anything wrong with the frame, down to a value its
-    fields cannot hold, is ``MovinetError.InvalidFrame``.
-    """
+def _planes(frame, plane0, plane1, plane2):
+    """The three planes' bytes of a checked frame: from ``frame.planes``
+    (``Plane(data=...)``), or from ``plane0`` to ``plane2`` for a frame of ``PlaneLayout``s."""
     _check_frame(frame)
     given = (plane0, plane1, plane2)
     data = []
@@ -280,7 +287,25 @@ def _classify(self, frame, plane0=None, plane1=None, plane2=None):
             data.append(_as_bytes(plane.data, f"plane {i} data"))
         else:
             data.append(b"")
-    return _generated_classify(self, frame, *data)
+    return data
+
+
+def _classify(self, frame, plane0=None, plane1=None, plane2=None):
+    """Gives the classifier a frame; returns the prediction after it, or None when pacing
+    leaves the frame out.
+
+    The planes' bytes come from ``frame.planes`` (``Plane(data=...)``), or, for a frame of
+    ``PlaneLayout``s, from ``plane0`` to ``plane2`` in the same order. ``bytes`` are read in
+    place; other buffers are copied once. Anything wrong with the frame, down to a value its
+    fields cannot hold, is ``MovinetError.InvalidFrame``.
+    """
+    return _generated_classify(self, frame, *_planes(frame, plane0, plane1, plane2))
+
+
+def _record(self, frame, plane0=None, plane1=None, plane2=None):
+    """Gives the recording a frame, taken as ``MovinetClassifier.classify`` takes it (numpy
+    arrays, bytes, other buffers); returns True if pacing kept it."""
+    return _generated_record(self, frame, *_planes(frame, plane0, plane1, plane2))
 
 
 def _pace(self, timestamp_us):
@@ -294,6 +319,7 @@ _pace.__doc__ = _generated_pace.__doc__
 
 MovinetClassifier.classify = _classify
 MovinetClassifier.pace = _pace
+ActionRecorder.record = _record
 
 
 def _wrap_classifier_constructors():
@@ -348,5 +374,24 @@ def _wrap_model_constructors():
     MovinetModel.new_classifier = new_classifier
 
 
+def _wrap_action_constructors():
+    generated_recorder = ActionRecorder.__init__
+    generated_from_bytes = ActionSet.from_bytes.__func__
+
+    def recorder_init(self, model, options=_MISSING):
+        if options is not _MISSING:
+            _check_classifier_options(options)
+        generated_recorder(self, model, options)
+
+    def from_bytes(cls, data, model):
+        return generated_from_bytes(cls, _model_bytes(data), model)
+
+    recorder_init.__doc__ = generated_recorder.__doc__
+    from_bytes.__doc__ = generated_from_bytes.__doc__
+    ActionRecorder.__init__ = recorder_init
+    ActionSet.from_bytes = classmethod(from_bytes)
+
+
 _wrap_classifier_constructors()
 _wrap_model_constructors()
+_wrap_action_constructors()
