@@ -19,7 +19,8 @@
 
 use std::time::{Duration, Instant};
 
-use crate::actions::ActionSet;
+use crate::actions::recorder::Recording;
+use crate::actions::{ActionExample, ActionSet};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventChange, EventDetector, EventOptions};
 use crate::frame::Frame;
@@ -117,7 +118,7 @@ impl ClassifierOptions {
 pub struct Timings {
     /// Colour conversion, rotation, crop and resize into the model input.
     pub preprocess: Duration,
-    /// The model run.
+    /// The model run (and, while an example is recorded, the recording's second run).
     pub inference: Duration,
     /// Softmax, smoothing, top-k and events.
     pub postprocess: Duration,
@@ -177,6 +178,8 @@ pub struct Classifier {
     events: EventDetector,
     /// The action set scored instead of the model's classes, if any.
     actions: Option<Actions>,
+    /// The example being recorded, if any (`start_example`).
+    recording: Option<Recording>,
 }
 
 /// An action set at work in a classifier, with its scratch space.
@@ -222,7 +225,37 @@ impl Classifier {
             order: Vec::with_capacity(n),
             pushed: 0,
             actions: None,
+            recording: None,
         })
+    }
+
+    /// Starts recording an example of an action (for an [`ActionSet`]) from the next frame:
+    /// the stream starts over (as [`Classifier::reset`] does), and the frames pushed from now
+    /// on are the example, until [`Classifier::finish_example`]. Predictions go on meanwhile;
+    /// each frame fed costs a second model run. Starting again drops what was recorded. Fails
+    /// if the model exposes no embedding.
+    pub fn start_example(&mut self) -> Result<()> {
+        let recording = Recording::new(self.session.model(), self.options.model_fps())?;
+        self.reset();
+        self.recording = Some(recording);
+        Ok(())
+    }
+
+    /// Frames recorded since [`Classifier::start_example`], `None` when not recording.
+    pub fn example_frames(&self) -> Option<u64> {
+        self.recording.as_ref().map(Recording::frames)
+    }
+
+    /// Ends the recording and returns the example; the stream goes on. Fails with
+    /// [`Error::InvalidActionSet`] when nothing is being recorded or less than 1 s of frames
+    /// was (5 at 5 fps).
+    pub fn finish_example(&mut self) -> Result<ActionExample> {
+        let mut recording = self.recording.take().ok_or_else(|| {
+            Error::InvalidActionSet(
+                "no example is being recorded (start one with start_example)".into(),
+            )
+        })?;
+        recording.finish()
     }
 
     /// Scores the actions of `actions` instead of the model's own classes from the next
@@ -302,6 +335,9 @@ impl Classifier {
         }
         let t1 = Instant::now();
         self.session.run_input()?;
+        if let Some(r) = &mut self.recording {
+            r.after_run(&self.session)?;
+        }
         let t2 = Instant::now();
         let categories = self.postprocess();
         let model_frames = self.session.frames();
@@ -403,8 +439,11 @@ impl Classifier {
 
     /// Starts a new stream: zero model state, a new pacing grid, no smoothing history, no
     /// event under way (call [`Classifier::finish_event`] first to end it), frame counts back
-    /// to 0.
+    /// to 0; an example being recorded starts over.
     pub fn reset(&mut self) {
+        if let Some(r) = &mut self.recording {
+            r.clear();
+        }
         self.session.reset();
         self.pacer.reset();
         self.probabilities.fill(0.0);

@@ -202,3 +202,48 @@ fn empty_sets_and_short_examples_are_refused() {
     assert!(e.to_string().contains("at least 1 s"), "{e}");
     record(&model, &golden, 0..5).unwrap();
 }
+
+#[test]
+fn a_classifier_records_the_same_example_as_a_recorder() {
+    let model = a0();
+    let golden = Golden::carving_ice();
+    let n = golden.height * golden.width * 3;
+    let frame = |i: usize| {
+        Frame::rgb888(
+            &golden.frames[i * n..(i + 1) * n],
+            golden.width,
+            golden.height,
+            golden.width * 3,
+        )
+        .unwrap()
+        .with_timestamp(Duration::from_millis(200 * i as u64))
+    };
+    let mut c = Classifier::new(&model, None, ClassifierOptions::default()).unwrap();
+    let e = c.finish_example().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidActionSet, "{e}");
+    assert!(e.to_string().contains("start_example"), "{e}");
+    for i in 0..5 {
+        c.push(&frame(i)).unwrap();
+    }
+    // The example starts a new stream: what came before is not in it.
+    c.start_example().unwrap();
+    assert_eq!(c.example_frames(), Some(0));
+    let mut predictions = 0;
+    for i in 5..golden.n {
+        predictions += usize::from(c.push(&frame(i)).unwrap().is_some());
+    }
+    assert_eq!(
+        predictions,
+        golden.n - 5,
+        "predictions go on while recording"
+    );
+    assert_eq!(c.example_frames(), Some((golden.n - 5) as u64));
+    let recorded = c.finish_example().unwrap();
+    assert_eq!(c.example_frames(), None);
+    assert_eq!(recorded, record(&model, &golden, 5..golden.n).unwrap());
+    // Live frames from 1 s into the example (5 frames at 5 fps), at most MAX_LIVE of them.
+    assert_eq!(
+        recorded.live_frames(),
+        movinet::actions::MAX_LIVE.min(golden.n - 5 - 5)
+    );
+}

@@ -161,6 +161,25 @@ impl MovinetClassifier {
         self.with(|c| c.set_actions(set))
     }
 
+    /// Starts recording an example of an action from the next frame (for an `ActionSet`):
+    /// the stream starts over, and the frames classified from now on are the example until
+    /// `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+    pub fn start_example(&self) -> Result<()> {
+        self.with(|c| c.start_example())
+    }
+
+    /// Frames recorded since `start_example`, `None` when not recording.
+    pub fn example_frames(&self) -> Result<Option<u64>> {
+        self.with(|c| Ok(c.example_frames()))
+    }
+
+    /// Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+    /// recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+    pub fn finish_example(&self) -> Result<Arc<crate::actions::ActionExample>> {
+        let inner = self.with(|c| c.finish_example())?;
+        Ok(Arc::new(crate::actions::ActionExample { inner }))
+    }
+
     /// The names of the actions scored instead of the model's classes (empty without a set).
     pub fn action_names(&self) -> Result<Vec<String>> {
         self.with(|c| {

@@ -33,7 +33,7 @@
 
 mod file;
 mod head;
-mod recorder;
+pub(crate) mod recorder;
 #[cfg(test)]
 mod tests;
 

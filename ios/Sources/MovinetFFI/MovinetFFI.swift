@@ -1530,10 +1530,21 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     func currentEvent() throws  -> Event?
     
     /**
+     * Frames recorded since `start_example`, `None` when not recording.
+     */
+    func exampleFrames() throws  -> UInt64?
+    
+    /**
      * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
      * listeners get its end too. `reset()` drops it without an end.
      */
     func finishEvent() throws  -> Event?
+    
+    /**
+     * Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+     * recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+     */
+    func finishExample() throws  -> ActionExample
     
     func isClosed()  -> Bool
     
@@ -1583,6 +1594,13 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
      * `MovinetError.InvalidActionSet`. The event under way is dropped.
      */
     func setActions(actions: ActionSet?) throws 
+    
+    /**
+     * Starts recording an example of an action from the next frame (for an `ActionSet`):
+     * the stream starts over, and the frames classified from now on are the example until
+     * `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+     */
+    func startExample() throws 
     
 }
 /**
@@ -1759,6 +1777,18 @@ open func currentEvent()throws  -> Event?  {
 }
     
     /**
+     * Frames recorded since `start_example`, `None` when not recording.
+     */
+open func exampleFrames()throws  -> UInt64?  {
+    return try  FfiConverterOptionUInt64.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_example_frames(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
      * listeners get its end too. `reset()` drops it without an end.
      */
@@ -1766,6 +1796,19 @@ open func finishEvent()throws  -> Event?  {
     return try  FfiConverterOptionTypeEvent.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
     uniffi_movinet_ffi_fn_method_movinetclassifier_finish_event(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+     * recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+     */
+open func finishExample()throws  -> ActionExample  {
+    return try  FfiConverterTypeActionExample_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_finish_example(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1873,6 +1916,19 @@ open func setActions(actions: ActionSet?)throws   {try rustCallWithError(FfiConv
     uniffi_movinet_ffi_fn_method_movinetclassifier_set_actions(
             self.uniffiCloneHandle(),
         FfiConverterOptionTypeActionSet.lower(actions),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Starts recording an example of an action from the next frame (for an `ActionSet`):
+     * the stream starts over, and the frames classified from now on are the example until
+     * `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+     */
+open func startExample()throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_start_example(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
 }
@@ -3969,6 +4025,30 @@ public func FfiConverterTypeYuvRange_lower(_ value: YuvRange) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -4512,7 +4592,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event() != 24788) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_example_frames() != 13650) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event() != 58403) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_example() != 25394) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_is_closed() != 41768) {
@@ -4537,6 +4623,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_set_actions() != 20912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_start_example() != 26642) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetmodel_close() != 57987) {

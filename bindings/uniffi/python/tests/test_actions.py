@@ -148,3 +148,23 @@ def test_recorder_misuse_is_typed_errors(model):
     model_closed.close()
     with pytest.raises(movinet.MovinetError.Closed):
         movinet.ActionSet(model_closed)
+
+
+def test_a_classifier_records_an_example_while_it_classifies(model, two_actions):
+    frames, _ = golden(CARVING)
+    clf = model.new_classifier()
+    with pytest.raises(movinet.MovinetError.InvalidActionSet):
+        clf.finish_example()
+    clf.start_example()
+    assert clf.example_frames() == 0
+    for i, rgb in enumerate(frames):
+        assert clf.classify(rgb_frame(rgb, i * FRAME_US)) is not None
+    assert clf.example_frames() == len(frames)
+    example = clf.finish_example()
+    assert clf.example_frames() is None
+    # The same example an ActionRecorder makes of the same frames: the same file bytes once
+    # added to a set.
+    a, b = movinet.ActionSet(model), movinet.ActionSet(model)
+    a.add("carving", example)
+    b.add("carving", record(model, frames))
+    assert a.to_bytes() == b.to_bytes()
