@@ -131,7 +131,7 @@ pub mod tooling {
     }
 }
 
-pub use actions::{ActionExample, ActionRecorder, ActionSet};
+pub use actions::{ActionExample, ActionRecorder, ActionSet, ActionTeacher, TeachProgress};
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, ErrorKind, NameCase, Result};

@@ -247,3 +247,63 @@ fn a_classifier_records_the_same_example_as_a_recorder() {
         movinet::actions::MAX_LIVE.min(golden.n - 5 - 5)
     );
 }
+
+#[test]
+fn a_teacher_records_its_clips_with_the_live_classifier_and_commits_them() {
+    use movinet::ActionTeacher;
+    let model = a0();
+    let golden = [Golden::carving_ice(), Golden::arm_wrestling()];
+    let frames: Vec<(&Golden, usize)> = golden
+        .iter()
+        .flat_map(|g| (0..g.n).map(move |i| (g, i)))
+        .collect();
+    let mut c = Classifier::new(&model, None, ClassifierOptions::default()).unwrap();
+    assert!(ActionTeacher::new(" bad", &c).is_err());
+    let mut teacher = ActionTeacher::new("ice and arms", &c).unwrap();
+    let mut set = ActionSet::new(&model).unwrap();
+    let e = teacher.commit(&mut set).unwrap_err();
+    assert!(e.to_string().contains("has 0 of its 3 clips"), "{e}");
+    let per_clip = (ActionTeacher::CLIP_SECONDS * 5.0) as usize;
+    let mut t = 0;
+    for clip in 0..ActionTeacher::CLIPS {
+        let p = teacher.start_clip(&mut c).unwrap();
+        assert_eq!(
+            (p.clips_done, p.recording, p.clip_fraction),
+            (clip, true, 0.0)
+        );
+        for k in 0..per_clip {
+            let (g, i) = frames[t % frames.len()];
+            t += 1;
+            let n = g.height * g.width * 3;
+            let frame = Frame::rgb888(
+                &g.frames[i * n..(i + 1) * n],
+                g.width,
+                g.height,
+                g.width * 3,
+            )
+            .unwrap()
+            .with_timestamp(Duration::from_millis(200 * t as u64));
+            assert!(c.push(&frame).unwrap().is_some());
+            let p = teacher.after_frame(&mut c).unwrap();
+            if k + 1 < per_clip {
+                assert!(
+                    p.recording
+                        && (p.clip_fraction - (k + 1) as f32 / per_clip as f32).abs() < 1e-6
+                );
+            } else {
+                // The clip ended by itself; the classifier goes on, no longer recording.
+                assert_eq!((p.clips_done, p.recording), (clip + 1, false));
+                assert_eq!(c.example_frames(), None);
+            }
+        }
+    }
+    assert!(teacher.progress(&c).done());
+    let e = teacher.start_clip(&mut c).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidActionSet, "{e}");
+    teacher.commit(&mut set).unwrap();
+    assert_eq!(
+        (set.names(), set.examples("ice and arms")),
+        (vec!["ice and arms".to_string()], 3)
+    );
+    c.set_actions(Some(set)).unwrap();
+}

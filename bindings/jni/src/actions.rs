@@ -3,11 +3,11 @@
 //! Frames reach a recording through the classifier's own `classify`, so nothing here reads a
 //! frame.
 
-use jni::objects::JByteArray;
+use jni::objects::{JByteArray, JFloatArray};
 use jni::sys::{jboolean, jbyteArray, jint, jintArray, jlong, jobjectArray, jstring};
 use jni::Env;
 
-use movinet::{ActionExample, ActionSet};
+use movinet::{ActionExample, ActionSet, ActionTeacher, TeachProgress};
 
 use crate::bridge as args;
 use crate::error::BridgeResult;
@@ -19,6 +19,9 @@ static ACTION_SETS: Registry<ActionSet> = Registry::new("ActionSet");
 
 /// Recorded examples not yet closed (an example added to a set is copied into it).
 static EXAMPLES: Registry<ActionExample> = Registry::new("ActionExample");
+
+/// "Teach an action" flows under way.
+static TEACHERS: Registry<ActionTeacher> = Registry::new("ActionTeacher");
 
 fn model_of(handle: jlong) -> BridgeResult<movinet::Model> {
     MODELS.with(handle, |m| Ok(m.clone()))
@@ -161,8 +164,68 @@ pub(crate) fn open_action_handles(
     env: &mut Env<'_>,
     _: args::OpenActionHandles<'_>,
 ) -> BridgeResult<jintArray> {
-    let counts = [to_jint(ACTION_SETS.len())?, to_jint(EXAMPLES.len())?];
+    let counts = [
+        to_jint(ACTION_SETS.len())?,
+        to_jint(EXAMPLES.len())?,
+        to_jint(TEACHERS.len())?,
+    ];
     let array = jni::objects::JIntArray::new(env, counts.len())?;
     array.set_region(env, 0, &counts)?;
     Ok(array.into_raw())
+}
+
+pub(crate) fn new_action_teacher(
+    env: &mut Env<'_>,
+    a: args::NewActionTeacher<'_>,
+) -> BridgeResult<jlong> {
+    let name = required_string(env, &a.name, "action name")?;
+    let teacher = CLASSIFIERS.with(a.classifier, |c| Ok(ActionTeacher::new(&name, c)?))?;
+    Ok(TEACHERS.insert(teacher))
+}
+
+/// Writes a teacher's progress in the order of `bridge::TEACH_SLOTS`.
+fn write_progress(env: &mut Env<'_>, out: &JFloatArray<'_>, p: TeachProgress) -> BridgeResult<()> {
+    let values = [
+        p.clips_done as f32,
+        p.clips as f32,
+        p.clip_fraction,
+        if p.recording { 1.0 } else { 0.0 },
+    ];
+    const _: () = assert!(crate::bridge::TEACH_SLOTS.len() == 4);
+    if out.len(env)? < values.len() {
+        return Err(crate::BridgeError::illegal_argument(format!(
+            "out must hold {} values",
+            values.len()
+        )));
+    }
+    out.set_region(env, 0, &values)?;
+    Ok(())
+}
+
+pub(crate) fn teach_start_clip(env: &mut Env<'_>, a: args::TeachStartClip<'_>) -> BridgeResult<()> {
+    let p = TEACHERS.with(a.teacher, |t| {
+        CLASSIFIERS.with(a.classifier, |c| Ok(t.start_clip(c)?))
+    })?;
+    write_progress(env, &a.out, p)
+}
+
+pub(crate) fn teach_after_frame(
+    env: &mut Env<'_>,
+    a: args::TeachAfterFrame<'_>,
+) -> BridgeResult<()> {
+    let p = TEACHERS.with(a.teacher, |t| {
+        CLASSIFIERS.with(a.classifier, |c| Ok(t.after_frame(c)?))
+    })?;
+    write_progress(env, &a.out, p)
+}
+
+pub(crate) fn teach_commit(_: &mut Env<'_>, a: args::TeachCommit<'_>) -> BridgeResult<()> {
+    TEACHERS.with(a.teacher, |t| ACTION_SETS.with(a.set, |s| Ok(t.commit(s)?)))
+}
+
+pub(crate) fn close_action_teacher(
+    _: &mut Env<'_>,
+    a: args::CloseActionTeacher<'_>,
+) -> BridgeResult<jboolean> {
+    Ok(TEACHERS.remove(a.teacher))
 }

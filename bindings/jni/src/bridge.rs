@@ -308,8 +308,28 @@ native_bridge! {
     /// Frees an example; false when it was already closed.
     fn closeExample(example: Long) -> Boolean = close_example(CloseExample);
 
-    /// `[action sets, examples]` still open in the native library (for leak checks).
+    /// `[action sets, examples, teachers]` still open in the native library (for leak checks).
     fn openActionHandles() -> IntArray = open_action_handles(OpenActionHandles);
+
+    /// A teacher for the action `name` (`movinet::ActionTeacher`) recording with `classifier`.
+    fn newActionTeacher(name: String, classifier: Long) -> Long
+        = new_action_teacher(NewActionTeacher);
+
+    /// Starts recording the teacher's next clip with `classifier`; writes its progress to
+    /// `out` as [TeachSlots].
+    fn teachStartClip(teacher: Long, classifier: Long, out: FloatArray) -> Unit
+        = teach_start_clip(TeachStartClip);
+
+    /// After a prediction of `classifier`: ends the clip once it is long enough; writes the
+    /// progress as [teachStartClip] does.
+    fn teachAfterFrame(teacher: Long, classifier: Long, out: FloatArray) -> Unit
+        = teach_after_frame(TeachAfterFrame);
+
+    /// Adds the teacher's clips to the set `set` (nothing before every clip is recorded).
+    fn teachCommit(teacher: Long, set: Long) -> Unit = teach_commit(TeachCommit);
+
+    /// Frees a teacher; false when it was already closed.
+    fn closeActionTeacher(teacher: Long) -> Boolean = close_action_teacher(CloseActionTeacher);
 }
 
 /// `PixelFormat` codes: the Kotlin names (the contract's spelling) in code order.
@@ -356,6 +376,8 @@ pub const CLASSIFY_INFO: [&str; 7] = [
 pub const EVENT_SLOTS: [&str; 4] = ["CHANGE", "INDEX", "START_NANOS", "END_NANOS"];
 /// The `CHANGE` slot of an event.
 pub const EVENT_CHANGES: [&str; 2] = ["STARTED", "ENDED"];
+/// A teacher's progress in `out`, by position (`RECORDING` is 1 or 0).
+pub const TEACH_SLOTS: [&str; 4] = ["CLIPS_DONE", "CLIPS", "CLIP_FRACTION", "RECORDING"];
 
 const fn names<T: Copy, const N: usize>(table: &[(T, &'static str); N]) -> [&'static str; N] {
     let mut out = [""; N];
@@ -412,6 +434,11 @@ pub const CODES: &[Codes] = &[
         name: "EventChangeCodes",
         doc: "The `CHANGE` slot of an event in `outEvents`.",
         values: &EVENT_CHANGES,
+    },
+    Codes {
+        name: "TeachSlots",
+        doc: "Positions of a teacher's progress in [NativeBridge.teachStartClip]'s `out`.",
+        values: &TEACH_SLOTS,
     },
 ];
 

@@ -6,6 +6,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::classifier::MovinetClassifier;
 use crate::frame::Frame;
 use crate::model::MovinetModel;
 use crate::options::ClassifierOptions;
@@ -108,7 +109,7 @@ impl ActionSet {
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, movinet::ActionSet> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, movinet::ActionSet> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -199,5 +200,86 @@ impl ActionRecorder {
             .as_mut()
             .ok_or_else(|| MovinetError::from(movinet::Error::Closed))?;
         Ok(f(recorder)?)
+    }
+}
+
+/// Where an [`ActionTeacher`] is.
+#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+pub struct TeachProgress {
+    /// Clips recorded so far, and to record.
+    pub clips_done: u32,
+    pub clips: u32,
+    /// Share (0 to 1) of the clip being recorded, 0 between clips.
+    pub clip_fraction: f32,
+    /// Whether a clip is being recorded.
+    pub recording: bool,
+    /// Every clip is recorded: `commit` adds them.
+    pub done: bool,
+}
+
+impl From<movinet::TeachProgress> for TeachProgress {
+    fn from(p: movinet::TeachProgress) -> Self {
+        let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+        Self {
+            clips_done: n(p.clips_done),
+            clips: n(p.clips),
+            clip_fraction: p.clip_fraction,
+            recording: p.recording,
+            done: p.done(),
+        }
+    }
+}
+
+/// "Teach an action" (the sample apps' flow): name it, record a few short clips of it with the
+/// live classifier (`start_clip`, then `after_frame` after each prediction until the clip ends
+/// by itself), then `commit` them into a set. The rules (3 clips of 3 s) are the core's.
+#[derive(Debug, uniffi::Object)]
+pub struct ActionTeacher {
+    inner: Mutex<movinet::ActionTeacher>,
+}
+
+#[uniffi::export]
+impl ActionTeacher {
+    /// A teacher for the action `name` recording with `classifier`.
+    #[uniffi::constructor]
+    pub fn new(name: String, classifier: Arc<MovinetClassifier>) -> Result<Arc<Self>> {
+        let teacher = classifier.with_core(|c| movinet::ActionTeacher::new(&name, c))?;
+        Ok(Arc::new(Self {
+            inner: Mutex::new(teacher),
+        }))
+    }
+
+    pub fn name(&self) -> String {
+        self.lock().name().to_string()
+    }
+
+    /// Starts recording the next clip (the classifier's stream starts over).
+    pub fn start_clip(&self, classifier: Arc<MovinetClassifier>) -> Result<TeachProgress> {
+        let mut t = self.lock();
+        Ok(classifier.with_core(|c| t.start_clip(c))?.into())
+    }
+
+    /// After each prediction of `classifier`: ends the clip once it is long enough.
+    pub fn after_frame(&self, classifier: Arc<MovinetClassifier>) -> Result<TeachProgress> {
+        let mut t = self.lock();
+        Ok(classifier.with_core(|c| t.after_frame(c))?.into())
+    }
+
+    /// Where the flow is.
+    pub fn progress(&self, classifier: Arc<MovinetClassifier>) -> Result<TeachProgress> {
+        let t = self.lock();
+        Ok(classifier.with_core(|c| Ok(t.progress(c)))?.into())
+    }
+
+    /// Adds the recorded clips to `set` (nothing before every clip is recorded).
+    pub fn commit(&self, set: Arc<ActionSet>) -> Result<()> {
+        let mut t = self.lock();
+        Ok(t.commit(&mut set.lock())?)
+    }
+}
+
+impl ActionTeacher {
+    fn lock(&self) -> MutexGuard<'_, movinet::ActionTeacher> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 }

@@ -263,6 +263,14 @@ impl MovinetClassifier {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Runs `f` on the open core classifier, or fails with `Closed`.
+    pub(crate) fn with_core<T>(
+        &self,
+        f: impl FnOnce(&mut movinet::Classifier) -> movinet::Result<T>,
+    ) -> Result<T> {
+        self.with(f)
+    }
+
     /// Runs `f` on the open classifier, or fails with `Closed`.
     fn with<T>(&self, f: impl FnOnce(&mut movinet::Classifier) -> movinet::Result<T>) -> Result<T> {
         let mut guard = self.lock();

@@ -34,7 +34,9 @@ pub mod model;
 pub mod options;
 pub mod prediction;
 
-pub use actions::{check_action_name, ActionExample, ActionRecorder, ActionSet};
+pub use actions::{
+    check_action_name, ActionExample, ActionRecorder, ActionSet, ActionTeacher, TeachProgress,
+};
 pub use classifier::{EventListener, MovinetClassifier};
 pub use error::{error_kind_names, spell_option, MovinetError, NameCase};
 pub use frame::{ColorMatrix, Frame, PixelFormat, PlaneLayout, YuvRange};

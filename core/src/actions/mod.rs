@@ -34,6 +34,7 @@
 mod file;
 mod head;
 pub(crate) mod recorder;
+mod teacher;
 #[cfg(test)]
 mod tests;
 
@@ -47,6 +48,7 @@ use crate::model::Model;
 pub use file::VERSION as FILE_VERSION;
 pub use head::REJECT_FRACTION;
 pub use recorder::ActionRecorder;
+pub use teacher::{ActionTeacher, TeachProgress};
 
 /// Most actions in a set.
 pub const MAX_ACTIONS: usize = 32;

@@ -1278,6 +1278,217 @@ public func FfiConverterTypeActionSet_lower(_ value: ActionSet) -> UInt64 {
 
 
 /**
+ * "Teach an action" (the sample apps' flow): name it, record a few short clips of it with the
+ * live classifier (`start_clip`, then `after_frame` after each prediction until the clip ends
+ * by itself), then `commit` them into a set. The rules (3 clips of 3 s) are the core's.
+ */
+public protocol ActionTeacherProtocol: AnyObject, Sendable {
+    
+    /**
+     * After each prediction of `classifier`: ends the clip once it is long enough.
+     */
+    func afterFrame(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+    /**
+     * Adds the recorded clips to `set` (nothing before every clip is recorded).
+     */
+    func commit(set: ActionSet) throws 
+    
+    func name()  -> String
+    
+    /**
+     * Where the flow is.
+     */
+    func progress(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+    /**
+     * Starts recording the next clip (the classifier's stream starts over).
+     */
+    func startClip(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+}
+/**
+ * "Teach an action" (the sample apps' flow): name it, record a few short clips of it with the
+ * live classifier (`start_clip`, then `after_frame` after each prediction until the clip ends
+ * by itself), then `commit` them into a set. The rules (3 clips of 3 s) are the core's.
+ */
+open class ActionTeacher: ActionTeacherProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_actionteacher(self.handle, $0) }
+    }
+    /**
+     * A teacher for the action `name` recording with `classifier`.
+     */
+public convenience init(name: String, classifier: MovinetClassifier)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_actionteacher_new(
+        FfiConverterString.lower(name),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_actionteacher(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * After each prediction of `classifier`: ends the clip once it is long enough.
+     */
+open func afterFrame(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_after_frame(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds the recorded clips to `set` (nothing before every clip is recorded).
+     */
+open func commit(set: ActionSet)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_commit(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActionSet_lower(set),uniffiCallStatus
+    )
+}
+}
+    
+open func name() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the flow is.
+     */
+open func progress(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts recording the next clip (the classifier's stream starts over).
+     */
+open func startClip(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_start_clip(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionTeacher: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ActionTeacher
+
+    public static func lift(_ handle: UInt64) throws -> ActionTeacher {
+        return ActionTeacher(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ActionTeacher) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionTeacher {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ActionTeacher, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionTeacher_lift(_ handle: UInt64) throws -> ActionTeacher {
+    return try FfiConverterTypeActionTeacher.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionTeacher_lower(_ value: ActionTeacher) -> UInt64 {
+    return FfiConverterTypeActionTeacher.lower(value)
+}
+
+
+
+
+
+
+/**
  * Receives a classifier's action events as they start and end, without polling: implement it
  * (a Swift class, a Python subclass) and pass it to `add_event_listener`. It is called on the
  * thread that called `classify`, after the classifier's lock is released (so it may call the
@@ -3117,6 +3328,99 @@ public func FfiConverterTypePredictionCategory_lower(_ value: PredictionCategory
 
 
 /**
+ * Where an [`ActionTeacher`] is.
+ */
+public struct TeachProgress: Equatable, Hashable {
+    /**
+     * Clips recorded so far, and to record.
+     */
+    public var clipsDone: UInt32
+    public var clips: UInt32
+    /**
+     * Share (0 to 1) of the clip being recorded, 0 between clips.
+     */
+    public var clipFraction: Float
+    /**
+     * Whether a clip is being recorded.
+     */
+    public var recording: Bool
+    /**
+     * Every clip is recorded: `commit` adds them.
+     */
+    public var done: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Clips recorded so far, and to record.
+         */clipsDone: UInt32, clips: UInt32, 
+        /**
+         * Share (0 to 1) of the clip being recorded, 0 between clips.
+         */clipFraction: Float, 
+        /**
+         * Whether a clip is being recorded.
+         */recording: Bool, 
+        /**
+         * Every clip is recorded: `commit` adds them.
+         */done: Bool) {
+        self.clipsDone = clipsDone
+        self.clips = clips
+        self.clipFraction = clipFraction
+        self.recording = recording
+        self.done = done
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TeachProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTeachProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TeachProgress {
+        return
+            try TeachProgress(
+                clipsDone: FfiConverterUInt32.read(from: &buf), 
+                clips: FfiConverterUInt32.read(from: &buf), 
+                clipFraction: FfiConverterFloat.read(from: &buf), 
+                recording: FfiConverterBool.read(from: &buf), 
+                done: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TeachProgress, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.clipsDone, into: &buf)
+        FfiConverterUInt32.write(value.clips, into: &buf)
+        FfiConverterFloat.write(value.clipFraction, into: &buf)
+        FfiConverterBool.write(value.recording, into: &buf)
+        FfiConverterBool.write(value.done, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeachProgress_lift(_ buf: RustBuffer) throws -> TeachProgress {
+    return try FfiConverterTypeTeachProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeachProgress_lower(_ value: TeachProgress) -> RustBuffer {
+    return FfiConverterTypeTeachProgress.lower(value)
+}
+
+
+/**
  * Where the time of one prediction went, in milliseconds (the core's `Timings`).
  */
 public struct Timings: Equatable, Hashable {
@@ -4574,6 +4878,21 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_method_actionset_to_bytes() != 29793) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_after_frame() != 29986) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_commit() != 62681) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_name() != 57671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_progress() != 44816) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_start_clip() != 14260) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_method_eventlistener_on_event() != 55324) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -4650,6 +4969,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_constructor_actionset_new() != 25470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionteacher_new() != 33408) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 9680) {

@@ -168,3 +168,33 @@ def test_a_classifier_records_an_example_while_it_classifies(model, two_actions)
     a.add("carving", example)
     b.add("carving", record(model, frames))
     assert a.to_bytes() == b.to_bytes()
+
+
+def test_a_teacher_records_three_clips_with_the_live_classifier(model):
+    """The sample apps' flow: name, three short clips recorded by the live classifier, commit."""
+    carving, _ = golden(CARVING)
+    arm, _ = golden(ARM)
+    frames = np.concatenate([carving, arm])
+    clf = model.new_classifier()
+    with pytest.raises(movinet.MovinetError.InvalidActionSet):
+        movinet.ActionTeacher(" bad", clf)
+    teacher = movinet.ActionTeacher("ice and arms", clf)
+    assert teacher.name() == "ice and arms"
+    actions = movinet.ActionSet(model)
+    with pytest.raises(movinet.MovinetError.InvalidActionSet):
+        teacher.commit(actions)
+    t = 0
+    for clip in range(3):
+        progress = teacher.start_clip(clf)
+        assert (progress.clips_done, progress.recording, progress.done) == (clip, True, False)
+        while progress.recording:
+            clf.classify(rgb_frame(frames[t % len(frames)], t * FRAME_US))
+            t += 1
+            progress = teacher.after_frame(clf)
+        assert progress.clips_done == clip + 1
+    # Three clips of 3 s at 5 fps.
+    assert t == 45 and progress.done
+    assert clf.example_frames() is None
+    teacher.commit(actions)
+    assert (actions.names(), actions.examples("ice and arms")) == (["ice and arms"], 3)
+    clf.set_actions(actions)

@@ -374,6 +374,46 @@ void uniffi_movinet_ffi_fn_method_actionset_save(uint64_t ptr, RustBuffer path, 
 RustBuffer uniffi_movinet_ffi_fn_method_actionset_to_bytes(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONTEACHER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONTEACHER
+uint64_t uniffi_movinet_ffi_fn_clone_actionteacher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONTEACHER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONTEACHER
+void uniffi_movinet_ffi_fn_free_actionteacher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONTEACHER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONTEACHER_NEW
+uint64_t uniffi_movinet_ffi_fn_constructor_actionteacher_new(RustBuffer name, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_AFTER_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_AFTER_FRAME
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_after_frame(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_COMMIT
+void uniffi_movinet_ffi_fn_method_actionteacher_commit(uint64_t ptr, uint64_t set, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_NAME
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_PROGRESS
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_progress(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_START_CLIP
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_START_CLIP
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_start_clip(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
 uint64_t uniffi_movinet_ffi_fn_clone_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -947,6 +987,36 @@ uint16_t uniffi_movinet_ffi_checksum_method_actionset_to_bytes(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_AFTER_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_AFTER_FRAME
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_after_frame(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_COMMIT
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_commit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_NAME
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_PROGRESS
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_START_CLIP
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_START_CLIP
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_start_clip(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 uint16_t uniffi_movinet_ffi_checksum_method_eventlistener_on_event(void
@@ -1100,6 +1170,12 @@ uint16_t uniffi_movinet_ffi_checksum_constructor_actionset_load(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_NEW
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_NEW
 uint16_t uniffi_movinet_ffi_checksum_constructor_actionset_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONTEACHER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONTEACHER_NEW
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionteacher_new(void
     
 );
 #endif

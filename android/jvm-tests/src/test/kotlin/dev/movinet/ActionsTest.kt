@@ -157,10 +157,43 @@ class ActionsTest {
         assertFalse(empty.isOpen)
     }
 
+    @Test
+    fun aTeacherRecordsThreeClipsWithTheLiveClassifier() {
+        val frames = listOf(TestData.carvingIce, TestData.armWrestling).flatMap { clip -> (0 until clip.count).map { clip to it } }
+        model.newClassifier().use { c ->
+            assertThrows(InvalidActionSetException::class.java) { ActionTeacher(" bad", c) }
+            ActionTeacher("ice and arms", c).use { teacher ->
+                ActionSet.create(model).use { set ->
+                    assertThrows(InvalidActionSetException::class.java) { teacher.commit(set) }
+                    var t = 0
+                    var progress = teacher.startClip()
+                    for (clip in 0 until 3) {
+                        if (clip > 0) progress = teacher.startClip()
+                        assertEquals(TeachProgress(clip, 3, 0f, true), progress)
+                        while (progress.recording) {
+                            val (golden, i) = frames[t % frames.size]
+                            checkNotNull(c.classify(frame(golden, i, t)))
+                            t++
+                            progress = teacher.afterFrame()
+                        }
+                        assertEquals(clip + 1, progress.clipsDone)
+                    }
+                    assertEquals(45, t, "three clips of 3 s at 5 fps")
+                    assertTrue(progress.done)
+                    teacher.commit(set)
+                    assertEquals(listOf("ice and arms"), set.names)
+                    assertEquals(3, set.examples("ice and arms"))
+                    c.setActions(set)
+                    assertEquals(listOf("ice and arms"), c.labels)
+                }
+            }
+        }
+    }
+
     @AfterAll
     fun noHandleIsLeftOpen() {
         model.close()
-        assertEquals(listOf(0, 0), NativeBridge.openActionHandles().toList(), "[action sets, examples] still open")
+        assertEquals(listOf(0, 0, 0), NativeBridge.openActionHandles().toList(), "[action sets, examples, teachers] still open")
         assertEquals(listOf(0, 0), NativeBridge.openHandles().toList(), "[models, classifiers] still open")
     }
 }

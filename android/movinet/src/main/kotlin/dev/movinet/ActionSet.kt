@@ -167,3 +167,58 @@ class ActionRecorder private constructor(private val classifier: MovinetClassifi
         }
     }
 }
+
+/**
+ * Where an [ActionTeacher] is: [clipsDone] of [clips] recorded, [clipFraction] (0 to 1) of the
+ * clip being recorded, if [recording].
+ */
+data class TeachProgress(val clipsDone: Int, val clips: Int, val clipFraction: Float, val recording: Boolean) {
+    /** Every clip is recorded: [ActionTeacher.commit] adds them. */
+    val done: Boolean get() = clipsDone >= clips
+}
+
+/**
+ * "Teach an action" (the sample app's flow): name it, record a few short clips of it with the
+ * live [classifier] ([startClip], then [afterFrame] after each prediction until the clip ends by
+ * itself), then [commit] them into a set. The rules (3 clips of 3 s) are the core's
+ * (`movinet::ActionTeacher`); an app only shows the [TeachProgress].
+ *
+ * @throws InvalidActionSetException from the constructor for a name an action cannot have.
+ */
+class ActionTeacher(val name: String, private val classifier: MovinetClassifier) : AutoCloseable {
+    private val handle = AtomicLong(NativeBridge.newActionTeacher(name = name, classifier = classifier.live()))
+
+    private fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("ActionTeacher is closed")
+
+    private fun progress(out: FloatArray) = TeachProgress(
+        clipsDone = out[TeachSlots.CLIPS_DONE].toInt(),
+        clips = out[TeachSlots.CLIPS].toInt(),
+        clipFraction = out[TeachSlots.CLIP_FRACTION],
+        recording = out[TeachSlots.RECORDING] != 0f,
+    )
+
+    /** Starts recording the next clip (the classifier's stream starts over). */
+    fun startClip(): TeachProgress {
+        val out = FloatArray(TeachSlots.COUNT)
+        NativeBridge.teachStartClip(teacher = live(), classifier = classifier.live(), out = out)
+        return progress(out)
+    }
+
+    /** After each prediction of the classifier: ends the clip once it is long enough. */
+    fun afterFrame(): TeachProgress {
+        val out = FloatArray(TeachSlots.COUNT)
+        NativeBridge.teachAfterFrame(teacher = live(), classifier = classifier.live(), out = out)
+        return progress(out)
+    }
+
+    /** Adds the recorded clips to [set] as the action's examples (nothing before every clip is recorded). */
+    fun commit(set: ActionSet) {
+        NativeBridge.teachCommit(teacher = live(), set = set.live())
+    }
+
+    /** Frees the teacher. Harmless when already closed. */
+    override fun close() {
+        val h = handle.getAndSet(0L)
+        if (h != 0L) NativeBridge.closeActionTeacher(h)
+    }
+}

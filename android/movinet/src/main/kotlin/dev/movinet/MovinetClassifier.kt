@@ -126,7 +126,7 @@ class MovinetClassifier private constructor(
     }
 
     /** The handle, or [ClosedException] (the native side says the same for a stale handle). */
-    private fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetClassifier is closed")
+    internal fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetClassifier is closed")
 
     private fun event(longs: LongArray, scores: FloatArray, i: Int): Event {
         val l = i * EventSlots.COUNT

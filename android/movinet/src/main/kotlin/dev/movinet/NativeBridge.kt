@@ -287,8 +287,29 @@ internal object NativeBridge {
     /** Frees an example; false when it was already closed. */
     external fun closeExample(example: Long): Boolean
 
-    /** `[action sets, examples]` still open in the native library (for leak checks). */
+    /** `[action sets, examples, teachers]` still open in the native library (for leak checks). */
     external fun openActionHandles(): IntArray
+
+    /** A teacher for the action `name` (`movinet::ActionTeacher`) recording with `classifier`. */
+    external fun newActionTeacher(name: String, classifier: Long): Long
+
+    /**
+     * Starts recording the teacher's next clip with `classifier`; writes its progress to
+     * `out` as [TeachSlots].
+     */
+    external fun teachStartClip(teacher: Long, classifier: Long, out: FloatArray): Unit
+
+    /**
+     * After a prediction of `classifier`: ends the clip once it is long enough; writes the
+     * progress as [teachStartClip] does.
+     */
+    external fun teachAfterFrame(teacher: Long, classifier: Long, out: FloatArray): Unit
+
+    /** Adds the teacher's clips to the set `set` (nothing before every clip is recorded). */
+    external fun teachCommit(teacher: Long, set: Long): Unit
+
+    /** Frees a teacher; false when it was already closed. */
+    external fun closeActionTeacher(teacher: Long): Boolean
 }
 
 /** `PixelFormat` codes of [NativeBridge.classify] (bindings/jni `PIXEL_FORMATS`). */
@@ -375,4 +396,15 @@ internal object EventChangeCodes {
 
     /** How many there are. */
     const val COUNT = 2
+}
+
+/** Positions of a teacher's progress in [NativeBridge.teachStartClip]'s `out`. */
+internal object TeachSlots {
+    const val CLIPS_DONE = 0
+    const val CLIPS = 1
+    const val CLIP_FRACTION = 2
+    const val RECORDING = 3
+
+    /** How many there are. */
+    const val COUNT = 4
 }
