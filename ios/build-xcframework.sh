@@ -243,7 +243,7 @@ lib_of() { echo "$target_dir/$1/$profile_dir/$LIB"; }
 # --- the Swift that calls it must be what this library generates ------------------------
 step "uniffi-bindgen: checking $SWIFT_DIR against the iOS library"
 cargo build --manifest-path "$ROOT/Cargo.toml" --release -p movinet-uniffi-bindgen
-(cd "$ROOT" && "$target_dir/release/uniffi-bindgen" generate --library \
+(cd "$ROOT" && "$target_dir/release/movinet-uniffi-bindgen" generate --library \
     "$(lib_of aarch64-apple-ios)" --language swift --no-format --out-dir "$WORK/swift-raw")
 mkdir -p "$WORK/swift/include"
 mv "$WORK/swift-raw/MovinetFFI.swift" "$WORK/swift/"

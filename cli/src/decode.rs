@@ -28,6 +28,47 @@ use movinet::Rotation;
 /// Image files a folder input may hold, decoded in name order as consecutive frames.
 const IMAGE_EXTENSIONS: &[&str] = &["png", "jpg", "jpeg", "bmp", "webp", "tif", "tiff"];
 
+/// Video files a user may put in a folder expecting the command to find them: named in the
+/// error about a folder without images.
+const VIDEO_EXTENSIONS: &[&str] = &[
+    "mp4", "m4v", "mov", "mkv", "webm", "avi", "gif", "mpg", "mpeg", "ts", "wmv", "flv", "3gp",
+];
+
+/// Why a folder with no images cannot be classified, with a hint when it holds videos.
+fn no_images(path: &Path, entries: &[PathBuf]) -> String {
+    let mut videos: Vec<String> = entries
+        .iter()
+        .filter(|p| {
+            p.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| VIDEO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        })
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    let mut why = format!(
+        "folder holds no images ({}); a folder is read as the frames of one video",
+        IMAGE_EXTENSIONS.join(", ")
+    );
+    if !videos.is_empty() {
+        videos.sort();
+        let n = videos.len();
+        let shown = videos
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = if n > 3 { ", ..." } else { "" };
+        why += &format!(
+            ". It holds {n} video{} ({shown}{more}): give {} as inputs, e.g. {}/*",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" },
+            path.display()
+        );
+    }
+    why
+}
+
 /// The largest frame the command decodes: 8K UHD (7680x4320, 33 megapixels; each side at
 /// most the core's `MAX_DIMENSION`). Refused from the container's header before decoding,
 /// and given to the decoder as its own bound for sizes the header does not state.
@@ -46,6 +87,36 @@ pub struct DecodedFrame {
     /// Clockwise rotation that shows the frame upright (from the file's display matrix or
     /// `rotate` tag; `Deg0` with autorotation off).
     pub rotation: Rotation,
+    /// The frame's own timestamp (best effort) in the stream's time base, as stored; `None`
+    /// for a folder of images or a frame without one.
+    pub pts: Option<i64>,
+    /// How long the frame shows, in the stream's time base (0 when the file does not say).
+    pub duration: i64,
+}
+
+/// What an encoder needs to write a video stream back like the one decoded.
+#[derive(Debug, Clone, Copy)]
+pub struct StreamInfo {
+    /// The stream's time base, the unit of [`DecodedFrame::pts`].
+    pub time_base: ff::Rational,
+    /// Its average frame rate (0/0 when unknown) and the rate of its time stamps.
+    pub avg_frame_rate: ff::Rational,
+    pub real_frame_rate: ff::Rational,
+    /// The file's start in the stream's time base: timestamps minus this count from 0, as
+    /// [`DecodedFrame::timestamp`] does.
+    pub start_pts: i64,
+    /// The rotation the container asks players to show the frames with, whatever
+    /// autorotation says.
+    pub rotation: Option<Rotation>,
+}
+
+/// The colour description of the frames last decoded (FFmpeg's `AVColor*` values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Colour {
+    pub space: ff::color::Space,
+    pub range: ff::color::Range,
+    pub primaries: ff::color::Primaries,
+    pub transfer: ff::color::TransferCharacteristic,
 }
 
 /// What went wrong while decoding an input that did open: the command warns and reports it.
@@ -155,22 +226,23 @@ impl Source {
             Err(e) => return fail(path, e),
         };
         if meta.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            let entries: Vec<PathBuf> = std::fs::read_dir(path)
                 .map_err(|e| DecodeError(format!("{}: {e}", path.display())))?
                 .flatten()
                 .map(|e| e.path())
+                .collect();
+            let mut files: Vec<PathBuf> = entries
+                .iter()
                 .filter(|p| {
                     p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
                         IMAGE_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())
                     })
                 })
+                .cloned()
                 .collect();
             files.sort();
             if files.is_empty() {
-                return fail(
-                    path,
-                    format!("folder holds no images ({})", IMAGE_EXTENSIONS.join(", ")),
-                );
+                return fail(path, no_images(path, &entries));
             }
             return Ok(Self::Images {
                 files,
@@ -217,6 +289,7 @@ impl Iterator for Source {
                         match frame {
                             Some(mut f) => {
                                 f.timestamp = None;
+                                f.pts = None;
                                 stats.frames_decoded += 1;
                                 return Some(f);
                             }
@@ -243,6 +316,7 @@ pub struct VideoDecoder {
     /// The file's start time in seconds, subtracted from every timestamp.
     start: Option<f64>,
     frame_rate: f64,
+    info: StreamInfo,
     rotation: Option<Rotation>,
     autorotate: bool,
     frame: ff::frame::Video,
@@ -415,6 +489,20 @@ impl VideoDecoder {
             None
         };
         let rotation = stream_rotation(&stream);
+        let info = StreamInfo {
+            time_base: tb,
+            avg_frame_rate: stream.avg_frame_rate(),
+            real_frame_rate: stream.rate(),
+            start_pts: if format_start != ffi::AV_NOPTS_VALUE {
+                // SAFETY: plain arithmetic on rationals.
+                unsafe { ffi::av_rescale_q(format_start, ffi::AV_TIME_BASE_Q, tb.into()) }
+            } else if stream.start_time() != ffi::AV_NOPTS_VALUE {
+                stream.start_time()
+            } else {
+                0
+            },
+            rotation,
+        };
         let mut context = ff::codec::context::Context::from_parameters(stream.parameters())
             .or_else(|e| fail(path, e))?;
         // One decoding thread: with FFmpeg 5.1's frame threads a concealed H.264 frame loses
@@ -445,6 +533,7 @@ impl VideoDecoder {
             time_base,
             start,
             frame_rate,
+            info,
             rotation,
             autorotate,
             frame: ff::frame::Video::empty(),
@@ -521,7 +610,25 @@ impl VideoDecoder {
             height: h,
             timestamp: Some(self.timestamp()),
             rotation,
+            pts: self.frame.timestamp().or(self.frame.pts()),
+            duration: self.frame.packet().duration,
         })
+    }
+
+    /// The stream's time base, frame rates, start and display rotation.
+    pub fn info(&self) -> StreamInfo {
+        self.info
+    }
+
+    /// The colour description of the frame last decoded.
+    pub fn colour(&self) -> Colour {
+        let f = &self.frame;
+        Colour {
+            space: f.color_space(),
+            range: f.color_range(),
+            primaries: f.color_primaries(),
+            transfer: f.color_transfer_characteristic(),
+        }
     }
 
     /// The frame's presentation time from the start of the file: its best-effort timestamp

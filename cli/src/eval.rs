@@ -8,7 +8,8 @@ use serde::Serialize;
 
 use movinet::Horizon;
 
-use crate::classify::{classify_one, ClipReport};
+use crate::chatter::{Chatter, Progress};
+use crate::classify::{classify_one, horizon_seconds, ClipReport};
 use crate::load::{load, options};
 use crate::ModelArgs;
 
@@ -38,8 +39,8 @@ struct LiveClip {
 /// Totals with the live horizon.
 #[derive(Serialize)]
 struct LiveTotals {
-    /// `2 s`, or what `--horizon` gave.
-    horizon: String,
+    /// In seconds: 2, or what `--horizon` gave.
+    horizon: f64,
     top1: usize,
     top5: usize,
 }
@@ -79,16 +80,24 @@ fn rank_of(r: &ClipReport, e: usize) -> usize {
         .count()
 }
 
-/// The clip file and expected label of one row, or why the row names none.
+/// The clip file and expected label of one row, or why the row names none. A row may stop
+/// after the last of the two columns (the others are ignored), but not run past the header: an
+/// extra field is a comma too many, which would shift a label.
 fn parse_row(
     row: &csv::ByteRecord,
     columns: usize,
     file_col: usize,
     label_col: usize,
 ) -> Result<(String, String), String> {
-    if row.len() != columns {
+    let needed = file_col.max(label_col) + 1;
+    if row.len() > columns || row.len() < needed {
+        let want = if needed == columns {
+            format!("{columns}")
+        } else {
+            format!("{needed} to {columns}")
+        };
         return Err(format!(
-            "{} fields where the header has {columns} (a missing field or an extra comma?)",
+            "{} fields where the header has {columns} and a row needs {want} (a missing field or an extra comma?)",
             row.len()
         ));
     }
@@ -115,6 +124,7 @@ pub fn eval(
     args: &ModelArgs,
     models_dir: Option<&Path>,
     json: bool,
+    chatter: Chatter,
 ) -> Result<bool, String> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
@@ -130,7 +140,7 @@ pub fn eval(
             .position(|h| h.trim() == name)
             .ok_or_else(|| {
                 format!(
-                    "{}: no `{name}` column (need file,expected_label)",
+                    "{}: no `{name}` column (the header row must name `file` and `expected_label`)",
                     csv_path.display()
                 )
             })
@@ -184,7 +194,18 @@ pub fn eval(
         if expected_index.is_none() {
             eprintln!("movinet: warning: {file}: expected label `{expected}` is not one of the model's classes");
         }
-        match classify_one(&loaded, &dir.join(&file), &opts, 1, !args.no_autorotate) {
+        if chatter.progress != Progress::Off {
+            // One line per clip (its runs show nothing of their own).
+            eprintln!("movinet: eval: {file}");
+        }
+        match classify_one(
+            &loaded,
+            &dir.join(&file),
+            &opts,
+            1,
+            !args.no_autorotate,
+            Progress::Off,
+        ) {
             Ok(r) => {
                 let rank = expected_index.map(|e| rank_of(&r, e));
                 let top = r.top.first();
@@ -196,6 +217,7 @@ pub fn eval(
                         &live_opts,
                         1,
                         !args.no_autorotate,
+                        Progress::Off,
                     ) {
                         Ok(l) => Some(LiveClip {
                             top1: l.top.first().map(|c| c.label.clone()),
@@ -256,7 +278,7 @@ pub fn eval(
             .count()
     };
     let live = live_horizon.map(|h| LiveTotals {
-        horizon: h.to_string(),
+        horizon: horizon_seconds(h, live_opts.model_fps).unwrap_or(f64::NAN),
         top1: live_rank(1),
         top5: live_rank(5),
     });
@@ -279,7 +301,7 @@ pub fn eval(
         let live_header = report
             .live
             .as_ref()
-            .map(|l| format!(" {:>10}", format!("rank {}", l.horizon)))
+            .map(|l| format!(" {:>10}", format!("rank {} s", l.horizon)))
             .unwrap_or_default();
         println!(
             "{:<45} {:<30} {:<30} {:>6} {:>5}{live_header}",
@@ -311,7 +333,7 @@ pub fn eval(
         );
         if let Some(l) = &report.live {
             println!(
-                "top-1 {}/{}  top-5 {}/{}  at the end of each clip with the live horizon {}",
+                "top-1 {}/{}  top-5 {}/{}  at the end of each clip with the live horizon {} s",
                 l.top1, report.total, l.top5, report.total, l.horizon
             );
         }

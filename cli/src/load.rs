@@ -31,18 +31,36 @@ impl Drop for Loaded {
     }
 }
 
+/// A core option error as the command's usage error: the flag that set the option and its
+/// value, then the core's reason (`--top 0: must be at least 1, got 0`), so that the user
+/// reads the flag they typed, not the API's name for it.
+fn usage(e: movinet::Error, flags: &[(&str, String)]) -> String {
+    if let movinet::Error::InvalidOption { option, reason } = &e {
+        if let Some((_, flag)) = flags.iter().find(|(o, _)| o == option) {
+            return format!("{flag}: {reason}");
+        }
+    }
+    e.to_string()
+}
+
 pub fn load(args: &ModelArgs, models_dir: Option<&Path>) -> Result<Loaded, String> {
-    let file = resolve::model(&args.model, models_dir)?;
     let options = ModelOptions {
         threads: args.threads,
         int8_io: !args.no_int8_io,
         ..ModelOptions::default()
     };
+    let file = resolve::model(&args.model, models_dir)?;
     let model = {
         let _quiet = Quiet::stderr();
         Model::from_file(&file.path, &options)
     }
-    .map_err(|e| format!("{}: {e}", file.path.display()))?;
+    .map_err(|e| match e {
+        // `--threads 0` is the flag's fault, not the model file's.
+        movinet::Error::InvalidOption { .. } => {
+            usage(e, &[("threads", format!("--threads {}", args.threads))])
+        }
+        e => format!("{}: {e}", file.path.display()),
+    })?;
     if file.synthetic {
         eprintln!(
             "movinet: warning: using {} — random weights, for speed tests only: its labels mean nothing",
@@ -94,17 +112,17 @@ pub fn options(args: &ModelArgs, top: usize) -> Result<ClassifierOptions, String
     // The core's rule for each option (e.g. top_k at least 1), as a usage error naming the
     // flag that set it.
     options.validate().map_err(|e| {
-        let option = match &e {
-            movinet::Error::InvalidOption { option, .. } => *option,
-            _ => "",
-        };
-        let flag = match option {
-            "top_k" => format!("--top {top}: "),
-            "model_fps" => format!("--fps {}: ", args.fps),
-            "horizon" => format!("--horizon {}: ", args.horizon.as_deref().unwrap_or("")),
-            _ => String::new(),
-        };
-        format!("{flag}{e}")
+        usage(
+            e,
+            &[
+                ("top_k", format!("--top {top}")),
+                ("model_fps", format!("--fps {}", args.fps)),
+                (
+                    "horizon",
+                    format!("--horizon {}", args.horizon.as_deref().unwrap_or("")),
+                ),
+            ],
+        )
     })?;
     Ok(options)
 }

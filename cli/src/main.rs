@@ -4,6 +4,8 @@
 //! Exit codes: 0 all inputs processed, 2 a usage error or any input that failed (the others
 //! are still processed), 1 anything unexpected.
 
+mod annotate;
+mod chatter;
 mod check;
 mod classify;
 mod decode;
@@ -12,6 +14,7 @@ mod eval;
 mod eval_actions;
 mod load;
 mod models;
+mod outputs;
 mod plot;
 mod quiet;
 mod resolve;
@@ -40,8 +43,8 @@ struct Cli {
 enum Command {
     /// Classify videos, GIFs or folders of images and print the top classes.
     Classify(ClassifyArgs),
-    /// Accuracy over a labelled folder of clips (CSV columns `file,expected_label`); with
-    /// `--actions`, of custom actions taught from the folder's own clips, leave-clips-out.
+    /// Accuracy over a labelled folder of clips (CSV with `file` and `expected_label` columns);
+    /// with `--actions`, of custom actions taught from the folder's own clips, leave-clips-out.
     Eval(EvalArgs),
     /// Teach custom actions from a few clips each and save them as an action-set file for
     /// `classify --actions` (and the SDK's `ActionSet`).
@@ -87,11 +90,13 @@ pub struct ModelArgs {
     /// Labels file (one class per line); found beside the model when omitted.
     #[arg(long, value_name = "PATH")]
     pub labels: Option<PathBuf>,
-    /// Frames per second fed to the model (the models were trained at 5), or `all`.
-    #[arg(long, default_value = "5")]
+    /// Frames per second fed to the model (the models were trained at 5), or `all`. A folder
+    /// of images has no frame times: every image is fed, and they are taken to be 1/FPS
+    /// seconds apart (for the events' times and the horizon).
+    #[arg(long, default_value = "5", allow_negative_numbers = true)]
     pub fps: String,
     /// Inference threads.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, value_parser = whole_number, allow_negative_numbers = true)]
     pub threads: usize,
     /// How a frame is fitted to the model's square input.
     #[arg(long, value_enum, default_value_t = CropArg::Center)]
@@ -99,7 +104,7 @@ pub struct ModelArgs {
     /// How far back predictions look, in seconds, or `all` (every frame since the start: one
     /// label for a whole clip, the model as exported). Default: 2, the apps' live default, so
     /// that labels and events follow a change of action.
-    #[arg(long, value_name = "SECONDS|all")]
+    #[arg(long, value_name = "SECONDS|all", allow_negative_numbers = true)]
     pub horizon: Option<String>,
     /// Feed frames as stored, ignoring the file's display rotation (a phone video recorded
     /// in portrait is stored landscape with a rotation; by default it is turned upright).
@@ -120,13 +125,14 @@ struct ClassifyArgs {
     #[command(flatten)]
     model: ModelArgs,
     /// How many classes to print (at least 1).
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = whole_number, allow_negative_numbers = true)]
     top: usize,
     /// Write the top-5 classes' probabilities over time to this PNG (one file per input:
     /// with several inputs the input's name is appended).
     #[arg(long, value_name = "OUT.png")]
     plot: Option<PathBuf>,
-    /// One JSON object per input on stdout instead of text.
+    /// One JSON object per input on stdout instead of text, in the inputs' order (an input
+    /// that fails gets `input` and `error`).
     #[arg(long)]
     json: bool,
     /// Write the action events as SubRip subtitles to this file (with several inputs, one
@@ -136,6 +142,15 @@ struct ClassifyArgs {
     /// Write the action events as WebVTT subtitles to this file.
     #[arg(long, value_name = "OUT.vtt")]
     vtt: Option<PathBuf>,
+    /// Write the video back with the live view drawn on every frame (the current action,
+    /// the top 3 with their scores, the events so far) and the events as a subtitle track:
+    /// H.264 in MP4 (or MOV), same frames, times, size and rotation (with several inputs, one
+    /// file each, the input's name appended).
+    #[arg(long, value_name = "OUT.mp4")]
+    annotate: Option<PathBuf>,
+    /// No progress and no notes on stderr; only errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
     /// Score the custom actions of this action-set file (made by `movinet enroll` with the
     /// same model) instead of the model's classes.
     #[arg(long, value_name = "FILE.actions")]
@@ -167,7 +182,8 @@ struct EnrollArgs {
 
 #[derive(Args)]
 struct EvalArgs {
-    /// CSV with columns `file,expected_label` (a header row, extra columns ignored).
+    /// CSV with a header row naming `file` and `expected_label` columns; other columns are
+    /// ignored, and a row may leave out the columns after those two.
     csv: PathBuf,
     /// Folder the CSV's file names are relative to (default: the CSV's folder).
     #[arg(long, value_name = "DIR")]
@@ -177,11 +193,20 @@ struct EvalArgs {
     /// One JSON object on stdout instead of a table.
     #[arg(long)]
     json: bool,
+    /// No progress on stderr; only errors and warnings.
+    #[arg(long, short)]
+    quiet: bool,
     /// Evaluate custom actions instead of the model's classes: the CSV's clips (columns
     /// `file` and `class` or `expected_label`) are the actions' examples, and each clip is
     /// scored by the actions taught from all the other clips (leave-clips-out).
     #[arg(long)]
     actions: bool,
+}
+
+/// A count on the command line (`--top`, `--threads`); its range is the core's to check.
+fn whole_number(s: &str) -> Result<usize, String> {
+    s.parse()
+        .map_err(|_| format!("takes a whole number, not `{s}`"))
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -211,20 +236,27 @@ fn main() -> ExitCode {
             &a.model,
             models_dir,
             a.top,
-            a.plot.as_deref(),
             a.json,
-            &[
-                (timeline::Subtitles::Srt, a.srt.as_deref()),
-                (timeline::Subtitles::Vtt, a.vtt.as_deref()),
-            ],
+            &classify::OutputArgs {
+                plot: a.plot.as_deref(),
+                srt: a.srt.as_deref(),
+                vtt: a.vtt.as_deref(),
+                annotate: a.annotate.as_deref(),
+            },
+            chatter::Chatter::new(a.quiet, a.json),
             a.actions.as_deref(),
         ),
         Command::Eval(a) if a.actions => {
             eval_actions::eval_actions(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
         }
-        Command::Eval(a) => {
-            eval::eval(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
-        }
+        Command::Eval(a) => eval::eval(
+            &a.csv,
+            a.clips_dir.as_deref(),
+            &a.model,
+            models_dir,
+            a.json,
+            chatter::Chatter::new(a.quiet, a.json),
+        ),
         Command::Enroll(a) => enroll::enroll(
             &a.out,
             &a.actions,

@@ -55,7 +55,10 @@ pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
         }
     }
     if found == 0 {
-        eprintln!("movinet: no models found; run models/fetch.sh or set MOVINET_MODELS_DIR");
+        eprintln!(
+            "movinet: no models found: {}",
+            resolve::not_found_advice(models_dir, "")
+        );
         return Ok(false);
     }
     Ok(true)

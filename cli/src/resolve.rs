@@ -10,15 +10,51 @@ pub const NAMES: &[&str] = &["a0", "a1", "a2"];
 
 /// Where named models are looked up, in order.
 pub fn search_dirs(models_dir: Option<&Path>) -> Vec<PathBuf> {
+    sources(models_dir).into_iter().map(|(d, _)| d).collect()
+}
+
+/// The folders searched and what named each.
+fn sources(models_dir: Option<&Path>) -> Vec<(PathBuf, &'static str)> {
     let mut dirs = Vec::new();
     if let Some(d) = models_dir {
-        dirs.push(d.to_path_buf());
+        dirs.push((d.to_path_buf(), "--models-dir"));
     }
     if let Some(d) = std::env::var_os("MOVINET_MODELS_DIR") {
-        dirs.push(PathBuf::from(d));
+        dirs.push((PathBuf::from(d), "MOVINET_MODELS_DIR"));
     }
-    dirs.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("../models"));
+    dirs.push((
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../models"),
+        "the repository's models/",
+    ));
     dirs
+}
+
+/// Why no model was found, and what to do: each folder searched (saying which are missing
+/// and what named them), then the fix that applies (a folder given that does not exist is
+/// the thing to correct, not a variable to set).
+pub fn not_found_advice(models_dir: Option<&Path>, fetch: &str) -> String {
+    let dirs = sources(models_dir);
+    let listed: Vec<String> = dirs
+        .iter()
+        .map(|(d, from)| {
+            let missing = if d.is_dir() { "" } else { ": no such folder" };
+            format!("{} ({from}{missing})", d.display())
+        })
+        .collect();
+    let missing_given: Vec<&str> = dirs
+        .iter()
+        .filter(|(d, from)| !d.is_dir() && !from.starts_with("the repository"))
+        .map(|(_, from)| *from)
+        .collect();
+    let fix = if missing_given.is_empty() {
+        format!("run models/fetch.sh{fetch}, or point --models-dir or MOVINET_MODELS_DIR at a folder of models")
+    } else {
+        format!(
+            "check {} (it names a folder that does not exist), or run models/fetch.sh{fetch}",
+            missing_given.join(" and ")
+        )
+    };
+    format!("searched {}; {fix}", listed.join(", "))
 }
 
 /// A resolved model file, and whether it is a random-weight stand-in.
@@ -57,10 +93,9 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
                 });
             }
         }
-        let tried: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
         return Err(format!(
-            "model `{lower}` not found in {}; run models/fetch.sh {lower} or set MOVINET_MODELS_DIR",
-            tried.join(", ")
+            "model `{lower}` not found: {}",
+            not_found_advice(models_dir, &format!(" {lower}"))
         ));
     }
     let path = PathBuf::from(arg);
@@ -75,6 +110,15 @@ pub fn model(arg: &str, models_dir: Option<&Path>) -> Result<ModelFile, String> 
             display_name: name,
             synthetic: false,
         });
+    }
+    // What reads as a path (a folder in it, or a model file's extension) is a file that is
+    // not there, not an unknown model name.
+    let looks_like_a_path = arg.contains(std::path::MAIN_SEPARATOR)
+        || Path::new(arg)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tflite"));
+    if looks_like_a_path {
+        return Err(format!("model file not found: {arg} (no such file)"));
     }
     Err(format!(
         "unknown model `{arg}`: use a0, a1, a2 or the path of a .tflite file"

@@ -12,12 +12,20 @@ use serde::Serialize;
 pub struct EventReport {
     pub label: String,
     pub index: usize,
-    /// When the label became the top label, seconds on the clip's timestamps.
+    /// When the label became the top label, seconds on the clip's timestamps (to the
+    /// microsecond in JSON).
+    #[serde(serialize_with = "microseconds")]
     pub start_s: f64,
     /// When it stopped being the top label (the end of the last frame for the last event).
+    #[serde(serialize_with = "microseconds")]
     pub end_s: f64,
     pub peak_score: f32,
     pub mean_score: f32,
+}
+
+/// Seconds to the microsecond: `3.033333`, not `3.0333333333333332`.
+fn microseconds<S: serde::Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(crate::classify::rounded(*v, 6))
 }
 
 impl From<&Event> for EventReport {
@@ -56,13 +64,6 @@ pub enum Subtitles {
 }
 
 impl Subtitles {
-    fn extension(self) -> &'static str {
-        match self {
-            Self::Srt => "srt",
-            Self::Vtt => "vtt",
-        }
-    }
-
     /// `HH:MM:SS,mmm` (SubRip) or `HH:MM:SS.mmm` (WebVTT).
     fn time(self, seconds: f64) -> String {
         let ms = (seconds.max(0.0) * 1000.0).round() as u64;
@@ -91,36 +92,12 @@ impl Subtitles {
         out
     }
 
-    /// Writes the subtitles for `input` to `out` (with several inputs, the input's name is
-    /// appended to the file name, as for `--plot`).
-    pub fn write(
-        self,
-        out: &Path,
-        input: &Path,
-        several: bool,
-        events: &[EventReport],
-    ) -> Result<PathBuf, String> {
-        let path = output_path(out, input, several, self.extension());
-        std::fs::write(&path, self.render(events))
+    /// Writes the subtitles to `path`.
+    pub fn write(self, path: &Path, events: &[EventReport]) -> Result<PathBuf, String> {
+        std::fs::write(path, self.render(events))
             .map_err(|e| format!("{}: cannot write subtitles: {e}", path.display()))?;
-        Ok(path)
+        Ok(path.to_path_buf())
     }
-}
-
-/// `out`, or with several inputs `out`'s stem, `-`, the input's stem and `ext`.
-pub fn output_path(out: &Path, input: &Path, several: bool, ext: &str) -> PathBuf {
-    if !several {
-        return out.to_path_buf();
-    }
-    let stem = out
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| ext.into());
-    let clip = input
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    out.with_file_name(format!("{stem}-{clip}.{ext}"))
 }
 
 #[cfg(test)]
@@ -164,23 +141,5 @@ mod tests {
             "WEBVTT\n\n00:00:00.200 --> 00:00:11.400\nshooting basketball\n\n\
              01:02:05.013 --> 01:02:06.000\ncleaning pool\n\n"
         );
-    }
-
-    #[test]
-    fn several_inputs_get_one_file_each() {
-        let p = output_path(
-            Path::new("/tmp/out.srt"),
-            Path::new("a/clip one.mp4"),
-            true,
-            "srt",
-        );
-        assert_eq!(p, Path::new("/tmp/out-clip one.srt"));
-        let p = output_path(
-            Path::new("/tmp/out.srt"),
-            Path::new("a/b.mp4"),
-            false,
-            "srt",
-        );
-        assert_eq!(p, Path::new("/tmp/out.srt"));
     }
 }

@@ -144,7 +144,8 @@ fn check_reports_every_bad_model_and_exits_2() {
          on the CPU (LiteRtRunCompiledModel: runtime failure (status 3): failed to create XNNPACK \
          runtime; Node number ",
         "(TfLiteXNNPackDelegate) failed to prepare.",
-        "/no/such/model.tflite\n  FAILED: unknown model `/no/such/model.tflite`",
+        // A path that is not there is a missing file, not an unknown model name.
+        "/no/such/model.tflite\n  FAILED: model file not found: /no/such/model.tflite (no such file)",
         "6 models checked: 1 passed, 5 failed",
     ] {
         assert!(text.contains(expected), "`{expected}` not in:\n{text}");

@@ -68,6 +68,30 @@ impl PixelFormat {
         !matches!(self, Self::Rgb888 | Self::Rgba8888 | Self::Bgra8888)
     }
 
+    /// What plane `index` of a `width` x `height` frame in this format holds, in the
+    /// format's plane order: the rule [`Frame::new`] checks planes against, for bindings that
+    /// check an array's shape before handing its bytes over. `None` past the last plane.
+    pub fn plane_samples(self, index: usize, width: usize, height: usize) -> Option<PlaneSamples> {
+        let name = *self.plane_names().get(index)?;
+        let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
+        let (columns, rows, sample_bytes, pixel_strides): (usize, usize, usize, &'static [usize]) =
+            match (self, index) {
+                (Self::Rgb888, _) => (width, height, 3, &[3]),
+                (Self::Rgba8888 | Self::Bgra8888, _) => (width, height, 4, &[4]),
+                (_, 0) => (width, height, 1, &[1]),
+                (Self::Nv21 | Self::Nv12, _) => (cw, ch, 2, &[2]),
+                (Self::I420, _) => (cw, ch, 1, &[1]),
+                (_, _) => (cw, ch, 1, &[1, 2]),
+            };
+        Some(PlaneSamples {
+            name,
+            columns,
+            rows,
+            sample_bytes,
+            pixel_strides,
+        })
+    }
+
     /// The planes' names, as error messages call them.
     fn plane_names(self) -> &'static [&'static str] {
         match self {
@@ -89,6 +113,22 @@ impl PixelFormat {
             Self::Yuv420888 => "YUV_420_888",
         }
     }
+}
+
+/// What one plane of a frame holds ([`PixelFormat::plane_samples`]): `rows` rows of
+/// `columns` samples of `sample_bytes` bytes, each sample a pixel stride from the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlaneSamples {
+    /// The plane's name in messages (`pixel`, `Y`, `UV`, `VU`, `U`, `V`).
+    pub name: &'static str,
+    /// Samples in a row.
+    pub columns: usize,
+    /// Rows of samples.
+    pub rows: usize,
+    /// Bytes in one sample: 3 (RGB), 4 (RGBA, BGRA), 2 (an interleaved chroma pair), 1.
+    pub sample_bytes: usize,
+    /// The pixel strides the plane may have.
+    pub pixel_strides: &'static [usize],
 }
 
 /// One plane of a frame: borrowed bytes and how samples are spaced in them.
@@ -272,18 +312,10 @@ impl<'a> Frame<'a> {
                 planes.len()
             )));
         }
-        let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
-        for (i, (plane, name)) in planes.iter().zip(names).enumerate() {
-            // (columns, rows, bytes per sample, allowed pixel strides)
-            let (cols, rows, sample, strides): (usize, usize, usize, &[usize]) = match (format, i) {
-                (PixelFormat::Rgb888, _) => (width, height, 3, &[3]),
-                (PixelFormat::Rgba8888 | PixelFormat::Bgra8888, _) => (width, height, 4, &[4]),
-                (_, 0) => (width, height, 1, &[1]),
-                (PixelFormat::Nv21 | PixelFormat::Nv12, _) => (cw, ch, 2, &[2]),
-                (PixelFormat::I420, _) => (cw, ch, 1, &[1]),
-                (_, _) => (cw, ch, 1, &[1, 2]),
-            };
-            check_plane(format, name, plane, cols, rows, sample, strides)?;
+        for (i, plane) in planes.iter().enumerate() {
+            if let Some(samples) = format.plane_samples(i, width, height) {
+                check_plane(format, plane, &samples)?;
+            }
         }
         let mut all = [Plane::EMPTY; 3];
         all[..planes.len()].copy_from_slice(planes);
@@ -525,16 +557,15 @@ impl<'a> Frame<'a> {
     }
 }
 
-/// Checks that `plane` holds `rows` rows of `cols` samples of `sample` bytes.
-fn check_plane(
-    format: PixelFormat,
-    name: &str,
-    plane: &Plane<'_>,
-    cols: usize,
-    rows: usize,
-    sample: usize,
-    pixel_strides: &[usize],
-) -> Result<()> {
+/// Checks that `plane` holds what `samples` says it does.
+fn check_plane(format: PixelFormat, plane: &Plane<'_>, samples: &PlaneSamples) -> Result<()> {
+    let PlaneSamples {
+        name,
+        columns: cols,
+        rows,
+        sample_bytes: sample,
+        pixel_strides,
+    } = *samples;
     let what = format!("{} {name} plane", format.name());
     if !pixel_strides.contains(&plane.pixel_stride) {
         let allowed = match pixel_strides {

@@ -72,7 +72,13 @@ impl Horizon {
                         format!("of {s} s is less than one frame at {fps} fps"),
                     ));
                 }
-                frames.min(f64::from(u32::MAX)) as u32
+                // Too long is told in the unit the caller gave, not as a clamped frame count.
+                if frames > f64::from(Self::MAX_FRAMES) {
+                    let most = f64::from(Self::MAX_FRAMES) / f64::from(fps);
+                    let why = format!("must be at most {most:.0} s at {fps} fps, got {s} s");
+                    return Err(Error::option("horizon", why));
+                }
+                frames as u32
             }
         };
         if n == 0 || n > Self::MAX_FRAMES {
@@ -504,6 +510,9 @@ mod tests {
                 "{bad:?}"
             );
         }
+        // Too long a horizon in seconds is told in seconds.
+        let e = Horizon::Seconds(1e9).frames(5.0).unwrap_err().to_string();
+        assert!(e.ends_with("horizon must be at most 3355443 s at 5 fps, got 1000000000 s"));
     }
 
     /// A stand-in for the model's pool: reads `sum` through `grid`, adds `feature`

@@ -26,7 +26,11 @@ impl Labels {
             source,
         };
         let bytes = read_regular(path, MAX_LABELS_BYTES).map_err(|e| match e {
-            ReadError::NotFound => io(std::io::ErrorKind::NotFound.into()),
+            // Not Rust's "entity not found".
+            ReadError::NotFound => io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )),
             ReadError::NotRegular(kind) => {
                 Error::InvalidLabels(format!("{} is {kind}, not a labels file", path.display()))
             }

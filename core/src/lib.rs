@@ -136,7 +136,9 @@ pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, ErrorKind, NameCase, Result};
 pub use events::{Event, EventChange, EventDetector, EventOptions};
-pub use frame::{exif_orientation, ColorMatrix, Frame, PixelFormat, Plane, Rotation, YuvRange};
+pub use frame::{
+    exif_orientation, ColorMatrix, Frame, PixelFormat, Plane, PlaneSamples, Rotation, YuvRange,
+};
 pub use horizon::{CumulativePool, Horizon};
 pub use labels::Labels;
 pub use model::{Model, ModelOptions, ModelSummary};

@@ -135,7 +135,7 @@ pub fn stream_files(paths: &[PathBuf], mut f: impl FnMut(&Frame<'_>)) -> (Vec<f6
                 .with_timestamp(offset + ts.expect("timestamped frames"));
             f(&frame);
         });
-        offset += crate::file_duration(path);
+        offset += crate::duration(path);
     }
     (cuts, offset.as_secs_f64())
 }

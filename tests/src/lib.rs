@@ -261,10 +261,31 @@ pub fn probe(path: &Path) -> (usize, usize, Vec<Option<std::time::Duration>>) {
     (width, height, times)
 }
 
-/// ffmpeg's output arguments for raw RGB24 on stdout, one frame per decoded frame.
+/// libswscale's flags for its exact C path, the same bits on every CPU: `ffmpeg -cpuflags 0`
+/// gives other RGB than the default on the same machine, so the default's SIMD paths may
+/// differ between machines. The live-label tests and the event sweep decode with these
+/// ([`stream_rgb`]), and the tests that re-encode clips scale with them.
+pub const SWS_FLAGS: &str = "bicubic+accurate_rnd+bitexact+full_chroma_int";
+
+/// ffmpeg's output arguments for raw RGB24 on stdout, one frame per decoded frame, converted
+/// as the `ffmpeg` command converts by default: as PyAV (the reference pipeline's decoder,
+/// which made the golden frames) and the command's own decoder do on the same machine.
 const RGB24_TO_STDOUT: [&str; 7] = [
     "-fps_mode",
     "passthrough",
+    "-f",
+    "rawvideo",
+    "-pix_fmt",
+    "rgb24",
+    "-",
+];
+
+/// [`RGB24_TO_STDOUT`] converted by libswscale's exact C path ([`SWS_FLAGS`]).
+const RGB24_EXACT_TO_STDOUT: [&str; 9] = [
+    "-fps_mode",
+    "passthrough",
+    "-sws_flags",
+    SWS_FLAGS,
     "-f",
     "rawvideo",
     "-pix_fmt",
@@ -307,7 +328,8 @@ pub fn decode_rgb(name: &str, max_frames: Option<usize>) -> Clip {
 
 /// Streams a shared clip's frames through `f` as ffmpeg decodes them (RGB24, one call per
 /// decoded frame, with the frame's timestamp), without holding the whole clip in memory.
-/// Returns the number of frames.
+/// Returns the number of frames. Converted by libswscale's exact path ([`SWS_FLAGS`]): the
+/// same frames on every CPU, so the live-label figures are the same on every machine.
 pub fn stream_rgb(
     name: &str,
     f: impl FnMut(&[u8], usize, usize, Option<std::time::Duration>),
@@ -315,7 +337,7 @@ pub fn stream_rgb(
     stream_rgb_file(&clip_path(name), f)
 }
 
-/// [`stream_rgb`] for a video at any path (e.g. the few-shot clips, `fewshot_path`).
+/// [`stream_rgb`] for any video file.
 pub fn stream_rgb_file(
     path: &Path,
     mut f: impl FnMut(&[u8], usize, usize, Option<std::time::Duration>),
@@ -326,7 +348,7 @@ pub fn stream_rgb_file(
     let mut child = std::process::Command::new("ffmpeg")
         .args(["-v", "error", "-nostdin", "-i"])
         .arg(path)
-        .args(RGB24_TO_STDOUT)
+        .args(RGB24_EXACT_TO_STDOUT)
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run ffmpeg: {e} (it must be on PATH)"));
@@ -347,11 +369,11 @@ pub fn stream_rgb_file(
 
 /// A shared clip's duration from its container (ffprobe's `format=duration`).
 pub fn clip_duration(name: &str) -> std::time::Duration {
-    file_duration(&clip_path(name))
+    duration(&clip_path(name))
 }
 
-/// A video's duration from its container (ffprobe's `format=duration`).
-pub fn file_duration(path: &Path) -> std::time::Duration {
+/// A video file's duration from its container (ffprobe's `format=duration`).
+pub fn duration(path: &Path) -> std::time::Duration {
     let out = run_tool(
         std::process::Command::new("ffprobe")
             .args([

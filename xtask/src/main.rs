@@ -6,6 +6,7 @@
 //!   runs only those steps (`fmt clippy rust leaks uniffi jvm bench`), `-- ARGS` go to
 //!   `cargo test`.
 //! * `uniffi`   regenerate the UniFFI Python module and the Swift in `ios/` (see `uniffi.rs`).
+//! * `wheel`    build the Python wheel into `target/wheels/` (see `wheel.rs`).
 //! * `jni`      regenerate the Kotlin side of the JNI bridge; `jni --check` only checks it
 //!   (see `jni.rs`).
 //! * `elf`      check Android shared libraries: ABI, 16 KB alignment, no `libc++_shared.so`
@@ -21,6 +22,7 @@ mod elf;
 mod jni;
 mod setup;
 mod uniffi;
+mod wheel;
 
 type Result<T> = std::result::Result<T, String>;
 
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "test" => test(&rest),
         "bench" => bench(&rest),
         "uniffi" => setup::all(&repo_root()).and_then(|env| uniffi::command(&repo_root(), &env)),
+        "wheel" => setup::all(&repo_root()).and_then(|env| wheel::command(&repo_root(), &env)),
         "jni" => setup::all(&repo_root()).and_then(|env| {
             let (root, target) = (repo_root(), target_dir(&repo_root()));
             if rest.iter().any(|a| a == "--check") {
@@ -47,7 +50,7 @@ fn main() -> ExitCode {
         "elf" => elf::command(&rest),
         _ => {
             eprintln!(
-                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi | jni [--check] | elf --abi ABI FILE...>"
+                "usage: cargo xtask <setup | classify [CLIP...] [CLI OPTIONS] | test [STEP...] [-- CARGO TEST ARGS] | bench | uniffi | wheel | jni [--check] | elf --abi ABI FILE...>"
             );
             return if cmd == "help" {
                 ExitCode::SUCCESS
@@ -151,10 +154,14 @@ fn cargo() -> Command {
 fn classify(args: &[String]) -> Result<()> {
     let root = repo_root();
     let env = setup::all(&root)?;
+    let mut build = cargo();
+    build.args(["build", "--release", "--quiet", "-p", "movinet-cli"]);
+    env.apply(&mut build);
+    run(&mut build)?;
+    let movinet = target_dir(&root).join("release/movinet");
     let mut cli_args: Vec<String> = vec!["classify".into()];
-    let has_input = args.iter().any(|a| !a.starts_with('-'));
     cli_args.extend(args.iter().cloned());
-    if !has_input {
+    if !has_input(args, &value_flags(&movinet)?) {
         let clip = root.join("../shared/clips/tfexamples_android_carving_ice.mp4");
         if !clip.exists() {
             return Err(format!(
@@ -164,11 +171,60 @@ fn classify(args: &[String]) -> Result<()> {
         }
         cli_args.push(clip.display().to_string());
     }
-    let mut c = cargo();
-    c.args(["run", "--release", "--quiet", "-p", "movinet-cli", "--"]);
+    let mut c = Command::new(&movinet);
     c.args(&cli_args);
     env.apply(&mut c);
     run(&mut c)
+}
+
+/// The `classify` flags that take a value (`--top <TOP>`), read from the command's own help
+/// so that this list never drifts from it.
+fn value_flags(movinet: &Path) -> Result<Vec<String>> {
+    let out = Command::new(movinet)
+        .args(["classify", "--help"])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", movinet.display()))?;
+    let help = String::from_utf8_lossy(&out.stdout);
+    Ok(help
+        .lines()
+        .map(str::trim_start)
+        .filter(|l| l.starts_with('-'))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let mut flags = Vec::new();
+            for w in words.by_ref() {
+                let w = w.trim_end_matches(',');
+                if w.starts_with('<') {
+                    return Some(flags);
+                }
+                if !w.starts_with('-') {
+                    break;
+                }
+                flags.push(w.to_string());
+            }
+            None
+        })
+        .flatten()
+        .collect())
+}
+
+/// Whether `args` name an input: a word that is neither a flag nor a flag's value.
+fn has_input(args: &[String], value_flags: &[String]) -> bool {
+    let mut expect_value = false;
+    for a in args {
+        if std::mem::take(&mut expect_value) {
+            continue;
+        }
+        if a == "--" {
+            return true;
+        }
+        if a.starts_with('-') && a.len() > 1 {
+            expect_value = !a.contains('=') && value_flags.iter().any(|f| f == a);
+            continue;
+        }
+        return true;
+    }
+    false
 }
 
 /// The steps of `cargo xtask test`, in the order that fails fastest.
@@ -185,7 +241,7 @@ const TEST_STEPS: &[(&str, &str)] = &[
     ),
     (
         "uniffi",
-        "Python module and Swift from the library; Swift drift check; pytest",
+        "Swift from the library, Swift drift check; the Python wheel built, installed into a fresh venv and tested there",
     ),
     (
         "jvm",
@@ -240,6 +296,24 @@ fn test(args: &[String]) -> Result<()> {
             ],
             &[],
         )?;
+        // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
+        // workspace's build: lint the crate with it too.
+        cargo_step(
+            &[
+                "clippy",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+                "-D",
+                "clippy::undocumented_unsafe_blocks",
+            ],
+            &[],
+        )?;
         // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
         let mut doc = cargo();
         doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
@@ -263,9 +337,26 @@ fn test(args: &[String]) -> Result<()> {
         run(&mut leaks)?;
     }
     if wanted("uniffi") {
-        // Python module and Swift generated from the built library, Swift in ios/ checked
-        // current, the XCFramework's packaged headers checked, Python binding tests.
-        uniffi::check_and_test(&root, &env)?;
+        // Swift generated from the built library and checked against ios/, the XCFramework's
+        // packaged headers checked; the wheel built, installed into a fresh venv and the
+        // Python tests run against it.
+        uniffi::check_swift(&root, &env)?;
+        // The crate's unit tests with the `overlay` feature, which the rust step's build of
+        // the workspace leaves off.
+        cargo_step(
+            &[
+                "test",
+                "--release",
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--lib",
+            ],
+            &[],
+        )?;
+        let wheel = wheel::build(&root, &env)?;
+        wheel::test(&root, &env, &wheel)?;
     }
     if wanted("jvm") {
         jvm_tests(&root, &env)?;

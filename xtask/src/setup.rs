@@ -25,14 +25,6 @@ impl Env {
             cmd.env(k, v);
         }
     }
-
-    /// The value the set-up gives `key`, if any.
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.vars
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    }
 }
 
 pub fn all(root: &Path) -> Result<Env> {
@@ -157,34 +149,57 @@ os.replace(tmp, dest)
 /// A Python venv with the reference pipeline's tools (numpy, OpenCV, PyAV) for the tests
 /// that compare against it. Reinstalled only when the requirements file changes.
 fn reference_venv(root: &Path) -> Result<PathBuf> {
-    let venv = root.join(".deps").join("venv");
-    let python = venv.join("bin").join("python");
     let reqs = root
         .join("tests")
         .join("reference")
         .join("requirements.txt");
-    let wanted = fs::read_to_string(&reqs).map_err(|e| format!("read {}: {e}", reqs.display()))?;
-    let stamp = venv.join("requirements.installed");
+    venv(
+        &root.join(".deps").join("venv"),
+        &reqs,
+        "the reference Python environment",
+    )
+}
+
+/// The venv at `dir` with the pinned `requirements` installed from PyPI; its python. Made
+/// again only when the requirements file changes (a stamp in the venv remembers it).
+pub fn venv(dir: &Path, requirements: &Path, what: &str) -> Result<PathBuf> {
+    let python = dir.join("bin").join("python");
+    let wanted = fs::read_to_string(requirements)
+        .map_err(|e| format!("read {}: {e}", requirements.display()))?;
+    let stamp = dir.join("requirements.installed");
     if python.exists() && fs::read_to_string(&stamp).is_ok_and(|s| s == wanted) {
         return Ok(python);
     }
-    eprintln!(
-        "setup: creating the reference Python environment in {}",
-        venv.display()
-    );
-    run(Command::new(self::python()).args(["-m", "venv"]).arg(&venv))?;
-    run(Command::new(&python)
+    eprintln!("setup: creating {what} in {}", dir.display());
+    let python = new_venv(dir)?;
+    pip_install(&python, &["-r".as_ref(), requirements.as_os_str()])?;
+    fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
+    Ok(python)
+}
+
+/// A new venv at `dir` (over whatever was there); its python.
+pub fn new_venv(dir: &Path) -> Result<PathBuf> {
+    match fs::remove_dir_all(dir) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(format!("remove {}: {e}", dir.display()))
+        }
+        _ => {}
+    }
+    run(Command::new(python()).args(["-m", "venv"]).arg(dir))?;
+    Ok(dir.join("bin").join("python"))
+}
+
+/// `pip install` into the venv of `python`, quietly.
+pub fn pip_install(python: &Path, args: &[&std::ffi::OsStr]) -> Result<()> {
+    run(Command::new(python)
         .args([
             "-m",
             "pip",
             "install",
             "--quiet",
             "--disable-pip-version-check",
-            "-r",
         ])
-        .arg(&reqs))?;
-    fs::write(&stamp, wanted).map_err(|e| format!("write {}: {e}", stamp.display()))?;
-    Ok(python)
+        .args(args))
 }
 
 fn find_wheel(dir: &Path) -> Option<PathBuf> {

@@ -1,12 +1,14 @@
 //! The UniFFI bindings (`bindings/uniffi`): build the host library, generate the Python module
 //! and the Swift sources from it with the workspace's pinned `uniffi-bindgen`, check that the
-//! Swift checked into `ios/` is what the library generates, run the Python binding tests.
+//! Swift checked into `ios/` is what the library generates.
 //!
-//! * `cargo xtask uniffi` places the Python module (`bindings/uniffi/python/movinet/`) and
-//!   rewrites `ios/Sources/MovinetFFI/` from the current library: run it after changing the
-//!   exported API, and commit the Swift it writes.
-//! * `cargo xtask test` runs [`check_and_test`]: the same generation, but the Swift goes to a
-//!   scratch folder and any difference from `ios/` fails the run.
+//! * `cargo xtask uniffi` rewrites `ios/Sources/MovinetFFI/` from the current library (built
+//!   without the `overlay` feature, as the XCFramework is) and places the Python module
+//!   (`bindings/uniffi/python/movinet/_uniffi/`, from the library with it, as the wheel's): run
+//!   it after changing the exported API, and commit the Swift it writes.
+//! * `cargo xtask test` runs [`check_swift`]: the same generation, but the Swift goes to a
+//!   scratch folder and any difference from `ios/` fails the run. The Python module is tested
+//!   as users get it, from the wheel (`wheel.rs`).
 
 use std::env;
 use std::fs;
@@ -23,23 +25,28 @@ const SWIFT_SOURCE: &str = "MovinetFFI.swift";
 const SWIFT_FFI_MODULE: &str = "MovinetRustFFI";
 /// Where the generated Swift lives in the Swift package.
 const SWIFT_DIR: &str = "ios/Sources/MovinetFFI";
-const PYTHON_PACKAGE: &str = "bindings/uniffi/python/movinet";
-const PYTHON_TESTS: &str = "bindings/uniffi/python/tests";
+/// Where the generated module goes in the Python package (`module-name` of
+/// `bindings/uniffi/pyproject.toml`, so the source tree and the wheel look alike).
+const PYTHON_GENERATED: &str = "bindings/uniffi/python/movinet/_uniffi";
+/// The pinned generator's binary (`bindings/uniffi-bindgen`).
+pub const BINDGEN: &str = "movinet-uniffi-bindgen";
 
-/// `cargo xtask uniffi`: regenerate the Python module and the checked-in Swift.
+/// `cargo xtask uniffi`: regenerate the checked-in Swift, and the Python module in the source
+/// tree (from the library with the `overlay` feature, as the wheel's).
 pub fn command(root: &Path, env: &Env) -> Result<()> {
-    let lib = build(root, env)?;
-    python_module(root, &lib)?;
+    let lib = build(root, env, &[])?;
     let swift = root.join(SWIFT_DIR);
     generate_swift(root, &lib, &swift)?;
     eprintln!("uniffi: Swift bindings written to {}", swift.display());
-    Ok(())
+    let lib = build(root, env, &["--features", "overlay"])?;
+    python_module(root, &lib)
 }
 
-/// The `cargo xtask test` step: generate, check the Swift in `ios/` is current, run pytest.
-pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
-    let lib = build(root, env)?;
-    python_module(root, &lib)?;
+/// The Swift half of the `uniffi` step of `cargo xtask test`: generate the Swift from the
+/// library, check that `ios/` holds exactly that, check the XCFramework's header packaging.
+/// (The Python half builds, installs and tests the wheel: `wheel.rs`.)
+pub fn check_swift(root: &Path, env: &Env) -> Result<()> {
+    let lib = build(root, env, &[])?;
     let fresh = target_dir(root).join("uniffi").join("swift-check");
     generate_swift(root, &lib, &fresh)?;
     compare_dirs(&root.join(SWIFT_DIR), &fresh)?;
@@ -47,16 +54,7 @@ pub fn check_and_test(root: &Path, env: &Env) -> Result<()> {
     xcframework_headers(
         root,
         &target_dir(root).join("uniffi").join("xcframework-headers"),
-    )?;
-
-    let python = env
-        .get("MOVINET_PYTHON")
-        .ok_or("the set-up gave no Python venv")?;
-    let mut c = Command::new(python);
-    c.current_dir(root)
-        .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", PYTHON_TESTS]);
-    env.apply(&mut c);
-    run(&mut c)
+    )
 }
 
 /// Runs the header packaging of `ios/build-xcframework.sh` (the one step of it that needs no
@@ -103,20 +101,20 @@ fn cdylib_file() -> String {
     }
 }
 
-/// Builds the host cdylib and the pinned bindgen (release, like the test step, so the
-/// dependencies are shared); returns the library's path.
-fn build(root: &Path, env: &Env) -> Result<PathBuf> {
-    let mut c = cargo();
-    c.args([
-        "build",
-        "--release",
-        "-p",
-        "movinet-uniffi",
-        "-p",
-        "movinet-uniffi-bindgen",
-    ]);
-    env.apply(&mut c);
-    run(&mut c)?;
+/// Builds the host cdylib (with cargo arguments `features`) and the pinned bindgen (release,
+/// like the test step, so the dependencies are shared); returns the library's path. Two cargo runs, not one: built alone,
+/// the library's dependencies get the features maturin's build of it gives them (`wheel.rs`),
+/// so the wheel reuses them instead of compiling the core again.
+fn build(root: &Path, env: &Env, features: &[&str]) -> Result<PathBuf> {
+    for (package, extra) in [
+        ("movinet-uniffi", features),
+        ("movinet-uniffi-bindgen", &[]),
+    ] {
+        let mut c = cargo();
+        c.args(["build", "--release", "-p", package]).args(extra);
+        env.apply(&mut c);
+        run(&mut c)?;
+    }
     let lib = target_dir(root).join("release").join(cdylib_file());
     if !lib.exists() {
         return Err(format!("the build left no {}", lib.display()));
@@ -130,7 +128,7 @@ fn build(root: &Path, env: &Env) -> Result<PathBuf> {
 fn bindgen(root: &Path, lib: &Path, language: &str, out: &Path) -> Result<()> {
     let exe = target_dir(root)
         .join("release")
-        .join(format!("uniffi-bindgen{}", env::consts::EXE_SUFFIX));
+        .join(format!("{BINDGEN}{}", env::consts::EXE_SUFFIX));
     run(Command::new(exe)
         .current_dir(root)
         .args(["generate", "--library"])
@@ -139,10 +137,14 @@ fn bindgen(root: &Path, lib: &Path, language: &str, out: &Path) -> Result<()> {
         .arg(out))
 }
 
-/// `movinet.py` and a copy of the library in the Python package (both git-ignored).
+/// `movinet.py` and a copy of the library in the Python package's `_uniffi` subpackage (all
+/// git-ignored), with the `__init__.py` maturin writes there in the wheel.
 fn python_module(root: &Path, lib: &Path) -> Result<()> {
-    let pkg = root.join(PYTHON_PACKAGE);
+    let pkg = root.join(PYTHON_GENERATED);
     bindgen(root, lib, "python", &pkg)?;
+    let init = pkg.join("__init__.py");
+    fs::write(&init, "from .movinet import *  # NOQA\n")
+        .map_err(|e| format!("write {}: {e}", init.display()))?;
     let dest = pkg.join(cdylib_file());
     // Replace, never overwrite in place: a running Python may have the old file mapped.
     let tmp = pkg.join(format!(".{}.tmp", cdylib_file()));
@@ -189,7 +191,7 @@ fn generate_swift(root: &Path, lib: &Path, dest: &Path) -> Result<()> {
     Ok(())
 }
 
-fn remove_dir(dir: &Path) -> Result<()> {
+pub fn remove_dir(dir: &Path) -> Result<()> {
     match fs::remove_dir_all(dir) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -100,6 +100,8 @@ native_bridge! {
     fn defaultHorizonValue() -> Float = default_horizon_value(DefaultHorizonValue);
     /// `EventOptions::DEFAULT.min_score`.
     fn defaultEventMinScore() -> Float = default_event_min_score(DefaultEventMinScore);
+    /// `EventOptions::DEFAULT.keep_score`.
+    fn defaultEventKeepScore() -> Float = default_event_keep_score(DefaultEventKeepScore);
     /// `EventOptions::DEFAULT.min_duration` in milliseconds.
     fn defaultEventMinDurationMs() -> Long = default_event_min_duration_ms(DefaultEventMinDurationMs);
     /// `EventOptions::DEFAULT.max_gap` in milliseconds.
@@ -180,6 +182,7 @@ native_bridge! {
         horizon: Int,
         horizonValue: Float,
         eventMinScore: Float,
+        eventKeepScore: Float,
         eventMinDurationMs: Long,
         eventMaxGapMs: Long,
     ) -> Long = create_classifier(CreateClassifier);

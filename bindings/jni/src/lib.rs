@@ -147,6 +147,13 @@ fn default_event_min_score(
     Ok(EventOptions::DEFAULT.min_score)
 }
 
+fn default_event_keep_score(
+    _: &mut Env<'_>,
+    _: args::DefaultEventKeepScore<'_>,
+) -> BridgeResult<jfloat> {
+    Ok(EventOptions::DEFAULT.keep_score)
+}
+
 fn default_event_min_duration_ms(
     _: &mut Env<'_>,
     _: args::DefaultEventMinDurationMs<'_>,
@@ -352,6 +359,7 @@ fn create_classifier(env: &mut Env<'_>, a: args::CreateClassifier<'_>) -> Bridge
         horizon,
         events: EventOptions {
             min_score: a.eventMinScore,
+            keep_score: a.eventKeepScore,
             min_duration: duration(a.eventMinDurationMs, "events.minDurationMs")?,
             max_gap: duration(a.eventMaxGapMs, "events.maxGapMs")?,
         },

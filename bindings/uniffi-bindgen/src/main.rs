@@ -1,4 +1,5 @@
-//! The workspace's pinned `uniffi-bindgen` (see `Cargo.toml`).
+//! The workspace's pinned `uniffi-bindgen`, as the binary `movinet-uniffi-bindgen` (see
+//! `Cargo.toml`).
 fn main() {
     uniffi::uniffi_bindgen_main()
 }

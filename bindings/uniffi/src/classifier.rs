@@ -45,8 +45,9 @@ impl std::fmt::Debug for MovinetClassifier {
 #[uniffi::export]
 impl MovinetClassifier {
     /// Loads a model and its labels for this classifier alone (`model_options`: how; `None`
-    /// is `ModelOptions()`): `MovinetModel` and its `new_classifier` do the same for a model
-    /// shared by several streams.
+    /// is `ModelOptions()`; without `labels_path` the labels are discovered beside the model,
+    /// as `MovinetModel`'s are): `MovinetModel` and its `new_classifier` do the same for a
+    /// model shared by several streams.
     #[uniffi::constructor(default(labels_path = None, model_options = None, options))]
     pub fn new(
         model_path: String,

@@ -125,6 +125,39 @@ pub struct Frame {
     pub timestamp_us: Option<i64>,
 }
 
+/// What one plane of a frame holds (the core's `PlaneSamples`): `rows` rows of `columns`
+/// samples of `sample_bytes` bytes, one of `pixel_strides` apart.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct PlaneSamples {
+    /// The plane's name in messages: `pixel`, `Y`, `UV`, `VU`, `U` or `V`.
+    pub name: String,
+    pub columns: u32,
+    pub rows: u32,
+    /// 3 (RGB), 4 (RGBA, BGRA), 2 (an interleaved chroma pair) or 1.
+    pub sample_bytes: u32,
+    /// The pixel strides the plane may have.
+    pub pixel_strides: Vec<u32>,
+}
+
+/// What each plane of a `width` x `height` frame in `format` holds, in the format's plane
+/// order: the core's rule for the bytes `classify` checks, which Python also checks an
+/// array's shape and strides against before reading it in place.
+#[uniffi::export]
+pub fn plane_samples(format: PixelFormat, width: u32, height: u32) -> Vec<PlaneSamples> {
+    let core: movinet::PixelFormat = format.into();
+    let small = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    (0..MAX_PLANES)
+        .map_while(|i| core.plane_samples(i, width as usize, height as usize))
+        .map(|p| PlaneSamples {
+            name: p.name.to_string(),
+            columns: small(p.columns),
+            rows: small(p.rows),
+            sample_bytes: small(p.sample_bytes),
+            pixel_strides: p.pixel_strides.iter().map(|&s| small(s)).collect(),
+        })
+        .collect()
+}
+
 /// Most planes a format has (Y, U, V).
 pub(crate) const MAX_PLANES: usize = 3;
 
@@ -236,6 +269,66 @@ mod tests {
         assert_eq!(v.range(), movinet::YuvRange::Full);
         assert_eq!(v.color_matrix(), movinet::ColorMatrix::Bt709);
         assert_eq!(v.timestamp(), Some(Duration::from_micros(1_500)));
+    }
+
+    #[test]
+    fn plane_samples_are_the_planes_the_core_checks() {
+        // 5x3 NV12: a 5x3 Y plane and 3x2 UV pairs (chroma rounds up).
+        let nv12 = plane_samples(PixelFormat::Nv12, 5, 3);
+        fn shape(p: &PlaneSamples) -> (&str, u32, u32, u32) {
+            (p.name.as_str(), p.rows, p.columns, p.sample_bytes)
+        }
+        assert_eq!(
+            nv12.iter().map(shape).collect::<Vec<_>>(),
+            [("Y", 3, 5, 1), ("UV", 2, 3, 2)]
+        );
+        let rgb = plane_samples(PixelFormat::Rgb888, 64, 48);
+        assert_eq!(
+            rgb.iter().map(shape).collect::<Vec<_>>(),
+            [("pixel", 48, 64, 3)]
+        );
+        assert_eq!(rgb[0].pixel_strides, [3]);
+        let yuv = plane_samples(PixelFormat::Yuv420888, 4, 4);
+        assert_eq!(yuv.len(), 3);
+        assert_eq!(yuv[2].pixel_strides, [1, 2]);
+        // Exactly the bytes those samples span pass the core's check; one fewer fails.
+        for (format, planes) in [(PixelFormat::Nv12, &nv12), (PixelFormat::Rgb888, &rgb)] {
+            let (w, h) = if format == PixelFormat::Nv12 {
+                (5, 3)
+            } else {
+                (64, 48)
+            };
+            let span = |p: &PlaneSamples| {
+                ((p.rows - 1) * p.columns * p.pixel_strides[0]
+                    + (p.columns - 1) * p.pixel_strides[0]
+                    + p.sample_bytes) as usize
+            };
+            let bytes: Vec<Vec<u8>> = planes.iter().map(|p| vec![0; span(p)]).collect();
+            let frame = Frame {
+                format,
+                width: w,
+                height: h,
+                planes: planes
+                    .iter()
+                    .map(|p| PlaneLayout {
+                        row_stride: p.columns * p.pixel_strides[0],
+                        pixel_stride: p.pixel_strides[0],
+                    })
+                    .collect(),
+                orientation: 1,
+                yuv_range: None,
+                color_matrix: None,
+                timestamp_us: None,
+            };
+            let mut args: [&[u8]; MAX_PLANES] = [&[], &[], &[]];
+            for (i, b) in bytes.iter().enumerate() {
+                args[i] = b;
+            }
+            assert!(frame.view(args).is_ok(), "{format:?}");
+            let last = bytes.last().map(|b| &b[..b.len() - 1]).unwrap_or_default();
+            args[bytes.len() - 1] = last;
+            assert!(frame.view(args).is_err(), "{format:?}");
+        }
     }
 
     #[test]

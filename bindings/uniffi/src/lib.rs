@@ -19,7 +19,9 @@
 //! * [`actions`]: custom actions taught on the device: [`ActionSet`] (named actions with
 //!   their examples, saved to a file tied to its model), [`ActionRecorder`] (a few seconds of
 //!   frames to an [`ActionExample`]), and `MovinetClassifier::set_actions`;
-//! * [`error`]: [`MovinetError`], one variant per core `ErrorKind`, with the core's messages.
+//! * [`error`]: [`MovinetError`], one variant per core `ErrorKind`, with the core's messages;
+//! * `overlay` (crate feature `overlay`, on in the Python wheel): `Overlay`, the live view
+//!   drawn on video frames by the command's renderer.
 //!
 //! No panic crosses the FFI: every input is validated (by the core or here) and every
 //! exported function returns `Result<_, MovinetError>`.
@@ -32,6 +34,8 @@ pub mod error;
 pub mod frame;
 pub mod model;
 pub mod options;
+#[cfg(feature = "overlay")]
+pub mod overlay;
 pub mod prediction;
 
 pub use actions::{
@@ -39,12 +43,16 @@ pub use actions::{
 };
 pub use classifier::{EventListener, MovinetClassifier};
 pub use error::{error_kind_names, spell_option, MovinetError, NameCase};
-pub use frame::{ColorMatrix, Frame, PixelFormat, PlaneLayout, YuvRange};
+pub use frame::{
+    plane_samples, ColorMatrix, Frame, PixelFormat, PlaneLayout, PlaneSamples, YuvRange,
+};
 pub use model::MovinetModel;
 pub use options::{
     default_classifier_options, default_model_options, ClassifierOptions, Crop, EventOptions,
     Horizon, ModelOptions,
 };
+#[cfg(feature = "overlay")]
+pub use overlay::{Overlay, OverlayLayout, OverlayRect, OverlayView};
 pub use prediction::{Category, Event, EventChange, ModelInfo, PacerStats, Prediction, Timings};
 
 type Result<T, E = MovinetError> = std::result::Result<T, E>;

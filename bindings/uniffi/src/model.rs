@@ -1,6 +1,7 @@
 //! [`MovinetModel`]: a model and its labels, loaded and compiled once, shared by any number of
 //! classifiers (the core's `Model`: a classifier on it is only its own stream state).
 
+use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use crate::classifier::MovinetClassifier;
@@ -33,8 +34,12 @@ impl std::fmt::Debug for MovinetModel {
 
 #[uniffi::export]
 impl MovinetModel {
-    /// Loads a `.tflite` MoViNet stream model and, when given, its labels file (one label per
-    /// line, exactly one per class of the model).
+    /// Loads a `.tflite` MoViNet stream model and its labels file (one label per line,
+    /// exactly one per class of the model). Without `labels_path`, the labels are found by the
+    /// core's discovery rule, as the command and Kotlin find them: a `.txt` beside the model
+    /// with one label per class, one named after the model's first word first
+    /// (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`); with none that fits,
+    /// categories are named by their index.
     #[uniffi::constructor(default(labels_path = None, options))]
     pub fn new(
         model_path: String,
@@ -42,9 +47,12 @@ impl MovinetModel {
         options: ModelOptions,
     ) -> Result<Arc<Self>> {
         let model = movinet::Model::from_file(&model_path, &options.core())?;
-        let labels = labels_path
-            .map(|path| movinet::Labels::from_file_for(path, model.spec()))
-            .transpose()?;
+        let labels = match labels_path {
+            Some(path) => Some(movinet::Labels::from_file_for(path, model.spec())?),
+            None => {
+                movinet::Labels::discover(Path::new(&model_path), &[], model.spec().num_classes)
+            }
+        };
         Ok(Arc::new(Self::loaded(model, labels)))
     }
 

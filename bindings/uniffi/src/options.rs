@@ -102,12 +102,15 @@ impl From<movinet::Horizon> for Horizon {
 }
 
 /// When a label becomes an action event (the core's `EventOptions`): it starts once it has
-/// been the top label for `min_duration_ms` with a score of at least `min_score`, and ends once
-/// it has been off the top for `max_gap_ms` (or another event starts).
+/// been the top label for `min_duration_ms` with a mean score of at least `min_score` over that
+/// time, and ends once it has been off the top, or under `keep_score`, for `max_gap_ms` (or
+/// another event starts).
 #[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
 pub struct EventOptions {
-    #[uniffi(default = 0.5)]
+    #[uniffi(default = 0.65)]
     pub min_score: f32,
+    #[uniffi(default = 0.3)]
+    pub keep_score: f32,
     #[uniffi(default = 600)]
     pub min_duration_ms: u32,
     #[uniffi(default = 1000)]
@@ -118,6 +121,7 @@ impl From<EventOptions> for movinet::EventOptions {
     fn from(o: EventOptions) -> Self {
         Self {
             min_score: o.min_score,
+            keep_score: o.keep_score,
             min_duration: Duration::from_millis(o.min_duration_ms.into()),
             max_gap: Duration::from_millis(o.max_gap_ms.into()),
         }
@@ -129,6 +133,7 @@ impl From<movinet::EventOptions> for EventOptions {
         let ms = |d: Duration| u32::try_from(d.as_millis()).unwrap_or(u32::MAX);
         Self {
             min_score: o.min_score,
+            keep_score: o.keep_score,
             min_duration_ms: ms(o.min_duration),
             max_gap_ms: ms(o.max_gap),
         }
@@ -315,9 +320,10 @@ mod tests {
 
     fn event_options_from_metadata() -> EventOptions {
         let d = record_defaults(&super::UNIFFI_META_MOVINET_FFI_RECORD_EVENTOPTIONS);
-        assert_eq!(d.len(), 3, "a new EventOptions field: compare it here");
+        assert_eq!(d.len(), 4, "a new EventOptions field: compare it here");
         EventOptions {
             min_score: float(literal(&d, "min_score")),
+            keep_score: float(literal(&d, "keep_score")),
             min_duration_ms: uint(literal(&d, "min_duration_ms")) as u32,
             max_gap_ms: uint(literal(&d, "max_gap_ms")) as u32,
         }
@@ -375,6 +381,7 @@ mod tests {
             horizon: Some(Horizon::Frames { frames: 7 }),
             events: EventOptions {
                 min_score: 0.25,
+                keep_score: 0.125,
                 min_duration_ms: 400,
                 max_gap_ms: 2500,
             },
@@ -396,6 +403,7 @@ mod tests {
                 horizon: movinet::Horizon::Frames(7),
                 events: movinet::EventOptions {
                     min_score: 0.25,
+                    keep_score: 0.125,
                     min_duration: Duration::from_millis(400),
                     max_gap: Duration::from_millis(2500),
                 },

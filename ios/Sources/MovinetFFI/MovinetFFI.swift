@@ -1862,8 +1862,9 @@ open class MovinetClassifier: MovinetClassifierProtocol, @unchecked Sendable {
     }
     /**
      * Loads a model and its labels for this classifier alone (`model_options`: how; `None`
-     * is `ModelOptions()`): `MovinetModel` and its `new_classifier` do the same for a model
-     * shared by several streams.
+     * is `ModelOptions()`; without `labels_path` the labels are discovered beside the model,
+     * as `MovinetModel`'s are): `MovinetModel` and its `new_classifier` do the same for a
+     * model shared by several streams.
      */
 public convenience init(modelPath: String, labelsPath: String? = nil, options: ClassifierOptions = ClassifierOptions(), modelOptions: ModelOptions? = nil)throws  {
     let handle =
@@ -2268,8 +2269,12 @@ open class MovinetModel: MovinetModelProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_movinet_ffi_fn_clone_movinetmodel(self.handle, $0) }
     }
     /**
-     * Loads a `.tflite` MoViNet stream model and, when given, its labels file (one label per
-     * line, exactly one per class of the model).
+     * Loads a `.tflite` MoViNet stream model and its labels file (one label per line,
+     * exactly one per class of the model). Without `labels_path`, the labels are found by the
+     * core's discovery rule, as the command and Kotlin find them: a `.txt` beside the model
+     * with one label per class, one named after the model's first word first
+     * (`cattle7_labels.txt` for `cattle7_a0_stream_int8.tflite`); with none that fits,
+     * categories are named by their index.
      */
 public convenience init(modelPath: String, labelsPath: String? = nil, options: ModelOptions = ModelOptions())throws  {
     let handle =
@@ -2642,18 +2647,21 @@ public func FfiConverterTypeEvent_lower(_ value: Event) -> RustBuffer {
 
 /**
  * When a label becomes an action event (the core's `EventOptions`): it starts once it has
- * been the top label for `min_duration_ms` with a score of at least `min_score`, and ends once
- * it has been off the top for `max_gap_ms` (or another event starts).
+ * been the top label for `min_duration_ms` with a mean score of at least `min_score` over that
+ * time, and ends once it has been off the top, or under `keep_score`, for `max_gap_ms` (or
+ * another event starts).
  */
 public struct EventOptions: Equatable, Hashable {
     public var minScore: Float
+    public var keepScore: Float
     public var minDurationMs: UInt32
     public var maxGapMs: UInt32
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(minScore: Float = Float(0.5), minDurationMs: UInt32 = UInt32(600), maxGapMs: UInt32 = UInt32(1000)) {
+    public init(minScore: Float = Float(0.65), keepScore: Float = Float(0.3), minDurationMs: UInt32 = UInt32(600), maxGapMs: UInt32 = UInt32(1000)) {
         self.minScore = minScore
+        self.keepScore = keepScore
         self.minDurationMs = minDurationMs
         self.maxGapMs = maxGapMs
     }
@@ -2675,6 +2683,7 @@ public struct FfiConverterTypeEventOptions: FfiConverterRustBuffer {
         return
             try EventOptions(
                 minScore: FfiConverterFloat.read(from: &buf), 
+                keepScore: FfiConverterFloat.read(from: &buf), 
                 minDurationMs: FfiConverterUInt32.read(from: &buf), 
                 maxGapMs: FfiConverterUInt32.read(from: &buf)
         )
@@ -2682,6 +2691,7 @@ public struct FfiConverterTypeEventOptions: FfiConverterRustBuffer {
 
     public static func write(_ value: EventOptions, into buf: inout [UInt8]) {
         FfiConverterFloat.write(value.minScore, into: &buf)
+        FfiConverterFloat.write(value.keepScore, into: &buf)
         FfiConverterUInt32.write(value.minDurationMs, into: &buf)
         FfiConverterUInt32.write(value.maxGapMs, into: &buf)
     }
@@ -3140,6 +3150,94 @@ public func FfiConverterTypePlaneLayout_lift(_ buf: RustBuffer) throws -> PlaneL
 #endif
 public func FfiConverterTypePlaneLayout_lower(_ value: PlaneLayout) -> RustBuffer {
     return FfiConverterTypePlaneLayout.lower(value)
+}
+
+
+/**
+ * What one plane of a frame holds (the core's `PlaneSamples`): `rows` rows of `columns`
+ * samples of `sample_bytes` bytes, one of `pixel_strides` apart.
+ */
+public struct PlaneSamples: Equatable, Hashable {
+    /**
+     * The plane's name in messages: `pixel`, `Y`, `UV`, `VU`, `U` or `V`.
+     */
+    public var name: String
+    public var columns: UInt32
+    public var rows: UInt32
+    /**
+     * 3 (RGB), 4 (RGBA, BGRA), 2 (an interleaved chroma pair) or 1.
+     */
+    public var sampleBytes: UInt32
+    /**
+     * The pixel strides the plane may have.
+     */
+    public var pixelStrides: [UInt32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The plane's name in messages: `pixel`, `Y`, `UV`, `VU`, `U` or `V`.
+         */name: String, columns: UInt32, rows: UInt32, 
+        /**
+         * 3 (RGB), 4 (RGBA, BGRA), 2 (an interleaved chroma pair) or 1.
+         */sampleBytes: UInt32, 
+        /**
+         * The pixel strides the plane may have.
+         */pixelStrides: [UInt32]) {
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+        self.sampleBytes = sampleBytes
+        self.pixelStrides = pixelStrides
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PlaneSamples: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePlaneSamples: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PlaneSamples {
+        return
+            try PlaneSamples(
+                name: FfiConverterString.read(from: &buf), 
+                columns: FfiConverterUInt32.read(from: &buf), 
+                rows: FfiConverterUInt32.read(from: &buf), 
+                sampleBytes: FfiConverterUInt32.read(from: &buf), 
+                pixelStrides: FfiConverterSequenceUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PlaneSamples, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterUInt32.write(value.columns, into: &buf)
+        FfiConverterUInt32.write(value.rows, into: &buf)
+        FfiConverterUInt32.write(value.sampleBytes, into: &buf)
+        FfiConverterSequenceUInt32.write(value.pixelStrides, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlaneSamples_lift(_ buf: RustBuffer) throws -> PlaneSamples {
+    return try FfiConverterTypePlaneSamples.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePlaneSamples_lower(_ value: PlaneSamples) -> RustBuffer {
+    return FfiConverterTypePlaneSamples.lower(value)
 }
 
 
@@ -4617,6 +4715,31 @@ fileprivate struct FfiConverterOptionTypeYuvRange: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceUInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [UInt32]
+
+    public static func write(_ value: [UInt32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterUInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UInt32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UInt32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterUInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceFloat: FfiConverterRustBuffer {
     typealias SwiftType = [Float]
 
@@ -4684,6 +4807,31 @@ fileprivate struct FfiConverterSequenceTypePlaneLayout: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypePlaneLayout.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypePlaneSamples: FfiConverterRustBuffer {
+    typealias SwiftType = [PlaneSamples]
+
+    public static func write(_ value: [PlaneSamples], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypePlaneSamples.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [PlaneSamples] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [PlaneSamples]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypePlaneSamples.read(from: &buf))
         }
         return seq
     }
@@ -4784,6 +4932,21 @@ public func spellOption(name: String, nameCase: NameCase) -> String  {
 })
 }
 /**
+ * What each plane of a `width` x `height` frame in `format` holds, in the format's plane
+ * order: the core's rule for the bytes `classify` checks, which Python also checks an
+ * array's shape and strides against before reading it in place.
+ */
+public func planeSamples(format: PixelFormat, width: UInt32, height: UInt32) -> [PlaneSamples]  {
+    return try!  FfiConverterSequenceTypePlaneSamples.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_func_plane_samples(
+        FfiConverterTypePixelFormat_lower(format),
+        FfiConverterUInt32.lower(width),
+        FfiConverterUInt32.lower(height),uniffiCallStatus
+    )
+})
+}
+/**
  * The core's default classifier options (`movinet::ClassifierOptions::default()`), what
  * `ClassifierOptions()` must equal.
  */
@@ -4831,6 +4994,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_func_spell_option() != 46487) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_func_plane_samples() != 7925) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_func_default_classifier_options() != 12441) {
@@ -4977,13 +5143,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 9680) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_new() != 21790) {
+    if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_new() != 44033) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_constructor_movinetmodel_from_bytes() != 48834) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_constructor_movinetmodel_new() != 38407) {
+    if (uniffi_movinet_ffi_checksum_constructor_movinetmodel_new() != 48511) {
         return InitializationResult.apiChecksumMismatch
     }
 

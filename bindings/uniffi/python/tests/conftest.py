@@ -1,23 +1,21 @@
 """Shared set-up of the Python binding tests: where the team's data is, and frame builders.
 
-The tests import the package built by ``cargo xtask uniffi`` (``cargo xtask test`` builds it
-before running them): ``bindings/uniffi/python/movinet`` with the generated ``movinet.py`` and
-the library. Data comes from ``../shared`` beside the repository (``MOVINET_SHARED_DIR``,
-``MOVINET_MODELS_DIR`` override it, as for the Rust tests).
+The tests import whichever ``movinet`` Python finds: in CI (``cargo xtask test uniffi``), the
+wheel installed into a fresh venv, with nothing from the source tree on the path; while
+working, the source tree's package after ``cargo xtask uniffi``, with
+``PYTHONPATH=bindings/uniffi/python``. Data comes from ``../shared`` beside the repository
+(``MOVINET_SHARED_DIR``, ``MOVINET_MODELS_DIR`` override it, as for the Rust tests).
 """
 
 import os
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-PYTHON_DIR = Path(__file__).resolve().parents[1]
-REPO = PYTHON_DIR.parents[2]
-sys.path.insert(0, str(PYTHON_DIR))
+import movinet
 
-import movinet  # noqa: E402  (after the path set-up)
+REPO = Path(__file__).resolve().parents[4]
 
 SHARED = Path(os.environ.get("MOVINET_SHARED_DIR", REPO.parent / "shared"))
 MODELS = Path(os.environ.get("MOVINET_MODELS_DIR", SHARED / "models"))
@@ -31,6 +29,10 @@ CLIPS = SHARED / "clips"
 # The golden clips: 5 fps frames already centre-cropped and resized to 172x172 (RGB uint8).
 GOLDEN_CLIPS = ["a0int8_carving_ice_android_fps5_crop", "a0int8_arm_wrestling_fps5_crop"]
 FRAME_US = 200_000  # 5 fps
+
+
+def pytest_report_header(config):
+    return f"movinet {movinet.__version__} from {Path(movinet.__file__).parent}"
 
 
 def pytest_configure(config):
@@ -79,13 +81,14 @@ def stride_for(row_bytes, align=64):
 
 
 def rgb_frame(rgb, ts_us=None, orientation=1):
-    """A packed RGB frame over the array's own bytes (a numpy array is a Plane's data as it is)."""
+    """A packed RGB frame over the array's own bytes, read in place: the plane's row stride is
+    the array's (a PyAV frame's `to_ndarray()` is a view with padded rows)."""
     h, w, _ = rgb.shape
     return movinet.Frame(
         format=movinet.PixelFormat.RGB888,
         width=w,
         height=h,
-        planes=[movinet.Plane(data=rgb, row_stride=3 * w, pixel_stride=3)],
+        planes=[movinet.Plane(data=rgb, row_stride=rgb.strides[0], pixel_stride=3)],
         orientation=orientation,
         timestamp_us=ts_us,
     )
@@ -131,19 +134,33 @@ def rgb_to_nv12(rgb, matrix="bt601"):
     return q(y), q(uv)
 
 
+def nv12_of(y, uv, width, height, row_stride=None, **fields):
+    """An NV12 frame over a Y plane and an interleaved UV plane (any buffers of bytes), both
+    with rows `row_stride` bytes apart (the width by default); `fields` go to the Frame."""
+    stride = width if row_stride is None else row_stride
+    return movinet.Frame(
+        format=movinet.PixelFormat.NV12,
+        width=width,
+        height=height,
+        planes=[
+            movinet.Plane(data=y, row_stride=stride, pixel_stride=1),
+            movinet.Plane(data=uv, row_stride=stride, pixel_stride=2),
+        ],
+        **fields,
+    )
+
+
 def nv12_frame(rgb, ts_us=None, matrix="bt601"):
     """RGB -> a padded NV12 buffer, video range (iOS 420v), tagged with its matrix."""
     h, w, _ = rgb.shape
     y, uv = rgb_to_nv12(rgb, matrix)
     stride = stride_for(w)
-    return movinet.Frame(
-        format=movinet.PixelFormat.NV12,
-        width=w,
-        height=h,
-        planes=[
-            movinet.Plane(data=padded(y, stride), row_stride=stride, pixel_stride=1),
-            movinet.Plane(data=padded(uv, stride), row_stride=stride, pixel_stride=2),
-        ],
+    return nv12_of(
+        padded(y, stride),
+        padded(uv, stride),
+        w,
+        h,
+        stride,
         yuv_range=movinet.YuvRange.VIDEO,
         color_matrix=movinet.ColorMatrix.BT709 if matrix == "bt709" else movinet.ColorMatrix.BT601,
         timestamp_us=ts_us,

@@ -16,6 +16,7 @@ from conftest import (
     classifier,
     golden,
     nv12_frame,
+    nv12_of,
     rgb_frame,
     run_clip,
     softmax,
@@ -215,16 +216,8 @@ def test_bt601_and_bt709_frames_give_what_the_standards_decode():
             size = y.shape[0]
 
             def nv12(color_matrix):
-                return movinet.Frame(
-                    format=movinet.PixelFormat.NV12,
-                    width=size,
-                    height=size,
-                    planes=[
-                        movinet.Plane(data=y, row_stride=size, pixel_stride=1),
-                        movinet.Plane(data=uv, row_stride=size, pixel_stride=2),
-                    ],
-                    color_matrix=color_matrix,
-                    timestamp_us=i * FRAME_US,
+                return nv12_of(
+                    y, uv, size, size, color_matrix=color_matrix, timestamp_us=i * FRAME_US
                 )
 
             yuv.classify(nv12(tag))

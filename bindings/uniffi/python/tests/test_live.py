@@ -22,7 +22,12 @@ def test_the_defaults_are_the_live_horizon_and_the_core_event_options():
     for defaults in (movinet.default_classifier_options(), movinet.ClassifierOptions()):
         assert defaults.horizon is None  # the live default, 2 s
         e = defaults.events
-        assert (np.float32(e.min_score), e.min_duration_ms, e.max_gap_ms) == (0.5, 600, 1000)
+        assert (np.float32(e.min_score), np.float32(e.keep_score), e.min_duration_ms, e.max_gap_ms) == (
+            np.float32(0.65),
+            np.float32(0.3),
+            600,
+            1000,
+        )
 
 
 def test_horizon_all_gives_the_golden_probabilities_and_the_default_does_not():
@@ -50,10 +55,13 @@ def test_bad_horizons_and_event_options_are_option_errors():
         dict(horizon=movinet.Horizon.FRAMES(frames=0)),
         dict(events=movinet.EventOptions(min_score=1.5)),
         dict(events=movinet.EventOptions(min_score=float("nan"))),
+        dict(events=movinet.EventOptions(keep_score=-0.5)),
     ]:
         with pytest.raises(movinet.MovinetError.InvalidOption) as e:
             classifier(**options)
-        assert "horizon" in str(e.value) or "min_score" in str(e.value), str(e.value)
+        assert any(n in str(e.value) for n in ("horizon", "min_score", "keep_score")), str(e.value)
+    # A keep score over the start score is no error: it acts as the start score.
+    classifier(events=movinet.EventOptions(min_score=0.2))
 
 
 def clip_frames(path):

@@ -38,27 +38,29 @@ def still_works(clf):
 
 
 def test_plane_data_takes_any_buffer_of_bytes(clf):
-    """bytes, bytearray, memoryview, array.array and numpy arrays (contiguous or a strided
-    view) are the same plane: the same probabilities, bit for bit."""
+    """bytes, bytearray, memoryview, array.array and numpy uint8 arrays (contiguous, whole rows,
+    or a strided view declared with its own strides) are the same plane: the same
+    probabilities, bit for bit."""
     clf.reset()
     clf.classify(frame())
     want = clf.probabilities()
     padded = np.zeros((4, 5, 3), np.uint8)
     padded[:, :4] = RGB
-    for data in (
-        RGB.tobytes(),
-        bytearray(RGB.tobytes()),
-        memoryview(RGB.tobytes()),
-        memoryview(bytearray(RGB.tobytes()))[0:48],
-        array.array("B", RGB.tobytes()),
-        RGB,
-        RGB.reshape(-1),
-        padded[:, :4],  # a strided view: copied in C order
-        RGB.view(np.int8),
+    for data, row_stride in (
+        (RGB.tobytes(), 12),
+        (bytearray(RGB.tobytes()), 12),
+        (memoryview(RGB.tobytes()), 12),
+        (memoryview(bytearray(RGB.tobytes()))[0:48], 12),
+        (array.array("B", RGB.tobytes()), 12),
+        (RGB, 12),
+        (RGB.reshape(-1), 12),
+        (RGB.reshape(4, 12), 12),  # whole rows of bytes
+        (padded[:, :4], 15),  # a view into padded rows: read in place at their stride
+        (padded.reshape(4, 15), 15),  # the padded rows themselves
     ):
         clf.reset()
-        clf.classify(frame(planes=[movinet.Plane(data=data, row_stride=12, pixel_stride=3)]))
-        assert clf.probabilities() == want, type(data)
+        clf.classify(frame(planes=[movinet.Plane(data=data, row_stride=row_stride, pixel_stride=3)]))
+        assert clf.probabilities() == want, (type(data), row_stride)
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 import movinet
-from conftest import A0, FRAME_US, GOLDEN_CLIPS, KINETICS_LABELS, PYTHON_DIR, golden, rgb_frame
+from conftest import A0, FRAME_US, GOLDEN_CLIPS, KINETICS_LABELS, golden, rgb_frame
 
 
 def test_streams_on_one_model_are_independent_and_exact():
@@ -69,7 +69,7 @@ def test_fifty_classifiers_on_one_model_cost_their_state_not_fifty_models():
     """Fifty classifiers made from one model grow the process by one model plus their own
     stream state (two buffers of it each), not by fifty models. Measured in a fresh process:
     memory freed by earlier tests would hide the growth."""
-    env = dict(os.environ, PYTHONPATH=str(PYTHON_DIR))
+    env = dict(os.environ)  # the same movinet as this process (installed, or PYTHONPATH)
     out = subprocess.run(
         [sys.executable, "-c", MEMORY_SCRIPT, str(A0)],
         env=env,

@@ -601,6 +601,11 @@ RustBuffer uniffi_movinet_ffi_fn_func_error_kind_names(RustCallStatus *_Nonnull 
 RustBuffer uniffi_movinet_ffi_fn_func_spell_option(RustBuffer name, RustBuffer name_case, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_PLANE_SAMPLES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_PLANE_SAMPLES
+RustBuffer uniffi_movinet_ffi_fn_func_plane_samples(RustBuffer format, uint32_t width, uint32_t height, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_DEFAULT_CLASSIFIER_OPTIONS
 RustBuffer uniffi_movinet_ffi_fn_func_default_classifier_options(RustCallStatus *_Nonnull out_status
@@ -894,6 +899,12 @@ uint16_t uniffi_movinet_ffi_checksum_func_error_kind_names(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_SPELL_OPTION
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_SPELL_OPTION
 uint16_t uniffi_movinet_ffi_checksum_func_spell_option(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_PLANE_SAMPLES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_PLANE_SAMPLES
+uint16_t uniffi_movinet_ffi_checksum_func_plane_samples(void
     
 );
 #endif

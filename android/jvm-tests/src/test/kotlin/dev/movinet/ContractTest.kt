@@ -68,6 +68,7 @@ class ContractTest {
         assertEquals(NativeBridge.defaultPaceTolerance(), o.paceTolerance)
         assertEquals(NativeBridge.defaultSmoothing(), o.smoothing)
         assertEquals(NativeBridge.defaultEventMinScore(), o.events.minScore)
+        assertEquals(NativeBridge.defaultEventKeepScore(), o.events.keepScore)
         assertEquals(NativeBridge.defaultEventMinDurationMs(), o.events.minDurationMs)
         assertEquals(NativeBridge.defaultEventMaxGapMs(), o.events.maxGapMs)
         // ... and they are the values the core documents (ClassifierOptions::default(),
@@ -84,7 +85,7 @@ class ContractTest {
                 smoothing = 0f,
                 modelSha256 = null,
                 horizon = Horizon.Seconds(2f),
-                events = EventOptions(minScore = 0.5f, minDurationMs = 600, maxGapMs = 1000),
+                events = EventOptions(minScore = 0.65f, keepScore = 0.3f, minDurationMs = 600, maxGapMs = 1000),
                 int8Io = true,
             ),
             o,

@@ -59,6 +59,10 @@ class ErrorsTest {
         assertEquals("invalid option: topK must be at least 1, got -3", negativeTopK.message)
         val minScore = assertThrows<InvalidOptionException> { open(MovinetOptions(events = EventOptions(minScore = 2f))) }
         assertTrue(minScore.message!!.startsWith("invalid option: events.minScore must be between 0 and 1"), minScore.message)
+        val keepScore = assertThrows<InvalidOptionException> { open(MovinetOptions(events = EventOptions(keepScore = -0.5f))) }
+        assertEquals("invalid option: events.keepScore must be between 0 and 1, got -0.5", keepScore.message)
+        // A keep score over the start score is no error: it acts as the start score.
+        open(MovinetOptions(events = EventOptions(minScore = 0.2f))).close()
         assertThrows<InvalidOptionException> { open(MovinetOptions(threads = -1)) }
         assertThrows<InvalidOptionException> { open(MovinetOptions(paceTolerance = 1f)) }
         assertThrows<InvalidOptionException> { open(MovinetOptions(crop = Crop.Region(0, 0, -1, 10))) }

@@ -33,7 +33,7 @@ class LiveTest {
         val o = MovinetOptions()
         assertEquals(Horizon.Seconds(2f), o.horizon)
         assertEquals(Horizon.LIVE, o.horizon)
-        assertEquals(EventOptions(minScore = 0.5f, minDurationMs = 600, maxGapMs = 1000), o.events)
+        assertEquals(EventOptions(minScore = 0.65f, keepScore = 0.3f, minDurationMs = 600, maxGapMs = 1000), o.events)
     }
 
     @Test

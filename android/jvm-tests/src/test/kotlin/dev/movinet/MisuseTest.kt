@@ -40,7 +40,8 @@ class MisuseTest {
         smoothing = 0f,
         horizon = HorizonCodes.ALL,
         horizonValue = 0f,
-        eventMinScore = 0.5f,
+        eventMinScore = 0.65f,
+        eventKeepScore = 0.3f,
         eventMinDurationMs = 600,
         eventMaxGapMs = 1000,
     )

@@ -334,6 +334,7 @@ class MovinetClassifier private constructor(
                     is Horizon.Frames -> horizon.frames.toFloat()
                 },
                 eventMinScore = options.events.minScore,
+                eventKeepScore = options.events.keepScore,
                 eventMinDurationMs = options.events.minDurationMs,
                 eventMaxGapMs = options.events.maxGapMs,
             )

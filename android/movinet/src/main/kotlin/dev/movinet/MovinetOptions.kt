@@ -44,11 +44,13 @@ sealed interface Horizon {
 
 /**
  * When a label becomes an action event ([Prediction.events], [EventListener]): it starts once it
- * has been the top label for [minDurationMs] with a score of at least [minScore], and ends once
- * it has been off the top for [maxGapMs] (or another event starts).
+ * has been the top label for [minDurationMs] with a mean score of at least [minScore] over that
+ * time, and ends once it has been off the top, or under [keepScore], for [maxGapMs] (or another
+ * event starts). A [keepScore] over [minScore] acts as [minScore].
  */
 data class EventOptions @JvmOverloads constructor(
     val minScore: Float = CoreDefaults.eventMinScore,
+    val keepScore: Float = CoreDefaults.eventKeepScore,
     val minDurationMs: Long = CoreDefaults.eventMinDurationMs,
     val maxGapMs: Long = CoreDefaults.eventMaxGapMs,
 )
@@ -128,6 +130,7 @@ internal object CoreDefaults {
             }
         }
         val eventMinScore: Float = NativeBridge.defaultEventMinScore()
+        val eventKeepScore: Float = NativeBridge.defaultEventKeepScore()
         val eventMinDurationMs: Long = NativeBridge.defaultEventMinDurationMs()
         val eventMaxGapMs: Long = NativeBridge.defaultEventMaxGapMs()
         val yuvRange: YuvRange = NativeBridge.defaultYuvRange().let { c -> YuvRange.entries.first { it.code == c } }
@@ -149,6 +152,7 @@ internal object CoreDefaults {
     val smoothing: Float get() = values.smoothing
     val horizon: Horizon get() = values.horizon
     val eventMinScore: Float get() = values.eventMinScore
+    val eventKeepScore: Float get() = values.eventKeepScore
     val eventMinDurationMs: Long get() = values.eventMinDurationMs
     val eventMaxGapMs: Long get() = values.eventMaxGapMs
     val yuvRange: YuvRange get() = values.yuvRange

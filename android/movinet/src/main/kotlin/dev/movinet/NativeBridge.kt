@@ -65,6 +65,9 @@ internal object NativeBridge {
     /** `EventOptions::DEFAULT.min_score`. */
     external fun defaultEventMinScore(): Float
 
+    /** `EventOptions::DEFAULT.keep_score`. */
+    external fun defaultEventKeepScore(): Float
+
     /** `EventOptions::DEFAULT.min_duration` in milliseconds. */
     external fun defaultEventMinDurationMs(): Long
 
@@ -157,6 +160,7 @@ internal object NativeBridge {
         horizon: Int,
         horizonValue: Float,
         eventMinScore: Float,
+        eventKeepScore: Float,
         eventMinDurationMs: Long,
         eventMaxGapMs: Long,
     ): Long
