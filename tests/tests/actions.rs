@@ -144,7 +144,7 @@ fn moves_taught_from_three_clips_each_are_followed_live_and_others_are_rejected(
         .collect();
     eprintln!(
         "cuts {}; events {events:?}, reported at {} s; segment top-1 {:.2} ({:.2} of those \
-         frames score >= 0.5); cut to label for good {} s; first segment: {} frames, {} \
+         frames score the events' start score); cut to label for good {} s; first segment: {} frames, {} \
          confident",
         secs(&cuts),
         secs(&trace.started_at),

@@ -12,30 +12,50 @@
 //!   model has no class for (bicep curl) are named as well, because the model calls them the
 //!   same thing consistently.
 //! * **Class mean.** The unit mean of the class's examples' whole-segment features.
-//! * **"None of these."** A class's threshold is [`REJECT_FRACTION`] of the median similarity
-//!   of its own examples' *live* features (through the horizon, from 1 s into each example) to
-//!   its mean: a class whose live frames sit lower (a curl) gets a lower threshold, calibrated
-//!   without negatives.
-//! * **Scores.** A softmax over the classes' `(similarity - threshold) / temperature` and a
-//!   "none of these" logit of 0, so a class scores 0.5 (the event detector's `min_score`)
-//!   when it clears its threshold with no other class near; the temperature makes the median
-//!   enrolled live frame score 0.95.
+//! * **"None of these."** A class's threshold is [`REJECT_FRACTION`] of the similarity a new
+//!   example's live frames are expected to have to its mean: the median similarity of its own
+//!   examples' *live* features (through the horizon, from 1 s into each example) to the mean,
+//!   times `n rho / (1 + (n - 1) rho)`, the share a new example would have of a mean of `n`
+//!   examples that agree to a cosine `rho` ([`EXAMPLE_SIMILARITY`]) (own frames sit closer to
+//!   a mean they are part of, most with one example). A class whose live frames sit lower (a
+//!   curl) gets a lower threshold, calibrated without negatives.
+//! * **Scores.** A softmax over the classes' `(similarity - threshold) / temperature + o` and a
+//!   "none of these" logit of 0, where `o` makes a class exactly at its threshold, with no
+//!   other class near, score the event detector's default start score
+//!   (`EventOptions::DEFAULT.min_score`): the rule and the events agree, and a frame that
+//!   shows none of the actions starts no event. The temperature makes the median enrolled
+//!   live frame score 0.95.
 
 use super::{ActionExample, Vector};
 
-/// How much of the enrolled frames' median similarity a frame must reach. Swept in
-/// `benches/README.md`: with 3 clips per class, 0.75 keeps 0.94 of the left-out clips of the
-/// enrolled moves (an event of their move and no other) and rejects 0.99 of the 12 other
-/// clips (no event); 0.7 rejects 0.97, 0.8 keeps 0.89.
+/// How much of the expected similarity a frame must reach. Swept in `benches/README.md`
+/// (`examples/fewshot.rs`, the event detector's defaults): with 3 clips per class, 0.85 keeps
+/// 0.96 of the left-out clips of the enrolled moves (an event of their move and no other) and
+/// rejects 0.99 of the 12 other clips (no event); 0.8 rejects 0.98, 0.9 keeps 0.91. With 1 clip
+/// per class it keeps 0.89 and rejects 0.97, with 5 it keeps 0.99 and rejects 1.00.
 pub const REJECT_FRACTION: f32 = 0.85;
 /// How similar two examples of one action are (the cosine of their features): the mean over
-/// the few-shot clips' classes is 0.67 to 0.80. It sets how much closer an example's own
+/// the few-shot clips' classes is 0.67 to 0.80 (`examples/fewshot.rs --pairwise`). It sets how much closer an example's own
 /// frames sit to a class mean it is part of than a new example's frames will.
 const EXAMPLE_SIMILARITY: f32 = 0.7;
 /// Weight of the embedding's cosine in the similarity (the rest is the probabilities').
 const EMBEDDING_WEIGHT: f32 = 0.5;
 /// The score of the median enrolled live frame: sets the temperature.
 const MEDIAN_SCORE: f32 = 0.95;
+
+/// The logit of a probability.
+fn logit(p: f32) -> f32 {
+    (p / (1.0 - p)).ln()
+}
+
+/// The logit a class exactly at its threshold gets: the default event start score's.
+fn at_threshold() -> f32 {
+    logit(
+        crate::EventOptions::DEFAULT
+            .min_score
+            .clamp(0.05, MEDIAN_SCORE - 0.05),
+    )
+}
 
 /// The feature of one (embedding, logits) pair: see the module docs. Unit length; `out` is
 /// resized to `embedding.len() + logits.len()`.
@@ -123,7 +143,7 @@ impl Head {
                 let expected = share * sims.get(sims.len() / 2).copied().unwrap_or(1.0);
                 let threshold = reject_fraction * expected;
                 let temperature =
-                    ((expected - threshold) / (MEDIAN_SCORE / (1.0 - MEDIAN_SCORE)).ln()).max(1e-3);
+                    ((expected - threshold) / (logit(MEDIAN_SCORE) - at_threshold())).max(1e-3);
                 ClassHead {
                     mean,
                     threshold,
@@ -142,9 +162,10 @@ impl Head {
     /// The classes' scores for one frame's `feature` into `out` (one per class; they and the
     /// "none of these" share sum to 1).
     pub fn scores(&self, feature: &[f32], out: &mut [f32]) {
+        let offset = at_threshold();
         let mut top = 0.0f32; // the "none" logit
         for (o, c) in out.iter_mut().zip(&self.classes) {
-            *o = (dot(&c.mean, feature) - c.threshold) / c.temperature;
+            *o = (dot(&c.mean, feature) - c.threshold) / c.temperature + offset;
             top = top.max(*o);
         }
         let mut sum = (-top).exp();
