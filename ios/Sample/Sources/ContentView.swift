@@ -65,10 +65,10 @@ struct ContentView: View {
         } label: {
             if let p = camera.teaching {
                 if p.recording {
-                    Text("Clip \(p.clipsDone + 1)/\(p.clips): \(Int(p.clipFraction * 100))%")
+                    Text(verbatim: "Clip \(p.clipsDone + 1)/\(p.clips): \(Int(p.clipFraction * 100)) %")
                         .monospacedDigit()
                 } else {
-                    Text("Record clip \(p.clipsDone + 1)/\(p.clips)")
+                    Text(verbatim: "Record clip \(p.clipsDone + 1)/\(p.clips)")
                 }
             } else {
                 Label("Teach…", systemImage: "graduationcap")
