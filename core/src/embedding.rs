@@ -207,17 +207,22 @@ mod tests {
         g.signatures.iter().find(|s| is_stream(s)).unwrap()
     }
 
+    /// The tensor behind the stream signature's `logits`.
+    fn logits_of(g: &Graph<'_>) -> usize {
+        stream_signature(g)
+            .outputs
+            .iter()
+            .find(|m| m.name == LOGITS_OUTPUT)
+            .unwrap()
+            .tensor
+    }
+
     #[test]
     fn a0_exposes_the_2048_wide_input_of_its_classifier() {
         let bytes = a0_bytes();
         crate::flatbuffer::check_tflite(&bytes).unwrap();
         let g = Graph::read(&bytes, 0).unwrap();
-        let logits = stream_signature(&g)
-            .outputs
-            .iter()
-            .find(|m| m.name == LOGITS_OUTPUT)
-            .unwrap()
-            .tensor;
+        let logits = logits_of(&g);
         let found = find(&g, logits).unwrap();
         assert_eq!(found.width, 2048);
         let t = &g.tensors[found.tensor];
@@ -261,12 +266,7 @@ mod tests {
     fn a_head_of_another_shape_is_left_alone() {
         let bytes = a0_bytes();
         let mut g = Graph::read(&bytes, 0).unwrap();
-        let logits = stream_signature(&g)
-            .outputs
-            .iter()
-            .find(|m| m.name == LOGITS_OUTPUT)
-            .unwrap()
-            .tensor;
+        let logits = logits_of(&g);
         let found = find(&g, logits).unwrap();
         // A classifier with a 3x3 filter is not a 1x1 convolution over one feature.
         let conv = g.consumers(found.tensor)[0];

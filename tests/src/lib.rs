@@ -432,6 +432,25 @@ pub fn python() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../.deps/venv/bin/python"))
 }
 
+/// Runs `tests/reference/<script>` with the reference venv's Python and `args`; panics with
+/// what failed (the venv missing, the script failing).
+pub fn run_reference(script: &str, args: &[&std::ffi::OsStr]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reference")
+        .join(script);
+    let status = std::process::Command::new(python())
+        .arg(&script)
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (cargo xtask setup makes the venv): {e}",
+                python().display()
+            )
+        });
+    assert!(status.success(), "{} failed", script.display());
+}
+
 // ---------------------------------------------------------------------------------------------
 // BT.601 YUV 4:2:0 made from RGB in the tests.
 

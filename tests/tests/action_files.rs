@@ -15,6 +15,19 @@ use movinet::{
 };
 use movinet_tests::{a0, load_model, models_dir, Golden};
 
+/// Golden frame `i` of `golden` (172x172 RGB) as a camera frame at `t` 5 fps steps.
+fn golden_frame(golden: &Golden, i: usize, t: usize) -> Frame<'_> {
+    let n = golden.height * golden.width * 3;
+    Frame::rgb888(
+        &golden.frames[i * n..(i + 1) * n],
+        golden.width,
+        golden.height,
+        golden.width * 3,
+    )
+    .expect("a golden frame")
+    .with_timestamp(Duration::from_millis(200 * t as u64))
+}
+
 /// An example recorded from golden frames `range` (172x172 RGB at 5 fps), as from a camera.
 fn record(
     model: &Model,
@@ -22,16 +35,11 @@ fn record(
     range: std::ops::Range<usize>,
 ) -> movinet::Result<ActionExample> {
     let mut recorder = ActionRecorder::new(model, &ClassifierOptions::default())?;
-    let n = golden.height * golden.width * 3;
     for i in range {
-        let frame = Frame::rgb888(
-            &golden.frames[i * n..(i + 1) * n],
-            golden.width,
-            golden.height,
-            golden.width * 3,
-        )?
-        .with_timestamp(Duration::from_millis(200 * i as u64));
-        assert!(recorder.push(&frame)?, "5 fps frames are all kept");
+        assert!(
+            recorder.push(&golden_frame(golden, i, i))?,
+            "5 fps frames are all kept"
+        );
     }
     recorder.finish()
 }
@@ -80,18 +88,9 @@ fn a_recorded_set_saves_loads_and_scores_its_actions_in_a_classifier() {
         ["carving", "arm wrestling"]
     );
     let golden = Golden::arm_wrestling();
-    let n = golden.height * golden.width * 3;
     let mut last = None;
     for i in 0..golden.n {
-        let frame = Frame::rgb888(
-            &golden.frames[i * n..(i + 1) * n],
-            golden.width,
-            golden.height,
-            golden.width * 3,
-        )
-        .unwrap()
-        .with_timestamp(Duration::from_millis(200 * i as u64));
-        last = classifier.push(&frame).unwrap();
+        last = classifier.push(&golden_frame(&golden, i, i)).unwrap();
     }
     let p = last.expect("a prediction");
     assert_eq!(p.categories.len(), 2, "top_k 3 of 2 actions");
@@ -207,17 +206,7 @@ fn empty_sets_and_short_examples_are_refused() {
 fn a_classifier_records_the_same_example_as_a_recorder() {
     let model = a0();
     let golden = Golden::carving_ice();
-    let n = golden.height * golden.width * 3;
-    let frame = |i: usize| {
-        Frame::rgb888(
-            &golden.frames[i * n..(i + 1) * n],
-            golden.width,
-            golden.height,
-            golden.width * 3,
-        )
-        .unwrap()
-        .with_timestamp(Duration::from_millis(200 * i as u64))
-    };
+    let frame = |i: usize| golden_frame(&golden, i, i);
     let mut c = Classifier::new(&model, None, ClassifierOptions::default()).unwrap();
     let e = c.finish_example().unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidActionSet, "{e}");
@@ -274,15 +263,7 @@ fn a_teacher_records_its_clips_with_the_live_classifier_and_commits_them() {
         for k in 0..per_clip {
             let (g, i) = frames[t % frames.len()];
             t += 1;
-            let n = g.height * g.width * 3;
-            let frame = Frame::rgb888(
-                &g.frames[i * n..(i + 1) * n],
-                g.width,
-                g.height,
-                g.width * 3,
-            )
-            .unwrap()
-            .with_timestamp(Duration::from_millis(200 * t as u64));
+            let frame = golden_frame(g, i, t);
             assert!(c.push(&frame).unwrap().is_some());
             let p = teacher.after_frame(&mut c).unwrap();
             if k + 1 < per_clip {

@@ -21,7 +21,7 @@ use movinet::{ActionSet, Classifier, EventChange, EventOptions, Horizon};
 use movinet_tests::fewshot::{
     fewshot_classes, fewshot_clips, record_example, stream_files, video_options,
 };
-use movinet_tests::live::{figures, secs, Timeline, Trace};
+use movinet_tests::live::{describe, figures, secs, Timeline, Trace};
 use movinet_tests::{a0, clip_path};
 
 /// Enrolled clips per move.
@@ -124,20 +124,7 @@ fn moves_taught_from_three_clips_each_are_followed_live_and_others_are_rejected(
         .filter(|&i| trace.times[i] >= from(1))
         .map(|i| confident[i])
         .collect();
-    let events: Vec<String> = trace
-        .events
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {:.1}-{:.1} s (peak {:.2}, mean {:.2})",
-                e.label,
-                e.start.as_secs_f64(),
-                e.end.map_or(f64::NAN, |t| t.as_secs_f64()),
-                e.peak_score,
-                e.mean_score
-            )
-        })
-        .collect();
+    let events = describe(&trace.events);
     let other: Vec<bool> = (0..trace.times.len())
         .filter(|&i| trace.times[i] < cuts[1])
         .map(|i| confident[i])

@@ -3,10 +3,8 @@
 //! tensor Google's interpreter computes, frame by frame; and it follows the horizon as the
 //! logits do. (The golden logits stay bit-identical with it exposed: `golden.rs`.)
 
-use std::path::PathBuf;
-
 use movinet::{ElementType, Horizon, Model, ModelOptions, Session};
-use movinet_tests::{a0_path, load_model, models_dir, python, Golden};
+use movinet_tests::{a0_path, load_model, models_dir, run_reference, Golden};
 
 fn options(int8_io: bool) -> ModelOptions {
     ModelOptions {
@@ -82,21 +80,18 @@ fn reference(path: &std::path::Path, golden: &Golden, n: usize) -> (Vec<i8>, Vec
         dir.join(format!("{stem}.emb")),
         dir.join(format!("{stem}.logits")),
     );
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reference/embedding_reference.py");
-    let status = std::process::Command::new(python())
-        .arg(&script)
-        .arg(&model)
-        .arg(&frames)
-        .args([golden.height, golden.width].map(|v| v.to_string()))
-        .args([&e_out, &l_out])
-        .status()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} (cargo xtask setup makes the venv): {e}",
-                python().display()
-            )
-        });
-    assert!(status.success(), "{} failed", script.display());
+    let (height, width) = (golden.height.to_string(), golden.width.to_string());
+    run_reference(
+        "embedding_reference.py",
+        &[
+            model.as_os_str(),
+            frames.as_os_str(),
+            height.as_ref(),
+            width.as_ref(),
+            e_out.as_os_str(),
+            l_out.as_os_str(),
+        ],
+    );
     let levels = std::fs::read(&e_out)
         .unwrap()
         .iter()

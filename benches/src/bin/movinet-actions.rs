@@ -5,9 +5,9 @@
 //!    same file with its classifier's input exposed as an extra output (the bytes the SDK's
 //!    load-time pass makes): the run's extra time.
 //! 2. **The action-set head.** A0 `Classifier`s on 1280x720 NV21 camera frames (flushed from
-//!    the caches as a camera's arrive), one scoring a five-action set, one the model's 600
-//!    classes: the postprocessing stage (the head, top-k, events) as a share of the whole
-//!    frame, and the two classifiers' whole frames against each other.
+//!    the caches as a camera's arrive: `CameraRunner`), one scoring a five-action set, one the
+//!    model's 600 classes: the postprocessing stage (the head, top-k, events) as a share of
+//!    the whole frame, and the two classifiers' whole frames against each other.
 //!
 //! `movinet-actions [--frames N] [--models-dir DIR] [--clip FILE]` (default 1000 frames a side;
 //! the models from `$MOVINET_MODELS_DIR`, else `../shared/models`).
@@ -15,12 +15,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use movinet::{
-    ActionRecorder, ActionSet, Classifier, ClassifierOptions, Model, ModelOptions, Timings,
-};
+use movinet::{ActionRecorder, ActionSet, ClassifierOptions, Model, ModelOptions, Timings};
 use movinet_benches::bare::BareRun;
 use movinet_benches::camera::{rgb_to_nv21, Nv21, RgbFrames};
-use movinet_benches::interleave::{interleave, Runner, StageTimes};
+use movinet_benches::interleave::{interleave, CameraRunner, Runner, StageTimes};
 use movinet_benches::stats::Samples;
 
 struct Args {
@@ -71,37 +69,6 @@ impl Runner for Bare {
         self.run.run(frame);
         let d = t.elapsed();
         Ok([d, Duration::ZERO, Duration::ZERO, d, Duration::ZERO])
-    }
-}
-
-/// Camera frames through a classifier, each flushed from the caches before it is fed.
-struct Camera<'a> {
-    classifier: Classifier,
-    frames: &'a [Nv21],
-    i: usize,
-}
-
-impl Runner for Camera<'_> {
-    fn frame(&mut self) -> Result<StageTimes, String> {
-        let nv21 = &self.frames[self.i % self.frames.len()];
-        let frame = nv21
-            .frame()?
-            .with_timestamp(Duration::from_millis(200 * self.i as u64));
-        self.i += 1;
-        movinet_benches::cache::evict(&[&nv21.y, &nv21.vu]);
-        let p = self
-            .classifier
-            .push(&frame)
-            .map_err(|e| e.to_string())?
-            .ok_or("a 5 fps frame was paced out")?;
-        let t = p.timings;
-        Ok([
-            t.total,
-            Duration::ZERO,
-            t.preprocess,
-            t.inference,
-            t.postprocess,
-        ])
     }
 }
 
@@ -165,21 +132,11 @@ fn five_actions(model: &Model, frames: &[Nv21]) -> Result<ActionSet, String> {
 }
 
 fn head_cost(model: &Model, frames: &[Nv21], n: usize) -> Result<(), String> {
-    let classifier =
-        || Classifier::new(model, None, ClassifierOptions::default()).map_err(|e| e.to_string());
-    let mut with = Camera {
-        classifier: classifier()?,
-        frames,
-        i: 0,
-    };
+    let mut with = CameraRunner::new(model, frames)?;
     with.classifier
         .set_actions(Some(five_actions(model, frames)?))
         .map_err(|e| e.to_string())?;
-    let mut without = Camera {
-        classifier: classifier()?,
-        frames,
-        i: 0,
-    };
+    let mut without = CameraRunner::new(model, frames)?;
     let t = interleave(&mut [&mut with, &mut without], n, 20, 50)?;
     let (total, post) = (median(&t[0], 0), median(&t[0], 4));
     let (total0, post0) = (median(&t[1], 0), median(&t[1], 4));

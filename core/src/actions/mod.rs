@@ -466,14 +466,18 @@ impl ActionSet {
     /// or damaged, made with another model ([`Error::ActionSetModelMismatch`]), or contents
     /// out of range.
     pub fn from_bytes(bytes: &[u8], model: &Model) -> Result<Self> {
-        let empty = Self::new(model)?;
-        let contents = file::read(bytes, &empty.model_sha256, empty.width, empty.classes)?;
+        Self::new(model)?.read(bytes)
+    }
+
+    /// This empty set filled with what a file made for its model holds.
+    fn read(self, bytes: &[u8]) -> Result<Self> {
+        let contents = file::read(bytes, &self.model_sha256, self.width, self.classes)?;
         let mut set = Self {
             actions: contents
                 .into_iter()
                 .map(|(name, examples)| Action { name, examples })
                 .collect(),
-            ..empty
+            ..self
         };
         set.refit();
         Ok(set)

@@ -84,17 +84,7 @@ fn kind_of(r: Result<ActionSet>) -> String {
 }
 
 fn read(bytes: &[u8]) -> Result<ActionSet> {
-    let empty = empty();
-    let actions = file::read(bytes, &SHA, WIDTH, CLASSES)?;
-    let mut set = ActionSet {
-        actions: actions
-            .into_iter()
-            .map(|(name, examples)| Action { name, examples })
-            .collect(),
-        ..empty
-    };
-    set.refit();
-    Ok(set)
+    empty().read(bytes)
 }
 
 /// `body` with its digest appended, as a writer would seal it.
