@@ -80,7 +80,8 @@ pub struct ClipReport {
     /// 2,696,832 with `--no-int8-io`).
     state_bytes: usize,
     pub frames_decoded: usize,
-    /// Frames the container lists (`null` when it does not say).
+    /// Frames the container lists to be shown (`null` when it does not say): samples it marks
+    /// to be discarded, outside a trimmed video's edit list, are left out.
     frames_expected: Option<u64>,
     /// Unreadable packets, refused packets or frames, and frames decoded with errors.
     decode_errors: usize,
@@ -233,7 +234,7 @@ pub fn classify_with(
         model: loaded.file.display_name.clone(),
         state_bytes: loaded.model().spec().state_bytes(),
         frames_decoded: stats.frames_decoded,
-        frames_expected: stats.frames_expected,
+        frames_expected: stats.frames_to_show(),
         decode_errors: stats.decode_errors,
         frames_fed: fed,
         rotation: rotation.degrees(),

@@ -126,6 +126,10 @@ pub struct DecodeStats {
     /// Frames the container says the stream has, when it says (MP4, MOV, AVI do; GIF, MKV
     /// and raw streams do not).
     pub frames_expected: Option<u64>,
+    /// Packets the container marks to be decoded but not shown (`AV_PKT_FLAG_DISCARD`: the
+    /// samples before or after an edit list's span, as in a video trimmed without re-encoding):
+    /// the decoder drops their frames, and they are not missing.
+    pub frames_discarded: u64,
     /// Packets that could not be read, packets or frames the decoder refused, and frames it
     /// marked as corrupt or concealed.
     pub decode_errors: usize,
@@ -145,12 +149,20 @@ impl DecodeStats {
         }
     }
 
-    /// Whether the user should be told: errors, fewer frames than the container lists, or
-    /// (where it lists none, as Matroska) frames that stop well before its declared duration.
+    /// The frames the container lists to be shown: those it lists, less those it marks to be
+    /// discarded.
+    pub fn frames_to_show(&self) -> Option<u64> {
+        self.frames_expected
+            .map(|e| e.saturating_sub(self.frames_discarded))
+    }
+
+    /// Whether the user should be told: errors, fewer frames than the container lists to be
+    /// shown, or (where it lists none, as Matroska) frames that stop well before its declared
+    /// duration.
     pub fn incomplete(&self) -> bool {
         self.decode_errors > 0
             || self
-                .frames_expected
+                .frames_to_show()
                 .is_some_and(|e| (self.frames_decoded as u64) < e)
             || self.ends_early().is_some()
     }
@@ -166,7 +178,7 @@ impl DecodeStats {
 
     /// One line for the warning, e.g. "51 of 131 frames decoded; 2 decode errors (first: ...)".
     pub fn summary(&self) -> String {
-        let mut s = match self.frames_expected {
+        let mut s = match self.frames_to_show() {
             Some(e) => format!("{} of {e} frames decoded", self.frames_decoded),
             None => format!("{} frames decoded", self.frames_decoded),
         };
@@ -687,6 +699,13 @@ impl Iterator for VideoDecoder {
                     self.read_errors_in_a_row = 0;
                     if packet.stream() != self.stream_index {
                         continue;
+                    }
+                    // SAFETY: a packet just read; a plain field.
+                    if unsafe { (*ff::packet::Ref::as_ptr(&packet)).flags }
+                        & ffi::AV_PKT_FLAG_DISCARD
+                        != 0
+                    {
+                        self.stats.frames_discarded += 1;
                     }
                     if let Err(e) = self.decoder.send_packet(&packet) {
                         self.error(e);

@@ -118,6 +118,37 @@ fn parse_row(
     Ok((file, expected))
 }
 
+/// The CSV must be a regular file (after symlinks), as inputs are: opening a FIFO blocks until
+/// a writer comes and a device never ends, and a folder gets a hint.
+fn check_csv_file(csv_path: &Path) -> Result<(), String> {
+    let name = csv_path.display();
+    let meta = std::fs::metadata(csv_path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => format!("{name}: no such file"),
+        _ => format!("{name}: {e}"),
+    })?;
+    if meta.is_dir() {
+        let mut csvs: Vec<_> = std::fs::read_dir(csv_path)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+            .collect();
+        csvs.sort();
+        let hint = match csvs.first() {
+            Some(csv) => format!(": give the CSV itself, e.g. {}", csv.display()),
+            None => String::new(),
+        };
+        return Err(format!("{name}: a folder, not a CSV file{hint}"));
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "{name}: not a regular file (a FIFO, device or socket is never read): give a CSV file"
+        ));
+    }
+    Ok(())
+}
+
 pub fn eval(
     csv_path: &Path,
     clips_dir: Option<&Path>,
@@ -126,6 +157,7 @@ pub fn eval(
     json: bool,
     chatter: Chatter,
 ) -> Result<bool, String> {
+    check_csv_file(csv_path)?;
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(csv_path)

@@ -139,7 +139,8 @@ struct ClassifyArgs {
     /// file each, the input's name appended).
     #[arg(long, value_name = "OUT.srt")]
     srt: Option<PathBuf>,
-    /// Write the action events as WebVTT subtitles to this file.
+    /// Write the action events as WebVTT subtitles to this file (with several inputs, one
+    /// file each, the input's name appended).
     #[arg(long, value_name = "OUT.vtt")]
     vtt: Option<PathBuf>,
     /// Write the video back with the live view drawn on every frame (the current action,

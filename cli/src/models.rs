@@ -6,10 +6,6 @@ use crate::check::{self, Outcome};
 use crate::resolve;
 
 pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
-    println!(
-        "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} path",
-        "model", "res", "classes", "states", "state bytes", "signature"
-    );
     let mut seen = std::collections::BTreeSet::new();
     let mut found = 0;
     for dir in resolve::search_dirs(models_dir) {
@@ -30,6 +26,13 @@ pub fn models(models_dir: Option<&Path>) -> Result<bool, String> {
                 continue;
             }
             found += 1;
+            if found == 1 {
+                // The header once there is a model under it: with none, only the error.
+                println!(
+                    "{:<50} {:>5} {:>7} {:>6} {:>12}  {:<16} path",
+                    "model", "res", "classes", "states", "state bytes", "signature"
+                );
+            }
             let name = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())

@@ -542,6 +542,47 @@ fn fifos_and_devices_are_refused_without_blocking() {
     assert!(err.contains("/dev/zero: not a regular file"), "{err}");
 }
 
+#[test]
+fn eval_refuses_a_csv_that_is_a_fifo_a_device_or_a_folder() {
+    let dir = scratch("eval_fifo");
+    let fifo = dir.join("clips.csv");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let fifo = fifo.display().to_string();
+    let folder = dir.join("clips");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("clips.csv"), "file,expected_label\n").unwrap();
+    let inside = folder.join("clips.csv").display().to_string();
+    let folder = folder.display().to_string();
+    for (csv, says) in [
+        (
+            fifo.as_str(),
+            format!("movinet: {fifo}: not a regular file (a FIFO, device or socket is never read): give a CSV file"),
+        ),
+        (
+            "/dev/zero",
+            "movinet: /dev/zero: not a regular file (a FIFO, device or socket is never read): give a CSV file".into(),
+        ),
+        (
+            folder.as_str(),
+            format!("movinet: {folder}: a folder, not a CSV file: give the CSV itself, e.g. {inside}"),
+        ),
+        (
+            "nosuch.csv",
+            "movinet: nosuch.csv: no such file".into(),
+        ),
+    ] {
+        // Before: the FIFO blocked for ever, /dev/zero was read without end, the others were
+        // "Is a directory (os error 21)" and "No such file or directory (os error 2)".
+        let (out, _) = run_bounded(
+            &mut movinet_cmd(&["eval", csv]),
+            std::time::Duration::from_secs(60),
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert_eq!(stderr(&out).trim_end(), says);
+    }
+}
+
 /// A 154-byte GIF whose screen and only image are declared 16000x16000 (one 2-colour pixel
 /// of data, a comment filling it to 154 bytes).
 fn gif_bomb() -> Vec<u8> {

@@ -183,6 +183,23 @@ fn eval_reads_two_column_rows_under_a_longer_header() {
 }
 
 #[test]
+fn every_output_flag_says_how_several_inputs_name_their_files() {
+    let help = movinet(&["classify", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in ["--plot", "--srt", "--vtt", "--annotate"] {
+        // The flag's paragraph: from its line to the next blank line.
+        let from = help
+            .find(&format!("      {flag} <"))
+            .unwrap_or_else(|| panic!("{flag} in {help}"));
+        let paragraph = help[from..].split("\n\n").next().unwrap();
+        assert!(
+            paragraph.contains("the input's name") && paragraph.contains("several inputs"),
+            "{paragraph}"
+        );
+    }
+}
+
+#[test]
 fn a_folder_of_videos_says_how_to_classify_them() {
     let dir = scratch("videos");
     let videos = dir.join("videos");
@@ -249,6 +266,35 @@ fn a_clip_too_short_for_the_model_is_warned_about() {
 }
 
 #[test]
+fn a_video_trimmed_without_reencoding_is_not_reported_incomplete() {
+    // As a phone's gallery trims a video: the packets copied from the keyframe before the cut,
+    // and an edit list that starts the video at the cut. The container lists every packet
+    // (123), marks the 37 before the cut as not to be shown, and the decoder drops them: 86
+    // frames are the whole video ("86 of 123 frames decoded" was a false alarm).
+    let dir = scratch("trimmed");
+    let trimmed = dir.join("trimmed.mp4").display().to_string();
+    let arm = clip("mmaction2_demo_arm_wrestling.mp4");
+    ffmpeg(&["-ss", "1.3", "-i", &arm, "-t", "3", "-c", "copy", &trimmed]);
+    let out = movinet(&["classify", "--json", &trimmed]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["frames_decoded"], 86, "{v}");
+    assert_eq!(v["frames_expected"], 86, "{v}");
+    assert_eq!(v["decode_errors"], 0, "{v}");
+    assert!(!stderr(&out).contains("frames decoded"), "{}", stderr(&out));
+    // A truncated file is still reported.
+    let bytes = std::fs::read(clip("tfexamples_android_carving_ice.mp4")).unwrap();
+    let cut = dir.join("cut.mp4");
+    std::fs::write(&cut, &bytes[..60_000]).unwrap();
+    let out = movinet(&["classify", "--json", cut.to_str().unwrap()]);
+    assert!(
+        stderr(&out).contains("cut.mp4: 13 of 200 frames decoded"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn errors_name_the_flag_and_the_real_cause() {
     let carving = clip("tfexamples_rpi_carving_ice.mp4");
     let out = movinet(&["classify", "--threads", "0", &carving]);
@@ -287,6 +333,13 @@ fn errors_name_the_flag_and_the_real_cause() {
         "{err}"
     );
     assert!(!err.contains("set MOVINET_MODELS_DIR"), "{err}");
+    // Only the error: no table header over nothing.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// The clip's own stderr lines that are progress (`name  time  label score`).

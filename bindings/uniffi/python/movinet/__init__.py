@@ -10,8 +10,9 @@
                           timestamp_us=t)
     prediction = clf.classify(frame)   # None when pacing leaves the frame out
 
-``python -m movinet classify clip.mp4`` classifies a video from the shell, and
-:func:`movinet.annotate` writes a video back with the live view drawn on it.
+``python -m movinet classify clip.mp4 --model movinet_a0_stream_int8.tflite`` classifies a
+video from the shell, and :func:`movinet.annotate` writes a video back with the live view
+drawn on it.
 
 Custom actions from a few clips, on the device::
 
@@ -272,6 +273,12 @@ def _model_bytes(model):
     for any argument of the wrong type."""
     if isinstance(model, bytes):
         return model
+    if isinstance(model, str) or hasattr(model, "__fspath__"):
+        raise TypeError(
+            f"from_bytes takes the model file's bytes, got {_buffers.describe(model)}: "
+            "for a file, give its path to the constructor (MovinetModel(path), "
+            "MovinetClassifier(path))"
+        )
     try:
         view = memoryview(model)
     except TypeError:

@@ -3,8 +3,8 @@
 ::
 
     python -m movinet classify clip.mp4 [more.mp4 ...] --model movinet_a0_stream_int8.tflite
-    python -m movinet classify clip.mp4 --json
-    python -m movinet annotate clip.mp4 annotated.mp4
+    python -m movinet classify clip.mp4 --json   # the model from $MOVINET_MODEL
+    python -m movinet annotate clip.mp4 annotated.mp4 --model movinet_a0_stream_int8.tflite
 
 Videos are decoded by PyAV (``pip install 'movinet[video]'``). The model is ``--model PATH``,
 or ``$MOVINET_MODEL``; its labels are ``--labels PATH`` or found beside it, as
@@ -86,13 +86,25 @@ class _UsageError(Exception):
     pass
 
 
+# The flag that sets each option the core checks.
+_FLAGS = {"model_fps": "--fps", "horizon": "--horizon", "threads": "--threads", "top_k": "--top"}
+
+
 def _classifier(args, top_k):
     if not args.model:
         raise _UsageError("give the model file with --model PATH (or set MOVINET_MODEL)")
-    options = movinet.ClassifierOptions(top_k=top_k, model_fps=args.fps, horizon=args.horizon)
-    return movinet.MovinetClassifier(
-        args.model, args.labels, options, movinet.ModelOptions(threads=args.threads)
-    )
+    try:
+        options = movinet.ClassifierOptions(top_k=top_k, model_fps=args.fps, horizon=args.horizon)
+        return movinet.MovinetClassifier(
+            args.model, args.labels, options, movinet.ModelOptions(threads=args.threads)
+        )
+    except movinet.MovinetError.InvalidOption as e:
+        # The flag the user typed, then the core's reason, as the movinet command says it
+        # (`--fps: must be ...`, not `invalid option: model_fps must be ...`).
+        flag, prefix = _FLAGS.get(e.option), f"invalid option: {e.option} "
+        if flag is None or not str(e).startswith(prefix):
+            raise
+        raise _UsageError(f"{flag}: {str(e)[len(prefix):]}") from None
 
 
 def _seconds(us):
@@ -129,16 +141,25 @@ def _print_text(path, result, fps):
     print("  top classes at the end:")
     for i, c in enumerate(result.top, 1):
         print(f"  {i}. {c.label:<40} {c.score:.3f}")
-    if result.events:
-        print("  action events:")
-        for e in result.events:
-            end = "" if e.end_us is None else f"{e.end_us / 1e6:8.1f}"
-            print(
-                f"  {e.start_us / 1e6:7.1f} – {end} s  {e.label:<40} "
-                f"peak {e.peak_score:.2f}  mean {e.mean_score:.2f}"
-            )
-    else:
-        print("  action events: none")
+    # The events as the movinet command prints them (an event under way ends where it starts).
+    print("  action events:")
+    if not result.events:
+        print("  no action held long enough to be an event")
+    for e in result.events:
+        end = e.start_us if e.end_us is None else e.end_us
+        print(
+            f"  {e.start_us / 1e6:7.1f} – {end / 1e6:7.1f} s  {e.label:<40} "
+            f"peak {e.peak_score:.2f}  mean {e.mean_score:.2f}"
+        )
+
+
+def _why(e, path):
+    """An error in its own words, once: OSError's and PyAV's ``[Errno N] why: 'file'`` as
+    ``file: why``; a message that names its file already as it is."""
+    why = getattr(e, "strerror", None)
+    if not why:
+        return str(e)
+    return f"{getattr(e, 'filename', None) or path}: {why}"
 
 
 def _classify(args):
@@ -157,11 +178,12 @@ def _classify(args):
             if args.json:
                 print(json.dumps({"input": str(path), "error": str(e)}))
             continue
-        except (OSError, ValueError) as e:  # PyAV's errors for a missing or unreadable file
+        except (OSError, ValueError) as e:  # a missing or unreadable file (PyAV's errors too)
             failed = True
-            print(f"{path}: {e}", file=sys.stderr)
+            why = _why(e, path)
+            print(why, file=sys.stderr)
             if args.json:
-                print(json.dumps({"input": str(path), "error": str(e)}))
+                print(json.dumps({"input": str(path), "error": why}))
             continue
         if args.json:
             print(json.dumps(_report(path, result)))
@@ -185,6 +207,9 @@ def main(argv=None):
         return _annotate(args)
     except (movinet.MovinetError, _UsageError) as e:
         print(f"python -m movinet: {e}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as e:  # annotate's input or output (PyAV's errors too)
+        print(f"python -m movinet: {_why(e, args.video)}", file=sys.stderr)
         return 2
     except ImportError as e:
         print(f"python -m movinet: {e}", file=sys.stderr)

@@ -14,9 +14,13 @@ phone video's display rotation is applied, not kept), odd sides are padded to ev
 repeating the last row or column, and there is no subtitle track and no audio.
 """
 
+import errno
 import os
 
 from . import video as _video
+
+# What the command's --annotate takes too: H.264 in MP4, or in MOV for a .mov name.
+_CONTAINERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov"}
 
 
 def _overlay_class():
@@ -31,10 +35,35 @@ def _overlay_class():
     return overlay
 
 
+def _checked_output(video, output):
+    """The output path, and its container, if a file can be written there: checked before the
+    clip is classified, as the command checks its outputs, so a mistyped name costs nothing."""
+    output = os.fsdecode(os.fspath(output))
+    container = _CONTAINERS.get(os.path.splitext(output)[1].lower())
+    if container is None:
+        raise ValueError(
+            f"{output}: the annotated video is H.264 in MP4: give a file name ending in "
+            ".mp4, .m4v or .mov"
+        )
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, "its folder does not exist", output)
+    if os.path.isdir(output):
+        raise IsADirectoryError(errno.EISDIR, "a folder: give a file name", output)
+    if os.path.exists(output) and os.path.samefile(output, video):
+        raise ValueError(f"{output}: that is the input video; the output would overwrite it")
+    return output, container
+
+
 def annotate(video, output, classifier, *, progress=None):
-    """Writes `video` (a path) to `output` (a path ending in .mp4 or .mov) with the live view of
-    `classifier` drawn on every frame; returns what the classifier made of the clip (a
+    """Writes `video` (a path) to `output` (a path ending in .mp4, .m4v or .mov) with the live
+    view of `classifier` drawn on every frame; returns what the classifier made of the clip (a
     :class:`movinet.video.ClipResult`: predictions, events).
+
+    Before anything is classified, an input that is not a regular file is an ``OSError``
+    (``FileNotFoundError``, ``IsADirectoryError``; a FIFO is never opened), and so is an output
+    in a folder that does not exist; another file name ending, or the input itself as the
+    output, is a ``ValueError``.
 
     `classifier` is any :class:`MovinetClassifier`; its options are used as they are (the
     bars are the first three of its ``top_k`` categories: the default, 3, fills them). It is
@@ -42,23 +71,23 @@ def annotate(video, output, classifier, *, progress=None):
     temporary name beside `output` and renamed at the end, so a failed run leaves no `output`.
     `progress(frame, frames)`, if given, is called after each frame of each pass.
     """
-    import av
+    av = _video._av()
     import numpy as np
 
     from . import OverlayView
 
     overlay_class = _overlay_class()
+    video = _video._video_file(video)
+    output, container_format = _checked_output(video, output)
     clip = _video.classify_file(
         classifier, video, progress=None if progress is None else lambda n: progress(n, None)
     )
     if clip.frames_decoded == 0:
         raise ValueError(f"{video}: no video frames decoded")
-    output = os.fspath(output)
-    container_format = "mov" if output.lower().endswith(".mov") else "mp4"
     folder, name = os.path.split(os.path.abspath(output))
     partial = os.path.join(folder, f".{name}.part")
     times = [p.timestamp_us for p in clip.predictions]
-    with av.open(os.fspath(video)) as source:
+    with av.open(video) as source:
         stream = source.streams.video[0]
         rate, time_base = stream.average_rate or stream.guessed_rate, stream.time_base
     try:
@@ -76,7 +105,9 @@ def annotate(video, output, classifier, *, progress=None):
                     out = sink.add_stream("libx264", rate=rate)
                     out.width, out.height = width + width % 2, height + height % 2
                     out.pix_fmt = "yuv420p"
-                    out.time_base = time_base
+                    # The encoder counts in the input's time base too: in its default, one
+                    # over the average rate, frames 1/30 s apart can round to one tick.
+                    out.time_base = out.codec_context.time_base = time_base
                     out.options = {"preset": "veryfast", "crf": "20"}
                 while latest + 1 < len(times) and times[latest + 1] <= decoded.timestamp_us:
                     latest += 1

@@ -48,6 +48,8 @@ def describe(value):
     shape; never its contents (an array's repr would quote its pixels)."""
     kind = type(value)
     name = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    if kind is bytes:
+        name = "bytes object"  # not "a bytes of 6 bytes"
     article = "an" if name[:1] in "aeiouAEIOU" else "a"
     try:
         view = memoryview(value)
@@ -207,6 +209,9 @@ def plane_bytes(data, plane, samples, index, error, what_plane=None):
                 + (
                     " (reinterpret it with .view(numpy.uint8) if its bytes are the pixels)"
                     if view.itemsize == 1
+                    else " (convert it: numpy.clip(a * 255, 0, 255).round().astype(numpy.uint8) "
+                    "for an image in [0, 1], or a.astype(numpy.uint8) for one in 0-255)"
+                    if fmt in ("e", "f", "d")
                     else ""
                 ),
             )

@@ -6,6 +6,9 @@ their timestamps first, and only the frames pacing keeps are converted (to RGB, 
 rotated phone video is turned upright by the core, from the display rotation PyAV reads.
 """
 
+import errno
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Iterator, List
 
@@ -25,6 +28,26 @@ def _av():
     return av
 
 
+def _video_file(path) -> str:
+    """`path` (``str``, ``bytes`` or ``pathlib.Path``) as a string, if it names a regular file
+    (after symlinks), as the ``movinet`` command reads its inputs. Anything else is refused
+    before PyAV opens it: opening a FIFO blocks until a writer comes, and a device never ends."""
+    path = os.fsdecode(os.fspath(path))
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise FileNotFoundError(errno.ENOENT, "no such file", path) from None
+    if stat.S_ISDIR(mode):
+        raise IsADirectoryError(errno.EISDIR, "a folder, not a video file", path)
+    if not stat.S_ISREG(mode):
+        raise OSError(
+            errno.EINVAL,
+            "not a regular file (a FIFO, device or socket is never read): give a video file",
+            path,
+        )
+    return path
+
+
 @dataclass
 class DecodedFrame:
     """One decoded frame: its PyAV frame, its time on the clip (microseconds from the first
@@ -39,8 +62,15 @@ def frames(path, *, upright_turn=True) -> Iterator[DecodedFrame]:
     """The video frames of the file at `path`, in order, with their timestamps (from the first
     frame's) and the clockwise turn (0, 90, 180, 270) its display rotation asks for (0 when
     `upright_turn` is False)."""
+    path = _video_file(path)
     av = _av()
-    with av.open(str(path)) as container:
+    try:
+        container = av.open(path)
+    except av.error.InvalidDataError as e:
+        raise ValueError(f"{path}: not a video FFmpeg can decode ({e.strerror})") from None
+    with container:
+        if not container.streams.video:
+            raise ValueError(f"{path}: no video stream")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         first = None

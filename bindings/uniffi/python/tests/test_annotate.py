@@ -3,7 +3,9 @@ drawn by the command's renderer (`movinet.Overlay`), decoded again and checked: 
 with its timestamp, the action box changing on the frame each event starts and nowhere else,
 and the box's pixels those of the renderer's own drawing of that frame."""
 
+import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,6 +15,9 @@ from conftest import A0, CLIPS, KINETICS_LABELS
 
 ARM_WRESTLING = CLIPS / "mmaction2_demo_arm_wrestling.mp4"
 CARVING_ICE = CLIPS / "tfexamples_android_carving_ice.mp4"
+# 131 frames of 172x172 in time base 1/15360, 512 ticks apart, with an average frame rate of
+# 134144/4533 (29.59 fps): a frame interval the rate's own time base cannot hold.
+RPI_CARVING_ICE = CLIPS / "tfexamples_rpi_carving_ice.mp4"
 W, H = 320, 240
 
 
@@ -117,6 +122,61 @@ def test_the_box_is_the_renderers_drawing(tmp_path, concatenation):
     got = annotated[i][1][box.y : box.y + box.height, box.x : box.x + box.width].astype(int)
     want = drawn[box.y : box.y + box.height, box.x : box.x + box.width].astype(int)
     assert float(np.abs(got - want).mean()) < 4
+
+
+def test_a_clip_whose_frame_rate_is_not_its_frame_interval(tmp_path):
+    """The frames keep their own timestamps whatever the stream's average rate: encoded in the
+    rate's time base (4533/134144 s), two frames 1/30 s apart fell on the same tick and the
+    muxer refused the file ("non monotonically increasing dts")."""
+    clf = movinet.MovinetClassifier(A0, KINETICS_LABELS)
+    out = tmp_path / "annotated.mp4"
+    clip = movinet.annotate(RPI_CARVING_ICE, out, clf)
+    source, annotated = decoded(RPI_CARVING_ICE), decoded(out)
+    assert len(annotated) == len(source) == clip.frames_decoded == 131
+    assert [t for t, _ in annotated] == [t for t, _ in source]
+
+
+def test_inputs_and_outputs_are_checked_before_classifying(tmp_path):
+    """What cannot be read or written fails at once, with nothing left behind: the classifier
+    here is closed, so an error found only after classifying would be `Closed`."""
+    clf = movinet.MovinetClassifier(A0, KINETICS_LABELS)
+    clf.close()
+    fifo, folder, copy = tmp_path / "fifo.mp4", tmp_path / "folder.mp4", tmp_path / "copy.mp4"
+    os.mkfifo(fifo)
+    folder.mkdir()
+    copy.write_bytes(RPI_CARVING_ICE.read_bytes())
+    good = tmp_path / "out.mp4"
+    cases = [
+        (tmp_path / "missing.mp4", good, FileNotFoundError, "no such file"),
+        (fifo, good, OSError, "not a regular file (a FIFO, device or socket is never read)"),
+        (folder, good, IsADirectoryError, "a folder, not a video file"),
+        (copy, tmp_path / "out.avi", ValueError, "give a file name ending in .mp4, .m4v or .mov"),
+        (copy, tmp_path / "no" / "out.mp4", FileNotFoundError, "its folder does not exist"),
+        (copy, folder, IsADirectoryError, "a folder: give a file name"),
+        (copy, copy, ValueError, "that is the input video; the output would overwrite it"),
+    ]
+    for video, output, kind, says in cases:
+        with pytest.raises(kind) as e:
+            movinet.annotate(video, output, clf)
+        assert says in str(e.value), (video, output, e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["copy.mp4", "fifo.mp4", "folder.mp4"]
+    assert copy.read_bytes() == RPI_CARVING_ICE.read_bytes()
+
+
+def test_without_pyav_the_error_says_what_to_install():
+    code = (
+        "import sys; sys.modules['av'] = None; import movinet\n"
+        "clf = movinet.MovinetClassifier(sys.argv[1])\n"
+        "try:\n"
+        "    movinet.annotate(sys.argv[2], 'out.mp4', clf)\n"
+        "except ImportError as e:\n"
+        "    print(e)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(A0), str(RPI_CARVING_ICE)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )
+    assert "pip install 'movinet[video]'" in out.stdout, out
 
 
 def test_overlay_refuses_bad_buffers():

@@ -72,6 +72,17 @@ def test_items_that_are_not_bytes_are_refused(clf, dtype, name):
     assert message.startswith(f"invalid frame: plane 0 data must be bytes (uint8 items), got a numpy.ndarray of {name} items, shape (48, 64, 3)"), message
 
 
+@pytest.mark.parametrize("dtype, name", [(np.float32, "float32"), (np.float64, "float64")])
+def test_a_float_image_is_told_how_to_become_bytes(clf, dtype, name):
+    """The model's own input is floats in [0, 1]; a frame is bytes, and the message says how."""
+    message = refused(clf, (RGB / 255).astype(dtype))
+    assert message == (
+        f"invalid frame: plane 0 data must be bytes (uint8 items), got a numpy.ndarray of {name} "
+        "items, shape (48, 64, 3) (convert it: numpy.clip(a * 255, 0, 255).round()"
+        ".astype(numpy.uint8) for an image in [0, 1], or a.astype(numpy.uint8) for one in 0-255)"
+    )
+
+
 def test_arrays_that_are_the_plane_are_read_in_place_bit_for_bit(clf, want):
     padded = np.zeros((H + 2, W * 3 + 64), np.uint8)
     padded[:H, : W * 3] = RGB.reshape(H, W * 3)

@@ -68,6 +68,16 @@ def test_paths_may_be_pathlib_paths():
     with pytest.raises(TypeError) as info:
         movinet.MovinetModel(42)
     assert str(info.value) == "model_path must be a str or a path (pathlib.Path), got an int"
+    # from_bytes takes bytes: a path there says where a path goes (it said "a bytes object is
+    # required, not 'PosixPath'").
+    for make in (movinet.MovinetModel.from_bytes, movinet.MovinetClassifier.from_bytes):
+        for path, kind in ((A0, "a pathlib.PosixPath"), (str(A0), "a str")):
+            with pytest.raises(TypeError) as info:
+                make(path)
+            assert str(info.value) == (
+                f"from_bytes takes the model file's bytes, got {kind}: for a file, give its path "
+                "to the constructor (MovinetModel(path), MovinetClassifier(path))"
+            )
 
 
 LOAD_AND_FREE = """

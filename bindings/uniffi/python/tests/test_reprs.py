@@ -137,3 +137,5 @@ def test_objects_say_what_they_are():
     assert repr(plane) == (
         "Plane(data=<a numpy.ndarray of uint8 items, shape (4, 4, 3)>, row_stride=12, pixel_stride=3)"
     )
+    plane = movinet.Plane(data=bytes(48), row_stride=12, pixel_stride=3)
+    assert repr(plane) == "Plane(data=<a bytes object of 48 bytes>, row_stride=12, pixel_stride=3)"
