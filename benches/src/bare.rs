@@ -82,6 +82,11 @@ impl BareRun {
         Self::load(std::fs::read(path).expect("read model"), threads, true)
     }
 
+    /// As [`BareRun::new`], for a model's bytes (e.g. as a load-time pass rewrote them).
+    pub fn from_bytes(bytes: Vec<u8>, threads: usize) -> Self {
+        Self::load(bytes, threads, false)
+    }
+
     /// As [`BareRun::profiled`], for a model's bytes.
     pub fn profiled_bytes(bytes: Vec<u8>, threads: usize) -> Self {
         Self::load(bytes, threads, true)

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use movinet::{Category, Classifier, ClassifierOptions, Frame, Horizon, Timings};
+use movinet::{ActionSet, Category, Classifier, ClassifierOptions, Frame, Horizon, Timings};
 use serde::Serialize;
 
 use crate::chatter::{Chatter, Progress};
@@ -92,6 +92,9 @@ pub struct ClipReport {
     /// How far back the predictions look, in seconds; `null` for all (every frame since the
     /// start, `--horizon all`).
     horizon: Option<f64>,
+    /// The action-set file scored instead of the model's classes (`classify --actions`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    actions: Option<String>,
     /// The top classes at the end of the clip (over the horizon before it).
     pub top: Vec<Ranked>,
     /// The action events, in order.
@@ -134,9 +137,27 @@ pub fn classify_one(
     autorotate: bool,
     progress: Progress,
 ) -> Result<ClipReport, String> {
+    classify_with(loaded, input, opts, top, autorotate, progress, None)
+}
+
+/// [`classify_one`], scoring an action set's actions instead of the model's classes when one
+/// is given (with the file it came from).
+pub fn classify_with(
+    loaded: &Loaded,
+    input: &Path,
+    opts: &ClassifierOptions,
+    top: usize,
+    autorotate: bool,
+    progress: Progress,
+    actions: Option<(&ActionSet, &Path)>,
+) -> Result<ClipReport, String> {
     let mut source = Source::open(input, autorotate).map_err(|e| e.to_string())?;
     let mut clf = Classifier::new(loaded.model(), loaded.labels.clone(), opts.clone())
         .map_err(|e| e.to_string())?;
+    if let Some((set, _)) = actions {
+        clf.set_actions(Some(set.clone()))
+            .map_err(|e| e.to_string())?;
+    }
     let name = input
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -176,13 +197,15 @@ pub fn classify_one(
             .map(|t| t.as_secs_f64())
             .unwrap_or((fed - 1) as f64 * step);
         trace.times.push(t);
-        trace.probabilities.push(clf.session().probabilities());
+        trace.probabilities.push(clf.probabilities().to_vec());
         events.extend(pred.events.iter().filter_map(|c| match c {
             movinet::EventChange::Ended(e) => Some(EventReport::from(e)),
             movinet::EventChange::Started(_) => None,
         }));
         if let Some(best) = pred.categories.first() {
-            live.update(t, best);
+            // An action set's actions all score low on what shows none of them.
+            let none = actions.is_some() && best.score < opts.events.min_score;
+            live.update(t, best, none);
         }
     }
     live.finish();
@@ -204,8 +227,8 @@ pub fn classify_one(
         );
     }
     events.extend(clf.finish_event().as_ref().map(EventReport::from));
-    let probabilities = clf.session().probabilities();
-    let ranked = movinet::postprocess::top_k(&probabilities, top, loaded.labels.as_ref());
+    let probabilities = clf.probabilities().to_vec();
+    let ranked = movinet::postprocess::top_k(&probabilities, top, clf.labels());
     Ok(ClipReport {
         input: input.display().to_string(),
         model: loaded.file.display_name.clone(),
@@ -216,6 +239,7 @@ pub fn classify_one(
         frames_fed: fed,
         rotation: rotation.degrees(),
         horizon: horizon_seconds(opts.horizon, opts.model_fps),
+        actions: actions.map(|(_, path)| path.display().to_string()),
         top: ranked.iter().map(Ranked::from).collect(),
         events,
         timing_ms: Timing {
@@ -266,8 +290,12 @@ impl Live {
         }
     }
 
-    fn update(&self, t: f64, best: &Category) {
-        let msg = format!("{t:6.1}s  {} {:.2}", best.label, best.score);
+    fn update(&self, t: f64, best: &Category, none: bool) {
+        let msg = if none {
+            format!("{t:6.1}s  (none of the actions)")
+        } else {
+            format!("{t:6.1}s  {} {:.2}", best.label, best.score)
+        };
         if let Some(b) = &self.bar {
             b.set_message(msg);
         } else if self.lines {
@@ -294,6 +322,7 @@ pub struct OutputArgs<'a> {
     pub annotate: Option<&'a Path>,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub fn classify(
     inputs: &[PathBuf],
     args: &ModelArgs,
@@ -302,6 +331,7 @@ pub fn classify(
     json: bool,
     outputs: &OutputArgs<'_>,
     chatter: Chatter,
+    actions: Option<&Path>,
 ) -> Result<bool, String> {
     // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
     let opts = options(args, top)?;
@@ -324,15 +354,29 @@ pub fn classify(
         }
     }
     let loaded = load(args, models_dir)?;
+    let set = match actions {
+        Some(path) => Some(ActionSet::load(path, loaded.model()).map_err(|e| match e {
+            movinet::Error::InvalidActionSet(_) | movinet::Error::Io { .. } => e.to_string(),
+            other => format!("{}: {other}", path.display()),
+        })?),
+        None => None,
+    };
+    // What names the classes scored: the set's actions, or the model's labels.
+    let labels = match &set {
+        Some(s) => s.labels().ok(),
+        None => loaded.labels.clone(),
+    };
+    let actions = set.as_ref().zip(actions);
     let mut all_ok = true;
     for (i, input) in inputs.iter().enumerate() {
-        let mut report = match classify_one(
+        let mut report = match classify_with(
             &loaded,
             input,
             &opts,
             top,
             !args.no_autorotate,
             chatter.progress,
+            actions,
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -368,7 +412,7 @@ pub fn classify(
             }
         }
         if let Some(path) = plan.path(i, Kind::Plot) {
-            let classes = plot_classes(&report, loaded.labels.as_ref());
+            let classes = plot_classes(&report, labels.as_ref());
             let title = format!(
                 "{} — MoViNet {} stream int8",
                 input
@@ -390,7 +434,7 @@ pub fn classify(
                     input,
                     path,
                     &report,
-                    loaded.labels.as_ref(),
+                    labels.as_ref(),
                     chatter.progress == Progress::Bar,
                 ),
             );
@@ -447,7 +491,13 @@ fn print_report(r: &ClipReport, args: &ModelArgs) {
         r.input, r.model, r.frames_fed, r.frames_decoded, r.timing_ms.total_p50
     );
     let horizon = r.horizon.map_or("all".to_string(), |s| format!("{s} s"));
-    println!("  top classes at the end (horizon {horizon}):");
+    match &r.actions {
+        Some(file) => println!(
+            "  top actions of {file} at the end (horizon {horizon}; scores under the events' \
+             start score are none of them):"
+        ),
+        None => println!("  top classes at the end (horizon {horizon}):"),
+    }
     for (i, c) in r.top.iter().enumerate() {
         println!("  {}. {:<40} {:.3}", i + 1, c.label, c.score);
     }

@@ -9,7 +9,9 @@ mod chatter;
 mod check;
 mod classify;
 mod decode;
+mod enroll;
 mod eval;
+mod eval_actions;
 mod load;
 mod models;
 mod outputs;
@@ -41,8 +43,12 @@ struct Cli {
 enum Command {
     /// Classify videos, GIFs or folders of images and print the top classes.
     Classify(ClassifyArgs),
-    /// Accuracy over a labelled folder of clips (CSV with `file` and `expected_label` columns).
+    /// Accuracy over a labelled folder of clips (CSV with `file` and `expected_label` columns);
+    /// with `--actions`, of custom actions taught from the folder's own clips, leave-clips-out.
     Eval(EvalArgs),
+    /// Teach custom actions from a few clips each and save them as an action-set file for
+    /// `classify --actions` (and the SDK's `ActionSet`).
+    Enroll(EnrollArgs),
     /// The models found, with resolution, classes and state bytes.
     Models,
     /// Verify model files and load each in a separate process with a few frames: run it in
@@ -146,6 +152,33 @@ struct ClassifyArgs {
     /// No progress and no notes on stderr; only errors and warnings.
     #[arg(long, short)]
     quiet: bool,
+    /// Score the custom actions of this action-set file (made by `movinet enroll` with the
+    /// same model) instead of the model's classes.
+    #[arg(long, value_name = "FILE.actions")]
+    actions: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EnrollArgs {
+    /// The action-set file to write.
+    #[arg(long, value_name = "OUT.actions")]
+    out: PathBuf,
+    /// Actions and their clips: NAME=FILE[,FILE...], e.g. squat=a.mp4,b.mp4 curl=c.mp4
+    /// (three clips each of a few seconds, of different people, work well).
+    #[arg(value_name = "NAME=FILES")]
+    actions: Vec<String>,
+    /// Also (or instead) the clips of a CSV with `class` (or `expected_label`) and `file`
+    /// columns, like ../shared/fewshot/fewshot.csv.
+    #[arg(long, value_name = "FILE.csv")]
+    csv: Option<PathBuf>,
+    /// Folder the CSV's file names are relative to (default: the CSV's folder).
+    #[arg(long, value_name = "DIR")]
+    clips_dir: Option<PathBuf>,
+    #[command(flatten)]
+    model: ModelArgs,
+    /// One JSON object on stdout instead of a summary.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -164,6 +197,11 @@ struct EvalArgs {
     /// No progress on stderr; only errors and warnings.
     #[arg(long, short)]
     quiet: bool,
+    /// Evaluate custom actions instead of the model's classes: the CSV's clips (columns
+    /// `file` and `class` or `expected_label`) are the actions' examples, and each clip is
+    /// scored by the actions taught from all the other clips (leave-clips-out).
+    #[arg(long)]
+    actions: bool,
 }
 
 /// A count on the command line (`--top`, `--threads`); its range is the core's to check.
@@ -207,7 +245,11 @@ fn main() -> ExitCode {
                 annotate: a.annotate.as_deref(),
             },
             chatter::Chatter::new(a.quiet, a.json),
+            a.actions.as_deref(),
         ),
+        Command::Eval(a) if a.actions => {
+            eval_actions::eval_actions(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
+        }
         Command::Eval(a) => eval::eval(
             &a.csv,
             a.clips_dir.as_deref(),
@@ -215,6 +257,15 @@ fn main() -> ExitCode {
             models_dir,
             a.json,
             chatter::Chatter::new(a.quiet, a.json),
+        ),
+        Command::Enroll(a) => enroll::enroll(
+            &a.out,
+            &a.actions,
+            a.csv.as_deref(),
+            a.clips_dir.as_deref(),
+            &a.model,
+            models_dir,
+            a.json,
         ),
         Command::Models => models::models(models_dir),
         Command::Check(a) => {

@@ -19,6 +19,8 @@
 
 use std::time::{Duration, Instant};
 
+use crate::actions::recorder::Recording;
+use crate::actions::{ActionExample, ActionSet};
 use crate::error::{Error, Result};
 use crate::events::{Event, EventChange, EventDetector, EventOptions};
 use crate::frame::Frame;
@@ -116,7 +118,7 @@ impl ClassifierOptions {
 pub struct Timings {
     /// Colour conversion, rotation, crop and resize into the model input.
     pub preprocess: Duration,
-    /// The model run.
+    /// The model run (and, while an example is recorded, the recording's second run).
     pub inference: Duration,
     /// Softmax, smoothing, top-k and events.
     pub postprocess: Duration,
@@ -174,6 +176,27 @@ pub struct Classifier {
     order: Vec<usize>,
     pushed: u64,
     events: EventDetector,
+    /// The action set scored instead of the model's classes, if any.
+    actions: Option<Actions>,
+    /// The example being recorded, if any (`start_example`).
+    recording: Option<Recording>,
+}
+
+/// An action set at work in a classifier, with its scratch space.
+struct Actions {
+    set: ActionSet,
+    labels: Labels,
+    embedding: Vec<f32>,
+    feature: Vec<f32>,
+    /// The actions' scores and "none of these" last, as the event detector sees them.
+    with_none: Vec<f32>,
+}
+
+impl Actions {
+    /// The event detector's index of "none of these".
+    fn none(&self) -> usize {
+        self.set.len()
+    }
 }
 
 impl Classifier {
@@ -201,7 +224,97 @@ impl Classifier {
             current: vec![0.0; n],
             order: Vec::with_capacity(n),
             pushed: 0,
+            actions: None,
+            recording: None,
         })
+    }
+
+    /// Starts recording an example of an action (for an [`ActionSet`]) from the next frame:
+    /// the stream starts over (as [`Classifier::reset`] does), and the frames pushed from now
+    /// on are the example, until [`Classifier::finish_example`]. Predictions go on meanwhile;
+    /// each frame fed costs a second model run. Starting again drops what was recorded. Fails
+    /// if the model exposes no embedding.
+    pub fn start_example(&mut self) -> Result<()> {
+        let recording = Recording::new(self.session.model(), self.options.model_fps())?;
+        self.reset();
+        self.recording = Some(recording);
+        Ok(())
+    }
+
+    /// Frames recorded since [`Classifier::start_example`], `None` when not recording.
+    pub fn example_frames(&self) -> Option<u64> {
+        self.recording.as_ref().map(Recording::frames)
+    }
+
+    /// Ends the recording and returns the example; the stream goes on. Fails with
+    /// [`Error::InvalidActionSet`] when nothing is being recorded or less than 1 s of frames
+    /// was (5 at 5 fps).
+    pub fn finish_example(&mut self) -> Result<ActionExample> {
+        let mut recording = self.recording.take().ok_or_else(|| {
+            Error::InvalidActionSet(
+                "no example is being recorded (start one with start_example)".into(),
+            )
+        })?;
+        recording.finish()
+    }
+
+    /// Scores the actions of `actions` instead of the model's own classes from the next
+    /// frame on (`None`: back to the model's classes): predictions, their top-k, the score
+    /// threshold, smoothing and events then name the set's actions, and a frame that shows
+    /// none of them scores low on all. For the event detector "none of these" is one more
+    /// class that never becomes an event: when it leads, the action under way ends as when
+    /// another takes over. The stream's state carries on; smoothing starts over and the event
+    /// under way is dropped (call [`Classifier::finish_event`] first to end it).
+    /// Fails with [`Error::ActionSetModelMismatch`] for a set made with another model, and
+    /// [`Error::InvalidActionSet`] for an empty one.
+    pub fn set_actions(&mut self, actions: Option<ActionSet>) -> Result<()> {
+        let actions = match actions {
+            Some(set) => {
+                set.check_model(self.session.model())?;
+                Some(Actions {
+                    labels: set.labels()?,
+                    set,
+                    embedding: Vec::new(),
+                    feature: Vec::new(),
+                    with_none: Vec::new(),
+                })
+            }
+            None => None,
+        };
+        let n = actions
+            .as_ref()
+            .map_or(self.session.model().spec().num_classes, |a| a.set.len());
+        self.actions = actions;
+        self.probabilities = vec![0.0; n];
+        self.current = vec![0.0; n];
+        self.order = Vec::with_capacity(n);
+        self.events.reset();
+        Ok(())
+    }
+
+    /// The action set scored instead of the model's classes, if any.
+    pub fn actions(&self) -> Option<&ActionSet> {
+        self.actions.as_ref().map(|a| &a.set)
+    }
+
+    /// Labels of what predictions score: the action set's names, or the model's labels.
+    fn class_labels(&self) -> Option<&Labels> {
+        match &self.actions {
+            Some(a) => Some(&a.labels),
+            None => self.labels.as_ref(),
+        }
+    }
+
+    /// This frame's scores into `out`: the action set's, or the softmax of the logits.
+    fn scores_into(session: &Session, actions: Option<&mut Actions>, out: &mut [f32]) {
+        match actions {
+            Some(a) => {
+                session.embedding_into(&mut a.embedding);
+                a.set
+                    .scores_into(&a.embedding, session.logits(), &mut a.feature, out);
+            }
+            None => postprocess::softmax(session.logits(), out),
+        }
     }
 
     /// Offers the stream a frame. Returns the prediction after it, or `None` when pacing
@@ -222,6 +335,9 @@ impl Classifier {
         }
         let t1 = Instant::now();
         self.session.run_input()?;
+        if let Some(r) = &mut self.recording {
+            r.after_run(&self.session)?;
+        }
         let t2 = Instant::now();
         let categories = self.postprocess();
         let model_frames = self.session.frames();
@@ -232,8 +348,24 @@ impl Classifier {
             )
         });
         let mut events = Vec::new();
-        self.events
-            .update(time, &self.probabilities, self.labels.as_ref(), &mut events);
+        match &mut self.actions {
+            // "None of these" is one more class for the detector: when it leads, the event
+            // under way ends as when another action takes over, and it is never an event.
+            Some(a) => {
+                a.with_none.clear();
+                a.with_none.extend_from_slice(&self.probabilities);
+                let rest = 1.0 - self.probabilities.iter().sum::<f32>();
+                a.with_none.push(rest.max(0.0));
+                self.events
+                    .update(time, &a.with_none, Some(&a.labels), &mut events);
+                let none = a.none();
+                events.retain(|c| c.event().index != none);
+            }
+            None => {
+                self.events
+                    .update(time, &self.probabilities, self.labels.as_ref(), &mut events)
+            }
+        }
         let t3 = Instant::now();
         Ok(Some(Prediction {
             categories,
@@ -266,12 +398,16 @@ impl Classifier {
     fn postprocess(&mut self) -> Vec<Category> {
         let s = self.options.smoothing;
         if s > 0.0 && self.session.frames() > 1 {
-            postprocess::softmax(self.session.logits(), &mut self.current);
+            Self::scores_into(&self.session, self.actions.as_mut(), &mut self.current);
             for (p, &c) in self.probabilities.iter_mut().zip(&self.current) {
                 *p = s * *p + (1.0 - s) * c;
             }
         } else {
-            postprocess::softmax(self.session.logits(), &mut self.probabilities);
+            Self::scores_into(
+                &self.session,
+                self.actions.as_mut(),
+                &mut self.probabilities,
+            );
         }
         let scores = &self.probabilities;
         let k = self.options.top_k.min(scores.len());
@@ -285,7 +421,10 @@ impl Classifier {
         let top = &mut self.order[..k];
         top.sort_unstable_by(by_score);
         let threshold = self.options.score_threshold;
-        let labels = self.labels.as_ref();
+        let labels = match &self.actions {
+            Some(a) => Some(&a.labels),
+            None => self.labels.as_ref(),
+        };
         top.iter()
             .take_while(|&&i| scores[i] >= threshold)
             .map(|&index| Category {
@@ -300,8 +439,11 @@ impl Classifier {
 
     /// Starts a new stream: zero model state, a new pacing grid, no smoothing history, no
     /// event under way (call [`Classifier::finish_event`] first to end it), frame counts back
-    /// to 0.
+    /// to 0; an example being recorded starts over.
     pub fn reset(&mut self) {
+        if let Some(r) = &mut self.recording {
+            r.clear();
+        }
         self.session.reset();
         self.pacer.reset();
         self.probabilities.fill(0.0);
@@ -312,17 +454,20 @@ impl Classifier {
     /// The action event under way (its `end` is `None`): the current action, steadier than
     /// the top category of each prediction.
     pub fn current_event(&self) -> Option<&Event> {
-        self.events.current()
+        let none = self.actions.as_ref().map(Actions::none);
+        self.events.current().filter(|e| Some(e.index) != none)
     }
 
     /// Ends the event under way, if any, and returns it: e.g. at the end of a video. It ends
     /// where its label left the top, or at the end of the last frame fed.
     pub fn finish_event(&mut self) -> Option<Event> {
-        self.events.finish()
+        let none = self.actions.as_ref().map(Actions::none);
+        self.events.finish().filter(|e| Some(e.index) != none)
     }
 
-    /// Probabilities of all classes after the last prediction (smoothed when smoothing is
-    /// on), index i for class i.
+    /// Scores of all classes after the last prediction (smoothed when smoothing is on), index
+    /// i for class i: the model's class probabilities, or with an action set the actions'
+    /// scores.
     pub fn probabilities(&self) -> &[f32] {
         &self.probabilities
     }
@@ -342,9 +487,10 @@ impl Classifier {
         &self.options
     }
 
-    /// The labels naming its categories, if any.
+    /// The labels naming its categories, if any: the model's labels, or with an action set
+    /// its actions' names.
     pub fn labels(&self) -> Option<&Labels> {
-        self.labels.as_ref()
+        self.class_labels()
     }
 
     /// The model it runs.

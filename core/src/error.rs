@@ -144,6 +144,24 @@ pub enum Error {
         status: String,
     },
 
+    /// An action set that cannot be used: a file that is not one, truncated, damaged or of
+    /// another version, or contents out of range (no actions, a duplicate or empty name,
+    /// NaN or zero vectors), or an example too short to enroll.
+    #[error("action set: {0}")]
+    InvalidActionSet(String),
+
+    /// An action set made with another model (its embeddings mean nothing to this one).
+    #[error(
+        "action set was made with another model (SHA-256 {expected}), not this one ({actual}): \
+         enroll its actions again with this model"
+    )]
+    ActionSetModelMismatch {
+        /// The digest of the model the set was made with.
+        expected: String,
+        /// This model's.
+        actual: String,
+    },
+
     /// A binding's object was used after it was closed.
     #[error("used after close")]
     Closed,
@@ -176,11 +194,13 @@ pub enum ErrorKind {
     Runtime,
     /// The object was closed.
     Closed,
+    /// An action set that is unreadable, damaged, out of range, or made with another model.
+    InvalidActionSet,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order (for the bindings' tests that they map them all).
-    pub const ALL: [ErrorKind; 9] = [
+    pub const ALL: [ErrorKind; 10] = [
         Self::ModelNotFound,
         Self::Io,
         Self::InvalidModel,
@@ -190,6 +210,7 @@ impl ErrorKind {
         Self::InvalidOption,
         Self::Runtime,
         Self::Closed,
+        Self::InvalidActionSet,
     ];
 
     /// The kind's name, `UpperCamelCase` as in this enum (bindings derive their class and
@@ -205,6 +226,7 @@ impl ErrorKind {
             Self::InvalidOption => "InvalidOption",
             Self::Runtime => "Runtime",
             Self::Closed => "Closed",
+            Self::InvalidActionSet => "InvalidActionSet",
         }
     }
 }
@@ -275,6 +297,9 @@ impl Error {
             Self::InvalidOption { .. } | Self::SnapshotMismatch(_) => ErrorKind::InvalidOption,
             Self::Runtime { .. } => ErrorKind::Runtime,
             Self::Closed => ErrorKind::Closed,
+            Self::InvalidActionSet(_) | Self::ActionSetModelMismatch { .. } => {
+                ErrorKind::InvalidActionSet
+            }
         }
     }
 

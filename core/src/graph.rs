@@ -141,6 +141,8 @@ pub(crate) struct TensorMap {
 #[derive(Debug, Clone)]
 pub(crate) struct Signature {
     pub key: String,
+    /// Position of the `SignatureDef` table (its field 1 is the outputs vector).
+    pub pos: usize,
     pub subgraph: usize,
     pub inputs: Vec<TensorMap>,
     pub outputs: Vec<TensorMap>,
@@ -300,6 +302,7 @@ impl<'a> Graph<'a> {
             };
             let sig = Signature {
                 key: r.string(s, 2)?,
+                pos: s,
                 subgraph: r.scalar_u32(s, 4)? as usize,
                 inputs: maps(0)?,
                 outputs: maps(1)?,

@@ -215,7 +215,8 @@ fn visible_out(g: &Graph<'_>, t: usize) -> bool {
     g.outputs.contains(&(t as i32))
 }
 
-fn is_stream(sig: &Signature) -> bool {
+/// Whether a signature is a stream model's: it takes `image` and gives `logits`.
+pub(crate) fn is_stream(sig: &Signature) -> bool {
     sig.inputs.iter().any(|m| m.name == IMAGE_INPUT)
         && sig.outputs.iter().any(|m| m.name == LOGITS_OUTPUT)
 }

@@ -56,7 +56,9 @@
 #![deny(missing_docs)]
 #![deny(clippy::undocumented_unsafe_blocks)]
 
+pub mod actions;
 pub mod classifier;
+mod embedding;
 mod engine;
 pub mod error;
 pub mod events;
@@ -99,6 +101,20 @@ pub mod tooling {
         Ok(out)
     }
 
+    /// The model bytes with the classifier's input features exposed as the signature output
+    /// `embedding` (the load-time pass every load makes), verified again; the bytes as they
+    /// were when there is nothing to expose.
+    pub fn embedding_bytes(bytes: &[u8]) -> crate::Result<Vec<u8>> {
+        crate::flatbuffer::check_tflite(bytes)?;
+        match crate::embedding::expose(bytes).map_err(crate::Error::CorruptModel)? {
+            Some((out, _)) => {
+                crate::flatbuffer::check_tflite(&out)?;
+                Ok(out)
+            }
+            None => Ok(bytes.to_vec()),
+        }
+    }
+
     /// Hints every cache line of `bytes` into the cache, as the preprocessing passes hint the
     /// rows they read next (the benchmark's fetch floor).
     pub fn hint_lines(bytes: &[u8]) {
@@ -115,6 +131,7 @@ pub mod tooling {
     }
 }
 
+pub use actions::{ActionExample, ActionRecorder, ActionSet, ActionTeacher, TeachProgress};
 pub use classifier::{Classifier, ClassifierOptions, Prediction, Timings};
 pub use engine::ElementType;
 pub use error::{Error, ErrorKind, NameCase, Result};
@@ -129,4 +146,4 @@ pub use pacing::{Pacer, PacerStats};
 pub use postprocess::Category;
 pub use preprocess::{CpuExtensions, Crop, InputValue, Preprocessor};
 pub use session::{Input, InputMut, Session, StateSnapshot};
-pub use spec::{ModelSpec, Quantization, StateSpec};
+pub use spec::{EmbeddingSpec, ModelSpec, Quantization, StateSpec};

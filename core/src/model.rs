@@ -146,6 +146,8 @@ pub struct Model {
 
 struct ModelInner {
     spec: ModelSpec,
+    /// SHA-256 of the bytes given, 64 lower-case hexadecimal digits.
+    sha256: String,
     /// The tensors of the signature `spec` describes (types LiteRT's buffers are made for).
     signature: SignatureInfo,
     options: ModelOptions,
@@ -210,11 +212,15 @@ impl Model {
     /// `shapes`); LiteRT's load and compile; the MoViNet interface; and a first run on a zero
     /// state, since LiteRT prepares the graph only when it first runs it.
     pub fn from_bytes(bytes: &[u8], options: &ModelOptions) -> Result<Self> {
-        // As `verify`, without hashing the bytes when no digest is expected.
-        if let Some(expected) = options.validate()? {
-            check_digest(&Sha256::digest(bytes).into(), &expected)?;
+        // As `verify`. The digest is kept: action sets record the model they were made with.
+        let expected = options.validate()?;
+        let sha256: [u8; 32] = Sha256::digest(bytes).into();
+        if let Some(expected) = expected {
+            check_digest(&sha256, &expected)?;
         }
         crate::flatbuffer::check_tflite(bytes)?;
+        let exposed = expose_embedding(bytes);
+        let bytes = exposed.as_deref().unwrap_or(bytes);
         let mut flatbuffer = AlignedBytes::from_slice(bytes)?;
         if options.int8_io {
             apply_int8_io(bytes, &mut flatbuffer);
@@ -240,6 +246,7 @@ impl Model {
         log::debug!("model: {} cumulative pool(s)", pools.len());
         let model = Self {
             inner: Arc::new(ModelInner {
+                sha256: hex(&sha256),
                 spec,
                 signature,
                 options: options.clone(),
@@ -276,6 +283,13 @@ impl Model {
         &self.inner.spec
     }
 
+    /// SHA-256 of the model's bytes (the file as given, before any load-time pass), 64
+    /// lower-case hexadecimal digits: what [`ModelOptions::model_sha256`] takes to pin it, and
+    /// what an action set records to refuse another model.
+    pub fn sha256(&self) -> &str {
+        &self.inner.sha256
+    }
+
     /// The options it was loaded with.
     pub fn options(&self) -> &ModelOptions {
         &self.inner.options
@@ -305,6 +319,39 @@ impl Model {
             .engine
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The model's bytes with the classifier's input features exposed as the signature output
+/// `embedding` (see `embedding.rs`), verified again; `None` when there is nothing to expose or
+/// the pass fails (the model then loads as the file has it, without an embedding).
+fn expose_embedding(bytes: &[u8]) -> Option<Vec<u8>> {
+    let outcome = crate::embedding::expose(bytes)
+        .map_err(Error::CorruptModel)
+        .and_then(|exposed| match exposed {
+            Some((out, found)) => {
+                crate::flatbuffer::check_tflite(&out)?;
+                Ok(Some((out, found)))
+            }
+            None => Ok(None),
+        });
+    match outcome {
+        Ok(Some((out, found))) => {
+            log::debug!(
+                "embedding: tensor {} ({} values) exposed",
+                found.tensor,
+                found.width
+            );
+            Some(out)
+        }
+        Ok(None) => {
+            log::debug!("embedding: no classifier head found to expose");
+            None
+        }
+        Err(e) => {
+            log::warn!("embedding pass left out: {e}");
+            None
+        }
     }
 }
 

@@ -63,6 +63,8 @@ pub struct Session {
     model: Model,
     image: HostBuffer,
     logits: HostBuffer,
+    /// The classifier's input features of the last run, when the model exposes them.
+    embedding: Option<HostBuffer>,
     /// `states[i][parity]` is state i's current value; `states[i][1 - parity]` receives the next.
     states: Vec<[HostBuffer; 2]>,
     bindings: [Binding; 2],
@@ -111,6 +113,13 @@ impl Session {
         };
         let image = HostBuffer::new(&sig.inputs[spec.image_input_index], image_bytes)?;
         let logits = HostBuffer::new(&sig.outputs[spec.logits_output_index], spec.num_classes * 4)?;
+        let embedding = match &spec.embedding {
+            Some(e) => {
+                let bytes = e.width * e.element_type.size().unwrap_or(4);
+                Some(HostBuffer::new(&sig.outputs[e.output_index], bytes)?)
+            }
+            None => None,
+        };
         let mut states = Vec::with_capacity(spec.states.len());
         for s in &spec.states {
             let info = &sig.inputs[s.input_index];
@@ -128,6 +137,9 @@ impl Session {
             let mut outputs = vec![std::ptr::null_mut(); spec.num_outputs];
             inputs[spec.image_input_index] = image.handle();
             outputs[spec.logits_output_index] = logits.handle();
+            if let (Some(e), Some(buffer)) = (&spec.embedding, &embedding) {
+                outputs[e.output_index] = buffer.handle();
+            }
             for (s, bufs) in spec.states.iter().zip(&states) {
                 inputs[s.input_index] = bufs[parity].handle();
                 outputs[s.output_index] = bufs[1 - parity].handle();
@@ -144,6 +156,7 @@ impl Session {
             model,
             image,
             logits,
+            embedding,
             states,
             bindings,
             parity: 0,
@@ -277,6 +290,37 @@ impl Session {
     /// Logits of the last run (zeros before the first).
     pub fn logits(&self) -> &[f32] {
         &self.logits.bytes().as_f32()[..self.model.spec().num_classes]
+    }
+
+    /// The classifier's input features after the last run (see
+    /// [`EmbeddingSpec`](crate::EmbeddingSpec)), as real values; `None` when the model exposes
+    /// none. Zeros (in the model's quantization) before the first run.
+    pub fn embedding(&self) -> Option<Vec<f32>> {
+        let mut out = Vec::new();
+        self.embedding_into(&mut out).then_some(out)
+    }
+
+    /// [`Session::embedding`] into `out` (resized to the embedding's width), without
+    /// allocating once `out` has the room; `false` when the model exposes none.
+    pub fn embedding_into(&self, out: &mut Vec<f32>) -> bool {
+        let (Some(spec), Some(buffer)) = (&self.model.spec().embedding, &self.embedding) else {
+            return false;
+        };
+        out.clear();
+        match spec.element_type {
+            ElementType::Int8 => {
+                let (scale, zero) = spec
+                    .quantization
+                    .map_or((1.0, 0), |q| (q.scale, q.zero_point as i32));
+                out.extend(
+                    buffer.bytes().as_i8()[..spec.width]
+                        .iter()
+                        .map(|&q| scale * (i32::from(q) - zero) as f32),
+                );
+            }
+            _ => out.extend_from_slice(&buffer.bytes().as_f32()[..spec.width]),
+        }
+        true
     }
 
     /// Softmax of the last logits.

@@ -10,6 +10,9 @@ use crate::int8_io::{IMAGE_SCALE, IMAGE_ZERO_POINT};
 pub const IMAGE_INPUT: &str = "image";
 /// The name of the class-score output in every MoViNet stream export.
 pub const LOGITS_OUTPUT: &str = "logits";
+/// The name of the output the load-time pass adds for the classifier's input features (see
+/// [`EmbeddingSpec`]).
+pub const EMBEDDING_OUTPUT: &str = "embedding";
 /// No real tensor is this large; a bigger one means a corrupt or hostile model file.
 const MAX_TENSOR_BYTES: usize = 256 << 20;
 
@@ -53,6 +56,25 @@ impl StateSpec {
     }
 }
 
+/// The features the model's classifier reads (A0: 2048 values), exposed at load time as the
+/// signature output [`EMBEDDING_OUTPUT`]: what an action set (`ActionSet`) scores its
+/// classes on. Found in the graph by structure, after the head's pool, so it follows the
+/// [`Horizon`](crate::Horizon) as the logits do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmbeddingSpec {
+    /// Values in it.
+    pub width: usize,
+    /// Int8 (the quantized models) or float32.
+    pub element_type: ElementType,
+    /// How an int8 embedding's values map to real ones.
+    pub quantization: Option<Quantization>,
+    /// Position among the signature's outputs.
+    pub output_index: usize,
+}
+
+/// Most values an embedding may have (A0-A2: 2048).
+const MAX_EMBEDDING_WIDTH: i64 = 1 << 16;
+
 /// Everything the SDK needs to know about a loaded model.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelSpec {
@@ -79,6 +101,9 @@ pub struct ModelSpec {
     pub num_outputs: usize,
     /// The stream state tensors, in output order.
     pub states: Vec<StateSpec>,
+    /// The classifier's input features, when the graph has a MoViNet head (every supported
+    /// model does).
+    pub embedding: Option<EmbeddingSpec>,
 }
 
 impl ModelSpec {
@@ -158,8 +183,13 @@ impl ModelSpec {
         };
 
         let mut states = Vec::new();
+        let mut embedding = None;
         for (output_index, out) in sig.outputs.iter().enumerate() {
             if output_index == logits_output_index {
+                continue;
+            }
+            if out.name == EMBEDDING_OUTPUT && !sig.inputs.iter().any(|t| t.name == out.name) {
+                embedding = Some(embedding_spec(out, output_index)?);
                 continue;
             }
             let unmatched = || Error::UnmatchedState {
@@ -220,8 +250,39 @@ impl ModelSpec {
             num_inputs: sig.inputs.len(),
             num_outputs: sig.outputs.len(),
             states,
+            embedding,
         })
     }
+}
+
+/// The embedding output's description, if it is a vector of int8 (quantized per tensor) or
+/// float32 values.
+fn embedding_spec(t: &TensorInfo, output_index: usize) -> Result<EmbeddingSpec> {
+    let width: i64 = t.dims.iter().product();
+    let ok_type = match t.element_type {
+        ElementType::Int8 => t
+            .quantization
+            .is_some_and(|(s, _)| s.is_normal() && s > 0.0),
+        ElementType::Float32 => true,
+        _ => false,
+    };
+    if !ok_type || t.dims.iter().any(|&d| d < 1) || !(1..=MAX_EMBEDDING_WIDTH).contains(&width) {
+        return Err(Error::CorruptModel(format!(
+            "output `{EMBEDDING_OUTPUT}` is {:?} {:?}; expected a vector of int8 or float32",
+            t.element_type, t.dims
+        )));
+    }
+    Ok(EmbeddingSpec {
+        width: width as usize,
+        element_type: t.element_type,
+        quantization: match t.element_type {
+            ElementType::Int8 => t
+                .quantization
+                .map(|(scale, zero_point)| Quantization { scale, zero_point }),
+            _ => None,
+        },
+        output_index,
+    })
 }
 
 /// Bytes of a statically shaped tensor, `None` for dynamic, empty-typed or absurd ones.

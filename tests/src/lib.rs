@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use movinet::{Labels, Model, ModelOptions};
 
+pub mod fewshot;
 pub mod live;
 
 /// `../shared` beside the repository (override with `MOVINET_SHARED_DIR`).
@@ -445,6 +446,25 @@ pub fn test_size(name: &str, default: usize) -> usize {
         },
         Err(_) => default,
     }
+}
+
+/// Runs `tests/reference/<script>` with the reference venv's Python and `args`; panics with
+/// what failed (the venv missing, the script failing).
+pub fn run_reference(script: &str, args: &[&std::ffi::OsStr]) {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reference")
+        .join(script);
+    let status = std::process::Command::new(python())
+        .arg(&script)
+        .args(args)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run {} (cargo xtask setup makes the venv): {e}",
+                python().display()
+            )
+        });
+    assert!(status.success(), "{} failed", script.display());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -313,6 +313,23 @@ pub fn median(v: &[f64]) -> f64 {
     }
 }
 
+/// Each event as `label start-end s (peak p, mean m)`, for messages.
+pub fn describe(events: &[Event]) -> Vec<String> {
+    events
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {:.1}-{:.1} s (peak {:.2}, mean {:.2})",
+                e.label,
+                e.start.as_secs_f64(),
+                e.end.map_or(f64::NAN, |t| t.as_secs_f64()),
+                e.peak_score,
+                e.mean_score
+            )
+        })
+        .collect()
+}
+
 /// Seconds to one decimal, "never" for infinity.
 pub fn secs(v: &[f64]) -> String {
     let parts: Vec<String> = v

@@ -1,6 +1,7 @@
 //! The core reproduces Google's reference logits bit for bit, frame by frame, on both golden
 //! clips: with the load-time int8 pass (the default) and without it, and whether the frames
-//! come as floats (`Session::run`) or as the uint8 levels the preprocessing writes.
+//! come as floats (`Session::run`) or as the uint8 levels the preprocessing writes; always
+//! with the embedding exposed as an extra output (the load-time pass every load makes).
 
 use movinet::{InputMut, Model, ModelOptions};
 use movinet_tests::{a0_with, argmax, kinetics_labels, Golden};
@@ -28,6 +29,8 @@ fn check_clip(golden: &Golden, expected_top1: &str, int8_io: bool) {
     let model = model(int8_io);
     let labels = kinetics_labels();
     assert_eq!(model.spec().num_classes, golden.classes);
+    // With the classifier's input exposed as an output (every load does it).
+    assert!(model.spec().embedding.is_some());
     let mut session = model.new_session().unwrap();
     for i in 0..golden.n {
         let logits = session.run(&golden.input(i)).unwrap();

@@ -17,8 +17,8 @@
 
 use movinet::{Classifier, ClassifierOptions, Frame, Horizon, Labels};
 use movinet_tests::live::{
-    figures, median, rank, secs, stream_concatenation, stream_parts, Part, Perturbation, Trace,
-    CONCATENATIONS, IDLE_STREAMS,
+    describe, figures, median, rank, secs, stream_concatenation, stream_parts, Part, Perturbation,
+    Trace, CONCATENATIONS, IDLE_STREAMS,
 };
 use movinet_tests::{a0, clip_list, kinetics_labels, stream_rgb, test_size};
 
@@ -71,20 +71,7 @@ fn live_labels_follow_the_action_on_concatenated_clips() {
             secs(&f.latencies),
             secs(&c.latencies)
         );
-        let events: Vec<String> = live_trace
-            .events
-            .iter()
-            .map(|e| {
-                format!(
-                    "{} {:.1}-{:.1} s (peak {:.2}, mean {:.2})",
-                    e.label,
-                    e.start.as_secs_f64(),
-                    e.end.map_or(f64::NAN, |t| t.as_secs_f64()),
-                    e.peak_score,
-                    e.mean_score
-                )
-            })
-            .collect();
+        let events = describe(&live_trace.events);
         eprintln!(
             "      events: {events:?}; each reported at {} s",
             secs(&live_trace.started_at)

@@ -2,14 +2,12 @@
 //! `cv2.resize(INTER_LINEAR)` / 255 gives (and the golden inputs), and every YUV layout of the
 //! same frames gives the same picture and the same top-1 as the RGB feed.
 
-use std::path::PathBuf;
-
 use movinet::{
     Classifier, ClassifierOptions, Crop, Frame, PixelFormat, Plane, Preprocessor, YuvRange,
 };
 use movinet_tests::{
-    a0, decode_rgb, golden_frame_indices, kinetics_labels, pad_rows, python, read_npy,
-    rgb_to_yuv420, shared_dir, Clip, Yuv420,
+    a0, decode_rgb, golden_frame_indices, kinetics_labels, pad_rows, read_npy, rgb_to_yuv420,
+    run_reference, shared_dir, Clip, Yuv420,
 };
 
 /// Runs the reference script on `frames` (RGB24, all `width x height`); returns its uint8
@@ -29,20 +27,18 @@ fn cv2_reference(
         dir.join(format!("{tag}.out")),
     );
     std::fs::write(&input, frames.concat()).unwrap();
-    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("reference/cv2_preprocess.py");
-    let status = std::process::Command::new(python())
-        .arg(&script)
-        .args([width, height, size].map(|v| v.to_string()))
-        .arg(mode)
-        .args([&input, &output])
-        .status()
-        .unwrap_or_else(|e| {
-            panic!(
-                "cannot run {} (cargo xtask setup makes the venv): {e}",
-                python().display()
-            )
-        });
-    assert!(status.success(), "{} failed", script.display());
+    let sizes = [width, height, size].map(|v| v.to_string());
+    run_reference(
+        "cv2_preprocess.py",
+        &[
+            sizes[0].as_ref(),
+            sizes[1].as_ref(),
+            sizes[2].as_ref(),
+            mode.as_ref(),
+            input.as_os_str(),
+            output.as_os_str(),
+        ],
+    );
     let out = std::fs::read(&output).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(out.len(), frames.len() * size * size * 3);

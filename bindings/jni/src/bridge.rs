@@ -252,6 +252,87 @@ native_bridge! {
 
     /// Frees a classifier; false when it was already closed.
     fn closeClassifier(classifier: Long) -> Boolean = close_classifier(CloseClassifier);
+
+    /// An empty action set for a loaded model; returns its handle.
+    fn newActionSet(model: Long) -> Long = new_action_set(NewActionSet);
+
+    /// Reads an action-set file made with `model` (the core checks the file and that it was
+    /// made with this model); returns its handle.
+    fn loadActionSet(path: String, model: Long) -> Long = load_action_set(LoadActionSet);
+
+    /// An action set from the bytes of its file (an asset, a download).
+    fn actionSetFromBytes(bytes: ByteArray, model: Long) -> Long
+        = action_set_from_bytes(ActionSetFromBytes);
+
+    /// Adds a recorded example (a [finishExample] handle) to the action `name` of a set.
+    fn addActionExample(set: Long, name: String, example: Long) -> Unit
+        = add_action_example(AddActionExample);
+
+    /// Removes the action `name` from a set; false if it has none.
+    fn removeAction(set: Long, name: String) -> Boolean = remove_action(RemoveAction);
+
+    /// A set's action names, in order.
+    fn actionNames(set: Long) -> StringArray = action_names(ActionNames);
+
+    /// Examples of the action `name` in a set (0 if there is none).
+    fn actionExamples(set: Long, name: String) -> Int = action_examples(ActionExamples);
+
+    /// SHA-256 of the model a set was made with.
+    fn actionSetModelSha256(set: Long) -> String = action_set_model_sha256(ActionSetModelSha256);
+
+    /// Writes a set's file.
+    fn saveActionSet(set: Long, path: String) -> Unit = save_action_set(SaveActionSet);
+
+    /// The bytes of a set's file.
+    fn actionSetToBytes(set: Long) -> ByteArray = action_set_to_bytes(ActionSetToBytes);
+
+    /// Frees an action set; false when it was already closed.
+    fn closeActionSet(set: Long) -> Boolean = close_action_set(CloseActionSet);
+
+    /// Throws [InvalidActionSetException] for a name an action cannot have.
+    fn checkActionName(name: String) -> Unit = check_action_name(CheckActionName);
+
+    /// Scores a copy of the set `set` instead of the model's classes (0: the model's classes
+    /// again); the classifier's [labels] become the set's action names.
+    fn setActions(classifier: Long, set: Long) -> Unit = set_actions(SetActions);
+
+    /// Starts recording an example from the classifier's next frame (its stream starts over).
+    fn startExample(classifier: Long) -> Unit = start_example(StartExample);
+
+    /// Frames recorded since [startExample], -1 when not recording.
+    fn exampleFrames(classifier: Long) -> Long = example_frames(ExampleFrames);
+
+    /// Ends the recording; returns the example's handle.
+    fn finishExample(classifier: Long) -> Long = finish_example(FinishExample);
+
+    /// Live frames an example keeps for calibrating the rule.
+    fn exampleLiveFrames(example: Long) -> Int = example_live_frames(ExampleLiveFrames);
+
+    /// Frees an example; false when it was already closed.
+    fn closeExample(example: Long) -> Boolean = close_example(CloseExample);
+
+    /// `[action sets, examples, teachers]` still open in the native library (for leak checks).
+    fn openActionHandles() -> IntArray = open_action_handles(OpenActionHandles);
+
+    /// A teacher for the action `name` (`movinet::ActionTeacher`) recording with `classifier`.
+    fn newActionTeacher(name: String, classifier: Long) -> Long
+        = new_action_teacher(NewActionTeacher);
+
+    /// Starts recording the teacher's next clip with `classifier`; writes its progress to
+    /// `out` as [TeachSlots].
+    fn teachStartClip(teacher: Long, classifier: Long, out: FloatArray) -> Unit
+        = teach_start_clip(TeachStartClip);
+
+    /// After a prediction of `classifier`: ends the clip once it is long enough; writes the
+    /// progress as [teachStartClip] does.
+    fn teachAfterFrame(teacher: Long, classifier: Long, out: FloatArray) -> Unit
+        = teach_after_frame(TeachAfterFrame);
+
+    /// Adds the teacher's clips to the set `set` (nothing before every clip is recorded).
+    fn teachCommit(teacher: Long, set: Long) -> Unit = teach_commit(TeachCommit);
+
+    /// Frees a teacher; false when it was already closed.
+    fn closeActionTeacher(teacher: Long) -> Boolean = close_action_teacher(CloseActionTeacher);
 }
 
 /// `PixelFormat` codes: the Kotlin names (the contract's spelling) in code order.
@@ -298,6 +379,8 @@ pub const CLASSIFY_INFO: [&str; 7] = [
 pub const EVENT_SLOTS: [&str; 4] = ["CHANGE", "INDEX", "START_NANOS", "END_NANOS"];
 /// The `CHANGE` slot of an event.
 pub const EVENT_CHANGES: [&str; 2] = ["STARTED", "ENDED"];
+/// A teacher's progress in `out`, by position (`RECORDING` is 1 or 0).
+pub const TEACH_SLOTS: [&str; 4] = ["CLIPS_DONE", "CLIPS", "CLIP_FRACTION", "RECORDING"];
 
 const fn names<T: Copy, const N: usize>(table: &[(T, &'static str); N]) -> [&'static str; N] {
     let mut out = [""; N];
@@ -355,6 +438,11 @@ pub const CODES: &[Codes] = &[
         doc: "The `CHANGE` slot of an event in `outEvents`.",
         values: &EVENT_CHANGES,
     },
+    Codes {
+        name: "TeachSlots",
+        doc: "Positions of a teacher's progress in [NativeBridge.teachStartClip]'s `out`.",
+        values: &TEACH_SLOTS,
+    },
 ];
 
 /// What each error kind means, for the exception classes' docs (the core's own words).
@@ -380,6 +468,9 @@ pub fn error_kind_doc(kind: movinet::ErrorKind) -> &'static str {
              which would hide `java.lang.RuntimeException` wherever `dev.movinet.*` is imported.)"
         }
         K::Closed => "The model or classifier was closed.",
+        K::InvalidActionSet => {
+            "An action set that is unreadable, damaged, out of range, or made with another model."
+        }
         _ => "An error of a kind this binding does not describe yet.",
     }
 }

@@ -16,6 +16,7 @@
 //!
 //! Logging goes through `log`; on Android it is routed to logcat (tag `movinet`).
 
+mod actions;
 pub mod bridge;
 mod buffers;
 mod error;
@@ -37,6 +38,7 @@ use movinet::{
     Frame, Horizon, Labels, Model, ModelOptions, Plane, Rotation, YuvRange,
 };
 
+use crate::actions::*;
 use crate::bridge as args;
 use crate::error::{BridgeError, BridgeResult};
 use crate::registry::Registry;

@@ -5,6 +5,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use crate::actions::ActionSet;
 use crate::frame::{timestamp, Frame};
 use crate::model::MovinetModel;
 use crate::options::{default_model_options, ClassifierOptions, ModelOptions};
@@ -151,7 +152,46 @@ impl MovinetClassifier {
         })
     }
 
-    /// Probabilities of every class after the last prediction (index i for class i).
+    /// Scores the actions of `actions` instead of the model's classes from the next frame on
+    /// (`None`: back to the model's classes): categories, events and `probabilities()` then
+    /// name the set's actions (a copy of the set as it is now; later changes to the set need
+    /// another call). A set made with another model fails with
+    /// `MovinetError.InvalidActionSet`. The event under way is dropped.
+    pub fn set_actions(&self, actions: Option<Arc<ActionSet>>) -> Result<()> {
+        let set = actions.map(|a| a.snapshot());
+        self.with(|c| c.set_actions(set))
+    }
+
+    /// Starts recording an example of an action from the next frame (for an `ActionSet`):
+    /// the stream starts over, and the frames classified from now on are the example until
+    /// `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+    pub fn start_example(&self) -> Result<()> {
+        self.with(|c| c.start_example())
+    }
+
+    /// Frames recorded since `start_example`, `None` when not recording.
+    pub fn example_frames(&self) -> Result<Option<u64>> {
+        self.with(|c| Ok(c.example_frames()))
+    }
+
+    /// Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+    /// recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+    pub fn finish_example(&self) -> Result<Arc<crate::actions::ActionExample>> {
+        let inner = self.with(|c| c.finish_example())?;
+        Ok(Arc::new(crate::actions::ActionExample { inner }))
+    }
+
+    /// The names of the actions scored instead of the model's classes (empty without a set).
+    pub fn action_names(&self) -> Result<Vec<String>> {
+        self.with(|c| {
+            Ok(c.actions()
+                .map(movinet::ActionSet::names)
+                .unwrap_or_default())
+        })
+    }
+
+    /// Probabilities of every class after the last prediction (index i for class i): with an
+    /// action set, the actions' scores.
     pub fn probabilities(&self) -> Result<Vec<f32>> {
         self.with(|c| Ok(c.probabilities().to_vec()))
     }
@@ -222,6 +262,14 @@ impl MovinetClassifier {
         // A panic inside the core while the lock was held is reported to the caller by
         // UniFFI; the classifier stays usable (every run rebinds all of its buffers).
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Runs `f` on the open core classifier, or fails with `Closed`.
+    pub(crate) fn with_core<T>(
+        &self,
+        f: impl FnOnce(&mut movinet::Classifier) -> movinet::Result<T>,
+    ) -> Result<T> {
+        self.with(f)
     }
 
     /// Runs `f` on the open classifier, or fails with `Closed`.

@@ -47,6 +47,9 @@ pub enum MovinetError {
     /// The object was closed.
     #[error("{message}")]
     Closed { message: String },
+    /// An action set that is unreadable, damaged, out of range, or made with another model.
+    #[error("{message}")]
+    InvalidActionSet { message: String },
 }
 
 impl From<movinet::Error> for MovinetError {
@@ -70,6 +73,7 @@ impl From<movinet::Error> for MovinetError {
                 message,
             },
             K::Closed => Self::Closed { message },
+            K::InvalidActionSet => Self::InvalidActionSet { message },
             // `Runtime`, and whatever kind the (non-exhaustive) core adds later: the test
             // below fails until it has its own variant.
             _ => Self::Runtime { message },
@@ -89,7 +93,8 @@ impl MovinetError {
             | Self::InvalidFrame { message }
             | Self::InvalidOption { message, .. }
             | Self::Runtime { message }
-            | Self::Closed { message } => message,
+            | Self::Closed { message }
+            | Self::InvalidActionSet { message } => message,
         }
     }
 }
@@ -160,6 +165,7 @@ mod tests {
                 status: "error".into(),
             },
             ErrorKind::Closed => Error::Closed,
+            ErrorKind::InvalidActionSet => Error::InvalidActionSet("the file is empty".into()),
             other => panic!("{other:?} is new: give MovinetError a variant for it"),
         }
     }

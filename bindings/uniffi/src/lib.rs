@@ -16,6 +16,9 @@
 //!   [`EventOptions`]), whose defaults are the core's;
 //! * [`prediction`]: [`Prediction`], [`Category`], [`Timings`], [`Event`], [`EventChange`],
 //!   [`PacerStats`], [`ModelInfo`];
+//! * [`actions`]: custom actions taught on the device: [`ActionSet`] (named actions with
+//!   their examples, saved to a file tied to its model), [`ActionRecorder`] (a few seconds of
+//!   frames to an [`ActionExample`]), and `MovinetClassifier::set_actions`;
 //! * [`error`]: [`MovinetError`], one variant per core `ErrorKind`, with the core's messages;
 //! * `overlay` (crate feature `overlay`, on in the Python wheel): `Overlay`, the live view
 //!   drawn on video frames by the command's renderer.
@@ -25,6 +28,7 @@
 
 uniffi::setup_scaffolding!("movinet");
 
+pub mod actions;
 pub mod classifier;
 pub mod error;
 pub mod frame;
@@ -34,6 +38,9 @@ pub mod options;
 pub mod overlay;
 pub mod prediction;
 
+pub use actions::{
+    check_action_name, ActionExample, ActionRecorder, ActionSet, ActionTeacher, TeachProgress,
+};
 pub use classifier::{EventListener, MovinetClassifier};
 pub use error::{error_kind_names, spell_option, MovinetError, NameCase};
 pub use frame::{

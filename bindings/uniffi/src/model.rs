@@ -116,6 +116,14 @@ impl MovinetModel {
         }
     }
 
+    /// The core's model (shared, not copied), or `Closed`.
+    pub(crate) fn core(&self) -> Result<movinet::Model> {
+        self.lock()
+            .as_ref()
+            .map(|l| l.model.clone())
+            .ok_or_else(|| MovinetError::from(movinet::Error::Closed))
+    }
+
     fn lock(&self) -> MutexGuard<'_, Option<Loaded>> {
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }

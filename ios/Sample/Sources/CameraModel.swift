@@ -16,6 +16,10 @@ final class CameraModel: ObservableObject {
     @Published private(set) var loading = false
     @Published private(set) var position: AVCaptureDevice.Position = .back
     @Published private(set) var message: String?
+    /// "Teach an action" under way: where it is (nil: not teaching).
+    @Published private(set) var teaching: TeachProgress?
+    /// Names of the actions taught for the model in use (empty: the model's own classes).
+    @Published private(set) var taught: [String] = []
 
     let session = AVCaptureSession()
     private let output = AVCaptureVideoDataOutput()
@@ -27,11 +31,48 @@ final class CameraModel: ObservableObject {
     private var pick = 0
     /// The model the camera's classifier runs (the last one that loaded).
     private var running: ModelEntry?
+    private var runningModel: MovinetModel?
+    /// The actions taught for `runningModel`, kept in `ModelCatalog.actionsURL`.
+    private var actions: ActionSet?
 
     init() {
-        processor = FrameProcessor { [weak self] result in
-            Task { @MainActor in self?.show(result) }
+        processor = FrameProcessor(
+            onResult: { [weak self] result in Task { @MainActor in self?.show(result) } },
+            onTeach: { [weak self] progress in Task { @MainActor in self?.teaching = progress } }
+        )
+    }
+
+    /// Starts teaching the action `name`: three clips of it, each recorded when the user asks
+    /// (`recordClip()`); then the classifier names the taught actions.
+    func teach(_ name: String) {
+        guard let model = runningModel, let entry = running else { return }
+        let set = actions
+        processor.teach(name) { [weak self] teacher, classifier in
+            let into = try set ?? ActionSet(model: model)
+            try teacher.commit(set: into)
+            if let url = ModelCatalog.actionsURL(entry) { try into.save(path: url.path) }
+            try classifier.setActions(actions: into)
+            let names = into.names()
+            Task { @MainActor in
+                self?.actions = into
+                self?.taught = names
+                self?.action = nil
+            }
         }
+    }
+
+    func recordClip() {
+        processor.recordClip()
+    }
+
+    /// Back to the model's own classes; the saved actions are deleted.
+    func forgetActions() {
+        if let entry = running, let url = ModelCatalog.actionsURL(entry) {
+            try? FileManager.default.removeItem(at: url)
+        }
+        actions = nil
+        taught = []
+        processor.withClassifier { try $0.setActions(actions: nil) }
     }
 
     /// Asks for the camera, lists the models, loads the first and starts the back camera.
@@ -67,12 +108,12 @@ final class CameraModel: ObservableObject {
         Task {
             do {
                 // The defaults are the live ones: a 2 s horizon, so labels follow the action.
-                let classifier = try await ModelCatalog.load(entry, options: ClassifierOptions(topK: 3))
+                let (model, classifier) = try await ModelCatalog.load(entry, options: ClassifierOptions(topK: 3))
                 guard request == pick else {
                     // The user picked another model meanwhile.
                     return classifier.close()
                 }
-                switchTo(classifier, entry: entry)
+                switchTo(classifier, model: model, entry: entry)
             } catch {
                 guard request == pick else { return }
                 message = "\(entry.name): \(error.localizedDescription)"
@@ -82,8 +123,23 @@ final class CameraModel: ObservableObject {
         }
     }
 
-    /// Makes `classifier` the camera's (closing the one before it) and shows its results.
-    private func switchTo(_ classifier: MovinetClassifier, entry: ModelEntry) {
+    /// Makes `classifier` the camera's (closing the one before it) and shows its results; the
+    /// actions taught for this model before, if any, are loaded and given to it.
+    private func switchTo(_ classifier: MovinetClassifier, model: MovinetModel, entry: ModelEntry) {
+        actions = nil
+        taught = []
+        if let url = ModelCatalog.actionsURL(entry), FileManager.default.fileExists(atPath: url.path) {
+            do {
+                let set = try ActionSet.load(path: url.path, model: model)
+                try classifier.setActions(actions: set)
+                actions = set
+                taught = set.names()
+            } catch {
+                // Another model's set, or a damaged file: the model's own classes instead.
+                try? FileManager.default.removeItem(at: url)
+            }
+        }
+        runningModel = model
         categories = []
         action = nil
         inferenceMs = nil

@@ -6,6 +6,8 @@ import SwiftUI
 /// picker, reset, and a front/back camera switch.
 struct ContentView: View {
     @StateObject private var camera = CameraModel()
+    @State private var naming = false
+    @State private var name = ""
 
     var body: some View {
         ZStack {
@@ -27,6 +29,60 @@ struct ContentView: View {
             .padding()
         }
         .task { await camera.start() }
+        .sheet(isPresented: $naming) {
+            NavigationView {
+                Form {
+                    Section(footer: Text("Then record three short clips of it, each when you are ready.")) {
+                        TextField("Its name, e.g. squat", text: $name)
+                    }
+                }
+                .navigationTitle("Teach an action")
+                .toolbar {
+                    ToolbarItem(placement: .cancellationAction) {
+                        Button("Cancel") { naming = false }
+                    }
+                    ToolbarItem(placement: .confirmationAction) {
+                        Button("Record clip 1") {
+                            camera.teach(name.trimmingCharacters(in: .whitespaces))
+                            naming = false
+                        }
+                        .disabled(name.trimmingCharacters(in: .whitespaces).isEmpty)
+                    }
+                }
+            }
+        }
+    }
+
+    /// "Teach…", or where the teaching is: the next clip to record, or the one recording.
+    private var teachButton: some View {
+        Button {
+            if camera.teaching == nil {
+                name = ""
+                naming = true
+            } else if camera.teaching?.recording == false {
+                camera.recordClip()
+            }
+        } label: {
+            if let p = camera.teaching {
+                if p.recording {
+                    Text(verbatim: "Clip \(p.clipsDone + 1)/\(p.clips): \(Int(p.clipFraction * 100)) %")
+                        .monospacedDigit()
+                } else {
+                    Text(verbatim: "Record clip \(p.clipsDone + 1)/\(p.clips)")
+                }
+            } else {
+                Label("Teach…", systemImage: "graduationcap")
+            }
+        }
+        .contextMenu {
+            if !camera.taught.isEmpty {
+                Button(role: .destructive) {
+                    camera.forgetActions()
+                } label: {
+                    Label("Forget \(camera.taught.joined(separator: ", "))", systemImage: "trash")
+                }
+            }
+        }
     }
 
     private var modelBar: some View {
@@ -106,6 +162,8 @@ struct ContentView: View {
             } label: {
                 Label("Reset", systemImage: "arrow.counterclockwise")
             }
+            Spacer()
+            teachButton
             Spacer()
             Button {
                 camera.switchCamera()

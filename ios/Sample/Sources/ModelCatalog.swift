@@ -57,18 +57,34 @@ enum ModelCatalog {
     ]
 
     /// Loads the model with the first labels file that names exactly its classes (without
-    /// labels, categories are class numbers). Other errors (a broken model) are thrown.
-    static func load(_ entry: ModelEntry, options: ClassifierOptions) async throws -> MovinetClassifier {
+    /// labels, categories are class numbers), and a classifier on it. Other errors (a broken
+    /// model) are thrown.
+    static func load(_ entry: ModelEntry, options: ClassifierOptions) async throws
+        -> (MovinetModel, MovinetClassifier)
+    {
         let modelOptions = ModelOptions(modelSha256: officialSHA256[entry.modelURL.lastPathComponent])
+        var model: MovinetModel?
         for labels in entry.labelCandidates {
             do {
-                return try await MovinetClassifier.load(modelURL: entry.modelURL, labelsURL: labels,
-                                                        options: options, modelOptions: modelOptions)
+                model = try await MovinetModel.load(modelURL: entry.modelURL, labelsURL: labels,
+                                                    options: modelOptions)
+                break
             } catch MovinetError.InvalidLabels(_) {
                 continue
             }
         }
-        return try await MovinetClassifier.load(modelURL: entry.modelURL, options: options,
-                                                modelOptions: modelOptions)
+        let loaded: MovinetModel
+        if let model {
+            loaded = model
+        } else {
+            loaded = try await MovinetModel.load(modelURL: entry.modelURL, options: modelOptions)
+        }
+        return (loaded, try loaded.newClassifier(options: options))
+    }
+
+    /// Where the actions taught for a model are kept (the app's Documents folder).
+    static func actionsURL(_ entry: ModelEntry) -> URL? {
+        FileManager.default.urls(for: .documentDirectory, in: .userDomainMask).first?
+            .appendingPathComponent("\(entry.name).actions")
     }
 }

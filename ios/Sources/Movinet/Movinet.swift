@@ -18,7 +18,8 @@ extension MovinetFFI.MovinetError: Foundation.LocalizedError {
              let .InvalidLabels(message),
              let .InvalidFrame(message),
              let .Runtime(message),
-             let .Closed(message):
+             let .Closed(message),
+             let .InvalidActionSet(message):
             return message
         case let .InvalidOption(_, _, camelCaseMessage):
             return camelCaseMessage

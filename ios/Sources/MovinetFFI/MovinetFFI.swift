@@ -640,6 +640,855 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
 
 
 /**
+ * One recorded example of an action (opaque: what the model made of a few seconds of it).
+ */
+public protocol ActionExampleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Live frames it keeps for calibrating the "none of these" rule.
+     */
+    func liveFrames()  -> UInt32
+    
+}
+/**
+ * One recorded example of an action (opaque: what the model made of a few seconds of it).
+ */
+open class ActionExample: ActionExampleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_actionexample(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_actionexample(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Live frames it keeps for calibrating the "none of these" rule.
+     */
+open func liveFrames() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionexample_live_frames(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionExample: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ActionExample
+
+    public static func lift(_ handle: UInt64) throws -> ActionExample {
+        return ActionExample(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ActionExample) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionExample {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ActionExample, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionExample_lift(_ handle: UInt64) throws -> ActionExample {
+    return try FfiConverterTypeActionExample.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionExample_lower(_ value: ActionExample) -> UInt64 {
+    return FfiConverterTypeActionExample.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Records one example of an action from frames (a short clip, or a few seconds of camera):
+ * `record` each frame as for `MovinetClassifier.classify`, then `finish`. Runs the model
+ * twice per frame while it records.
+ */
+public protocol ActionRecorderProtocol: AnyObject, Sendable {
+    
+    /**
+     * Frees the recorder's two streams now. Closing twice is fine; later calls fail with
+     * `MovinetError.Closed`.
+     */
+    func close() 
+    
+    /**
+     * The example recorded; the recorder starts over. Under a second of frames fails with
+     * `MovinetError.InvalidActionSet`.
+     */
+    func finish() throws  -> ActionExample
+    
+    /**
+     * Frames kept so far.
+     */
+    func frames() throws  -> UInt64
+    
+    /**
+     * Gives the recording a frame (as `MovinetClassifier.classify` takes it); true if pacing
+     * kept it.
+     */
+    func record(frame: Frame, plane0: Data, plane1: Data, plane2: Data) throws  -> Bool
+    
+    /**
+     * Forgets the frames recorded so far.
+     */
+    func reset() throws 
+    
+}
+/**
+ * Records one example of an action from frames (a short clip, or a few seconds of camera):
+ * `record` each frame as for `MovinetClassifier.classify`, then `finish`. Runs the model
+ * twice per frame while it records.
+ */
+open class ActionRecorder: ActionRecorderProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_actionrecorder(self.handle, $0) }
+    }
+    /**
+     * A recorder on `model` that paces, crops and looks back as a classifier with `options`
+     * would.
+     */
+public convenience init(model: MovinetModel, options: ClassifierOptions = ClassifierOptions())throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_actionrecorder_new(
+        FfiConverterTypeMovinetModel_lower(model),
+        FfiConverterTypeClassifierOptions_lower(options),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_actionrecorder(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Frees the recorder's two streams now. Closing twice is fine; later calls fail with
+     * `MovinetError.Closed`.
+     */
+open func close()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionrecorder_close(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The example recorded; the recorder starts over. Under a second of frames fails with
+     * `MovinetError.InvalidActionSet`.
+     */
+open func finish()throws  -> ActionExample  {
+    return try  FfiConverterTypeActionExample_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionrecorder_finish(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Frames kept so far.
+     */
+open func frames()throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionrecorder_frames(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Gives the recording a frame (as `MovinetClassifier.classify` takes it); true if pacing
+     * kept it.
+     */
+open func record(frame: Frame, plane0: Data, plane1: Data, plane2: Data)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+        FfiConverterByRefBytes.lower(plane0) { plane0Fb in
+        FfiConverterByRefBytes.lower(plane1) { plane1Fb in
+        FfiConverterByRefBytes.lower(plane2) { plane2Fb in
+    uniffi_movinet_ffi_fn_method_actionrecorder_record(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFrame_lower(frame),
+        plane0Fb,
+        plane1Fb,
+        plane2Fb,uniffiCallStatus
+    )
+        }
+        }
+        }
+})
+}
+    
+    /**
+     * Forgets the frames recorded so far.
+     */
+open func reset()throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionrecorder_reset(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionRecorder: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ActionRecorder
+
+    public static func lift(_ handle: UInt64) throws -> ActionRecorder {
+        return ActionRecorder(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ActionRecorder) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionRecorder {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ActionRecorder, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRecorder_lift(_ handle: UInt64) throws -> ActionRecorder {
+    return try FfiConverterTypeActionRecorder.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionRecorder_lower(_ value: ActionRecorder) -> UInt64 {
+    return FfiConverterTypeActionRecorder.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A few named actions, each with the examples it was enrolled from, for one model. A
+ * classifier given the set (`MovinetClassifier.set_actions`) names these actions instead of
+ * the model's classes, and scores low on all of them when it sees none.
+ */
+public protocol ActionSetProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds an example to the action `name` (a new action comes last).
+     */
+    func add(name: String, example: ActionExample) throws 
+    
+    /**
+     * Examples enrolled for `name` (0 if there is no such action).
+     */
+    func examples(name: String)  -> UInt32
+    
+    /**
+     * SHA-256 of the model the set was made with.
+     */
+    func modelSha256()  -> String
+    
+    /**
+     * The actions' names, in order (a classifier's category `index` i is `names()[i]`).
+     */
+    func names()  -> [String]
+    
+    /**
+     * Removes the action `name`; false if there is none.
+     */
+    func remove(name: String)  -> Bool
+    
+    /**
+     * Writes the set to `path` (an empty set fails with `InvalidActionSet`).
+     */
+    func save(path: String) throws 
+    
+    /**
+     * The bytes of the set's file.
+     */
+    func toBytes() throws  -> Data
+    
+}
+/**
+ * A few named actions, each with the examples it was enrolled from, for one model. A
+ * classifier given the set (`MovinetClassifier.set_actions`) names these actions instead of
+ * the model's classes, and scores low on all of them when it sees none.
+ */
+open class ActionSet: ActionSetProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_actionset(self.handle, $0) }
+    }
+    /**
+     * An empty set for `model`.
+     */
+public convenience init(model: MovinetModel)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_actionset_new(
+        FfiConverterTypeMovinetModel_lower(model),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_actionset(handle, $0) }
+    }
+
+    
+    /**
+     * The same from the file's bytes (read in place).
+     */
+public static func fromBytes(bytes: Data, model: MovinetModel)throws  -> ActionSet  {
+    return try  FfiConverterTypeActionSet_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+        FfiConverterByRefBytes.lower(bytes) { bytesFb in
+    uniffi_movinet_ffi_fn_constructor_actionset_from_bytes(
+        bytesFb,
+        FfiConverterTypeMovinetModel_lower(model),uniffiCallStatus
+    )
+        }
+})
+}
+    
+    /**
+     * Reads an action-set file made with `model` (by `save`, or `movinet enroll`). Another
+     * model's set, a damaged or truncated file, or another version fail with
+     * `MovinetError.InvalidActionSet`.
+     */
+public static func load(path: String, model: MovinetModel)throws  -> ActionSet  {
+    return try  FfiConverterTypeActionSet_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_actionset_load(
+        FfiConverterString.lower(path),
+        FfiConverterTypeMovinetModel_lower(model),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * Adds an example to the action `name` (a new action comes last).
+     */
+open func add(name: String, example: ActionExample)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_add(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),
+        FfiConverterTypeActionExample_lower(example),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Examples enrolled for `name` (0 if there is no such action).
+     */
+open func examples(name: String) -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_examples(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * SHA-256 of the model the set was made with.
+     */
+open func modelSha256() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_model_sha256(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The actions' names, in order (a classifier's category `index` i is `names()[i]`).
+     */
+open func names() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the action `name`; false if there is none.
+     */
+open func remove(name: String) -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_remove(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes the set to `path` (an empty set fails with `InvalidActionSet`).
+     */
+open func save(path: String)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_save(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(path),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The bytes of the set's file.
+     */
+open func toBytes()throws  -> Data  {
+    return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionset_to_bytes(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionSet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ActionSet
+
+    public static func lift(_ handle: UInt64) throws -> ActionSet {
+        return ActionSet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ActionSet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionSet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ActionSet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionSet_lift(_ handle: UInt64) throws -> ActionSet {
+    return try FfiConverterTypeActionSet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionSet_lower(_ value: ActionSet) -> UInt64 {
+    return FfiConverterTypeActionSet.lower(value)
+}
+
+
+
+
+
+
+/**
+ * "Teach an action" (the sample apps' flow): name it, record a few short clips of it with the
+ * live classifier (`start_clip`, then `after_frame` after each prediction until the clip ends
+ * by itself), then `commit` them into a set. The rules (3 clips of 3 s) are the core's.
+ */
+public protocol ActionTeacherProtocol: AnyObject, Sendable {
+    
+    /**
+     * After each prediction of `classifier`: ends the clip once it is long enough.
+     */
+    func afterFrame(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+    /**
+     * Adds the recorded clips to `set` (nothing before every clip is recorded).
+     */
+    func commit(set: ActionSet) throws 
+    
+    func name()  -> String
+    
+    /**
+     * Where the flow is.
+     */
+    func progress(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+    /**
+     * Starts recording the next clip (the classifier's stream starts over).
+     */
+    func startClip(classifier: MovinetClassifier) throws  -> TeachProgress
+    
+}
+/**
+ * "Teach an action" (the sample apps' flow): name it, record a few short clips of it with the
+ * live classifier (`start_clip`, then `after_frame` after each prediction until the clip ends
+ * by itself), then `commit` them into a set. The rules (3 clips of 3 s) are the core's.
+ */
+open class ActionTeacher: ActionTeacherProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_movinet_ffi_fn_clone_actionteacher(self.handle, $0) }
+    }
+    /**
+     * A teacher for the action `name` recording with `classifier`.
+     */
+public convenience init(name: String, classifier: MovinetClassifier)throws  {
+    let handle =
+        try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_constructor_actionteacher_new(
+        FfiConverterString.lower(name),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_movinet_ffi_fn_free_actionteacher(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * After each prediction of `classifier`: ends the clip once it is long enough.
+     */
+open func afterFrame(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_after_frame(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds the recorded clips to `set` (nothing before every clip is recorded).
+     */
+open func commit(set: ActionSet)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_commit(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeActionSet_lower(set),uniffiCallStatus
+    )
+}
+}
+    
+open func name() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_name(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Where the flow is.
+     */
+open func progress(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Starts recording the next clip (the classifier's stream starts over).
+     */
+open func startClip(classifier: MovinetClassifier)throws  -> TeachProgress  {
+    return try  FfiConverterTypeTeachProgress_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_actionteacher_start_clip(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMovinetClassifier_lower(classifier),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeActionTeacher: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ActionTeacher
+
+    public static func lift(_ handle: UInt64) throws -> ActionTeacher {
+        return ActionTeacher(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ActionTeacher) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ActionTeacher {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ActionTeacher, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionTeacher_lift(_ handle: UInt64) throws -> ActionTeacher {
+    return try FfiConverterTypeActionTeacher.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeActionTeacher_lower(_ value: ActionTeacher) -> UInt64 {
+    return FfiConverterTypeActionTeacher.lower(value)
+}
+
+
+
+
+
+
+/**
  * Receives a classifier's action events as they start and end, without polling: implement it
  * (a Swift class, a Python subclass) and pass it to `add_event_listener`. It is called on the
  * thread that called `classify`, after the classifier's lock is released (so it may call the
@@ -859,6 +1708,11 @@ public func FfiConverterTypeEventListener_lower(_ value: EventListener) -> UInt6
 public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     
     /**
+     * The names of the actions scored instead of the model's classes (empty without a set).
+     */
+    func actionNames() throws  -> [String]
+    
+    /**
      * Calls `listener` with every event change from now on; returns an id for
      * `remove_event_listener`. Listeners go when the classifier is closed.
      */
@@ -887,10 +1741,21 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     func currentEvent() throws  -> Event?
     
     /**
+     * Frames recorded since `start_example`, `None` when not recording.
+     */
+    func exampleFrames() throws  -> UInt64?
+    
+    /**
      * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
      * listeners get its end too. `reset()` drops it without an end.
      */
     func finishEvent() throws  -> Event?
+    
+    /**
+     * Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+     * recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+     */
+    func finishExample() throws  -> ActionExample
     
     func isClosed()  -> Bool
     
@@ -915,7 +1780,8 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
     func pacerStats() throws  -> PacerStats
     
     /**
-     * Probabilities of every class after the last prediction (index i for class i).
+     * Probabilities of every class after the last prediction (index i for class i): with an
+     * action set, the actions' scores.
      */
     func probabilities() throws  -> [Float]
     
@@ -930,6 +1796,22 @@ public protocol MovinetClassifierProtocol: AnyObject, Sendable {
      * way (call `finish_event()` first to end it).
      */
     func reset() throws 
+    
+    /**
+     * Scores the actions of `actions` instead of the model's classes from the next frame on
+     * (`None`: back to the model's classes): categories, events and `probabilities()` then
+     * name the set's actions (a copy of the set as it is now; later changes to the set need
+     * another call). A set made with another model fails with
+     * `MovinetError.InvalidActionSet`. The event under way is dropped.
+     */
+    func setActions(actions: ActionSet?) throws 
+    
+    /**
+     * Starts recording an example of an action from the next frame (for an `ActionSet`):
+     * the stream starts over, and the frames classified from now on are the example until
+     * `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+     */
+    func startExample() throws 
     
 }
 /**
@@ -1029,6 +1911,18 @@ public static func fromBytes(model: Data, labelsText: String? = nil, options: Cl
 
     
     /**
+     * The names of the actions scored instead of the model's classes (empty without a set).
+     */
+open func actionNames()throws  -> [String]  {
+    return try  FfiConverterSequenceString.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_action_names(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Calls `listener` with every event change from now on; returns an id for
      * `remove_event_listener`. Listeners go when the classifier is closed.
      */
@@ -1095,6 +1989,18 @@ open func currentEvent()throws  -> Event?  {
 }
     
     /**
+     * Frames recorded since `start_example`, `None` when not recording.
+     */
+open func exampleFrames()throws  -> UInt64?  {
+    return try  FfiConverterOptionUInt64.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_example_frames(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Ends the event under way, if any, and returns it (e.g. at the end of a video); event
      * listeners get its end too. `reset()` drops it without an end.
      */
@@ -1102,6 +2008,19 @@ open func finishEvent()throws  -> Event?  {
     return try  FfiConverterOptionTypeEvent.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
     uniffi_movinet_ffi_fn_method_movinetclassifier_finish_event(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Ends the recording and returns the example (`ActionSet.add` takes it). Nothing
+     * recorded, or under a second of frames, fails with `MovinetError.InvalidActionSet`.
+     */
+open func finishExample()throws  -> ActionExample  {
+    return try  FfiConverterTypeActionExample_lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_finish_example(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
@@ -1159,7 +2078,8 @@ open func pacerStats()throws  -> PacerStats  {
 }
     
     /**
-     * Probabilities of every class after the last prediction (index i for class i).
+     * Probabilities of every class after the last prediction (index i for class i): with an
+     * action set, the actions' scores.
      */
 open func probabilities()throws  -> [Float]  {
     return try  FfiConverterSequenceFloat.lift(try rustCallWithError(FfiConverterTypeMovinetError_lift) {
@@ -1191,6 +2111,35 @@ open func removeEventListener(id: UInt64) -> Bool  {
 open func reset()throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
         uniffiCallStatus in
     uniffi_movinet_ffi_fn_method_movinetclassifier_reset(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Scores the actions of `actions` instead of the model's classes from the next frame on
+     * (`None`: back to the model's classes): categories, events and `probabilities()` then
+     * name the set's actions (a copy of the set as it is now; later changes to the set need
+     * another call). A set made with another model fails with
+     * `MovinetError.InvalidActionSet`. The event under way is dropped.
+     */
+open func setActions(actions: ActionSet?)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_set_actions(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeActionSet.lower(actions),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Starts recording an example of an action from the next frame (for an `ActionSet`):
+     * the stream starts over, and the frames classified from now on are the example until
+     * `finish_example`. Predictions go on meanwhile; each frame costs a second model run.
+     */
+open func startExample()throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_method_movinetclassifier_start_example(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
@@ -2477,6 +3426,99 @@ public func FfiConverterTypePredictionCategory_lower(_ value: PredictionCategory
 
 
 /**
+ * Where an [`ActionTeacher`] is.
+ */
+public struct TeachProgress: Equatable, Hashable {
+    /**
+     * Clips recorded so far, and to record.
+     */
+    public var clipsDone: UInt32
+    public var clips: UInt32
+    /**
+     * Share (0 to 1) of the clip being recorded, 0 between clips.
+     */
+    public var clipFraction: Float
+    /**
+     * Whether a clip is being recorded.
+     */
+    public var recording: Bool
+    /**
+     * Every clip is recorded: `commit` adds them.
+     */
+    public var done: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Clips recorded so far, and to record.
+         */clipsDone: UInt32, clips: UInt32, 
+        /**
+         * Share (0 to 1) of the clip being recorded, 0 between clips.
+         */clipFraction: Float, 
+        /**
+         * Whether a clip is being recorded.
+         */recording: Bool, 
+        /**
+         * Every clip is recorded: `commit` adds them.
+         */done: Bool) {
+        self.clipsDone = clipsDone
+        self.clips = clips
+        self.clipFraction = clipFraction
+        self.recording = recording
+        self.done = done
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension TeachProgress: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTeachProgress: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TeachProgress {
+        return
+            try TeachProgress(
+                clipsDone: FfiConverterUInt32.read(from: &buf), 
+                clips: FfiConverterUInt32.read(from: &buf), 
+                clipFraction: FfiConverterFloat.read(from: &buf), 
+                recording: FfiConverterBool.read(from: &buf), 
+                done: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: TeachProgress, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.clipsDone, into: &buf)
+        FfiConverterUInt32.write(value.clips, into: &buf)
+        FfiConverterFloat.write(value.clipFraction, into: &buf)
+        FfiConverterBool.write(value.recording, into: &buf)
+        FfiConverterBool.write(value.done, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeachProgress_lift(_ buf: RustBuffer) throws -> TeachProgress {
+    return try FfiConverterTypeTeachProgress.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTeachProgress_lower(_ value: TeachProgress) -> RustBuffer {
+    return FfiConverterTypeTeachProgress.lower(value)
+}
+
+
+/**
  * Where the time of one prediction went, in milliseconds (the core's `Timings`).
  */
 public struct Timings: Equatable, Hashable {
@@ -2962,6 +4004,11 @@ enum MovinetError: Swift.Error, Equatable, Hashable {
      */
     case Closed(message: String
     )
+    /**
+     * An action set that is unreadable, damaged, out of range, or made with another model.
+     */
+    case InvalidActionSet(message: String
+    )
 
     
 
@@ -3014,6 +4061,9 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
             message: try FfiConverterString.read(from: &buf)
             )
         case 9: return .Closed(
+            message: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .InvalidActionSet(
             message: try FfiConverterString.read(from: &buf)
             )
 
@@ -3072,6 +4122,11 @@ public struct FfiConverterTypeMovinetError: FfiConverterRustBuffer {
         
         case let .Closed(message):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(message, into: &buf)
+            
+        
+        case let .InvalidActionSet(message):
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(message, into: &buf)
             
         }
@@ -3372,6 +4427,30 @@ public func FfiConverterTypeYuvRange_lower(_ value: YuvRange) -> RustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
+    typealias SwiftType = UInt64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
     typealias SwiftType = Int64?
 
@@ -3436,6 +4515,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeActionSet: FfiConverterRustBuffer {
+    typealias SwiftType = ActionSet?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeActionSet.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeActionSet.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -3794,6 +4897,17 @@ public func version() -> String  {
 })
 }
 /**
+ * The action-set file rules (`ActionSet.add` applies them): an action name of 1 to 100 bytes,
+ * no control characters, no spaces at either end. For checking a name before recording.
+ */
+public func checkActionName(name: String)throws   {try rustCallWithError(FfiConverterTypeMovinetError_lift) {
+        uniffiCallStatus in
+    uniffi_movinet_ffi_fn_func_check_action_name(
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+}
+}
+/**
  * The kinds of `MovinetError`, as the core lists them (`movinet::ErrorKind::ALL`): one variant
  * (Swift case, Python subclass) of the same name each.
  */
@@ -3873,6 +4987,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_func_version() != 18672) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_func_check_action_name() != 30690) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_func_error_kind_names() != 602) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3888,7 +5005,64 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_func_default_model_options() != 9405) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_method_actionexample_live_frames() != 32434) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionrecorder_close() != 55752) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionrecorder_finish() != 11211) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionrecorder_frames() != 26467) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionrecorder_record() != 46090) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionrecorder_reset() != 42892) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_add() != 63602) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_examples() != 4243) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_model_sha256() != 26060) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_names() != 62195) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_remove() != 46664) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_save() != 31481) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionset_to_bytes() != 29793) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_after_frame() != 29986) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_commit() != 62681) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_name() != 57671) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_progress() != 44816) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_actionteacher_start_clip() != 14260) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_method_eventlistener_on_event() != 55324) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_action_names() != 18267) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_add_event_listener() != 54146) {
@@ -3903,7 +5077,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event() != 24788) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_example_frames() != 13650) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event() != 58403) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_example() != 25394) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_is_closed() != 41768) {
@@ -3918,13 +5098,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_pacer_stats() != 58221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities() != 34419) {
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_probabilities() != 33463) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_remove_event_listener() != 53652) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetclassifier_reset() != 12741) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_set_actions() != 20912) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_method_movinetclassifier_start_example() != 26642) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetmodel_close() != 57987) {
@@ -3937,6 +5123,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_method_movinetmodel_new_classifier() != 36925) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionrecorder_new() != 58742) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionset_from_bytes() != 37037) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionset_load() != 12835) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionset_new() != 25470) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_movinet_ffi_checksum_constructor_actionteacher_new() != 33408) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_movinet_ffi_checksum_constructor_movinetclassifier_from_bytes() != 9680) {

@@ -14,6 +14,15 @@
 video from the shell, and :func:`movinet.annotate` writes a video back with the live view
 drawn on it.
 
+Custom actions from a few clips, on the device::
+
+    recorder = movinet.ActionRecorder(model)          # one example: a few seconds of frames
+    for frame in frames: recorder.record(frame)
+    actions = movinet.ActionSet(model)
+    actions.add("squat", recorder.finish())           # a few examples per action
+    actions.save("gym.actions")                       # later: ActionSet.load(path, model)
+    clf.set_actions(actions)                          # predictions and events name them
+
 The classes are the UniFFI binding of the Rust crate ``movinet-uniffi``, the same scaffolding
 the Swift package calls (generated into ``movinet._uniffi``, never edited). This file adds what
 a Python caller expects, as the Swift package's wrapper does for Swift:
@@ -45,6 +54,8 @@ try:
     from ._uniffi import movinet as _ffi
     from ._uniffi.movinet import *  # noqa: F401,F403  (the generated module)
     from ._uniffi.movinet import (
+        ActionRecorder,
+        ActionSet,
         ClassifierOptions,
         EventOptions,
         Frame,
@@ -305,15 +316,10 @@ def _samples_of(frame):
     return samples
 
 
-def _classify(self, frame, plane0=None, plane1=None, plane2=None):
-    """Gives the classifier a frame; returns the prediction after it, or None when pacing
-    leaves the frame out.
-
-    The planes' bytes come from ``frame.planes`` (``Plane(data=...)``), or, for a frame of
-    ``PlaneLayout``s, from ``plane0`` to ``plane2`` in the same order. They are read in place,
-    not copied; an array's item type, shape and strides must be the plane's. Anything wrong
-    with the frame, down to a value its fields cannot hold, is ``MovinetError.InvalidFrame``.
-    """
+def _with_planes(call, frame, plane0, plane1, plane2):
+    """`call(frame, *planes)` with the planes' bytes of a checked frame: from
+    ``frame.planes`` (``Plane(data=...)``), or from ``plane0`` to ``plane2`` for a frame of
+    ``PlaneLayout``s; read in place and released after the call."""
     _check_frame(frame)
     samples = _samples_of(frame)
     given = (plane0, plane1, plane2)
@@ -337,9 +343,37 @@ def _classify(self, frame, plane0=None, plane1=None, plane2=None):
             data.append(
                 _buffers.plane_bytes(source, layout, plane, i, MovinetError.InvalidFrame, what)
             )
-        return _generated_classify(self, frame, *data)
+        return call(frame, *data)
     finally:
         _released(data)
+
+
+def _classify(self, frame, plane0=None, plane1=None, plane2=None):
+    """Gives the classifier a frame; returns the prediction after it, or None when pacing
+    leaves the frame out.
+
+    The planes' bytes come from ``frame.planes`` (``Plane(data=...)``), or, for a frame of
+    ``PlaneLayout``s, from ``plane0`` to ``plane2`` in the same order. They are read in place,
+    not copied; an array's item type, shape and strides must be the plane's. Anything wrong
+    with the frame, down to a value its fields cannot hold, is ``MovinetError.InvalidFrame``.
+    """
+    return _with_planes(
+        lambda *args: _generated_classify(self, *args), frame, plane0, plane1, plane2
+    )
+
+
+_generated_record = ActionRecorder.record
+
+
+def _record(self, frame, plane0=None, plane1=None, plane2=None):
+    """Gives the recording a frame, taken as ``MovinetClassifier.classify`` takes it (a
+    numpy array, bytes, any buffer of bytes); returns True if pacing kept it."""
+    return _with_planes(
+        lambda *args: _generated_record(self, *args), frame, plane0, plane1, plane2
+    )
+
+
+ActionRecorder.record = _record
 
 
 def _pace(self, timestamp_us):
@@ -491,10 +525,53 @@ def _wrap_model_constructors():
     MovinetModel.__repr__ = _describe_object
 
 
+def _wrap_actions():
+    """Paths as ``str`` or ``pathlib.Path``, a set's bytes from any buffer, a recorder's
+    options checked like a classifier's."""
+    generated_recorder = ActionRecorder.__init__
+    generated_load = ActionSet.load.__func__
+    generated_from_bytes = ActionSet.from_bytes.__func__
+    generated_save = ActionSet.save
+
+    def recorder_init(self, model, options=_CLASSIFIER_OPTIONS):
+        options = _given(options)
+        if options is not _MISSING:
+            _check_classifier_options(options)
+        generated_recorder(self, model, options)
+        _open_objects.add(self)
+
+    def load(cls, path, model):
+        return generated_load(cls, _path(path, "path"), model)
+
+    def from_bytes(cls, data, model):
+        data = _model_bytes(data)
+        try:
+            return generated_from_bytes(cls, data, model)
+        finally:
+            _released([data])
+
+    def save(self, path):
+        generated_save(self, _path(path, "path"))
+
+    for made, generated in [
+        (recorder_init, generated_recorder),
+        (load, generated_load),
+        (from_bytes, generated_from_bytes),
+        (save, generated_save),
+    ]:
+        made.__doc__ = generated.__doc__
+    ActionRecorder.__init__ = recorder_init
+    ActionSet.load = classmethod(load)
+    ActionSet.from_bytes = classmethod(from_bytes)
+    ActionSet.save = save
+
+
 _wrap_classifier_constructors()
 _wrap_model_constructors()
+_wrap_actions()
 _quiet_close(MovinetClassifier)
 _quiet_close(MovinetModel)
+_quiet_close(ActionRecorder)
 
 
 def _wrap_overlay():

@@ -222,6 +222,7 @@ def test_every_core_error_kind_is_its_own_movinet_error():
         "InvalidOption",
         "Runtime",
         "Closed",
+        "InvalidActionSet",
     ]
     classes = [getattr(movinet.MovinetError, kind) for kind in kinds]
     assert len(set(classes)) == len(kinds)

@@ -259,6 +259,161 @@ typedef struct UniffiVTableCallbackInterfaceEventListener {
 } UniffiVTableCallbackInterfaceEventListener;
 
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONEXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONEXAMPLE
+uint64_t uniffi_movinet_ffi_fn_clone_actionexample(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONEXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONEXAMPLE
+void uniffi_movinet_ffi_fn_free_actionexample(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONEXAMPLE_LIVE_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONEXAMPLE_LIVE_FRAMES
+uint32_t uniffi_movinet_ffi_fn_method_actionexample_live_frames(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONRECORDER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONRECORDER
+uint64_t uniffi_movinet_ffi_fn_clone_actionrecorder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONRECORDER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONRECORDER
+void uniffi_movinet_ffi_fn_free_actionrecorder(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONRECORDER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONRECORDER_NEW
+uint64_t uniffi_movinet_ffi_fn_constructor_actionrecorder_new(uint64_t model, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_CLOSE
+void uniffi_movinet_ffi_fn_method_actionrecorder_close(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_FINISH
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_FINISH
+uint64_t uniffi_movinet_ffi_fn_method_actionrecorder_finish(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_FRAMES
+uint64_t uniffi_movinet_ffi_fn_method_actionrecorder_frames(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_RECORD
+int8_t uniffi_movinet_ffi_fn_method_actionrecorder_record(uint64_t ptr, RustBuffer frame, ForeignBytes plane0, ForeignBytes plane1, ForeignBytes plane2, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_RESET
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONRECORDER_RESET
+void uniffi_movinet_ffi_fn_method_actionrecorder_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONSET
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONSET
+uint64_t uniffi_movinet_ffi_fn_clone_actionset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONSET
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONSET
+void uniffi_movinet_ffi_fn_free_actionset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_FROM_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_FROM_BYTES
+uint64_t uniffi_movinet_ffi_fn_constructor_actionset_from_bytes(ForeignBytes bytes, uint64_t model, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_LOAD
+uint64_t uniffi_movinet_ffi_fn_constructor_actionset_load(RustBuffer path, uint64_t model, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONSET_NEW
+uint64_t uniffi_movinet_ffi_fn_constructor_actionset_new(uint64_t model, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_ADD
+void uniffi_movinet_ffi_fn_method_actionset_add(uint64_t ptr, RustBuffer name, uint64_t example, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_EXAMPLES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_EXAMPLES
+uint32_t uniffi_movinet_ffi_fn_method_actionset_examples(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_MODEL_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_MODEL_SHA256
+RustBuffer uniffi_movinet_ffi_fn_method_actionset_model_sha256(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_NAMES
+RustBuffer uniffi_movinet_ffi_fn_method_actionset_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_REMOVE
+int8_t uniffi_movinet_ffi_fn_method_actionset_remove(uint64_t ptr, RustBuffer name, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_SAVE
+void uniffi_movinet_ffi_fn_method_actionset_save(uint64_t ptr, RustBuffer path, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_TO_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONSET_TO_BYTES
+RustBuffer uniffi_movinet_ffi_fn_method_actionset_to_bytes(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONTEACHER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_ACTIONTEACHER
+uint64_t uniffi_movinet_ffi_fn_clone_actionteacher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONTEACHER
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FREE_ACTIONTEACHER
+void uniffi_movinet_ffi_fn_free_actionteacher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONTEACHER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CONSTRUCTOR_ACTIONTEACHER_NEW
+uint64_t uniffi_movinet_ffi_fn_constructor_actionteacher_new(RustBuffer name, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_AFTER_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_AFTER_FRAME
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_after_frame(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_COMMIT
+void uniffi_movinet_ffi_fn_method_actionteacher_commit(uint64_t ptr, uint64_t set, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_NAME
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_name(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_PROGRESS
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_progress(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_START_CLIP
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_ACTIONTEACHER_START_CLIP
+RustBuffer uniffi_movinet_ffi_fn_method_actionteacher_start_clip(uint64_t ptr, uint64_t classifier, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_EVENTLISTENER
 uint64_t uniffi_movinet_ffi_fn_clone_eventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -299,6 +454,11 @@ uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_from_bytes(ForeignB
 uint64_t uniffi_movinet_ffi_fn_constructor_movinetclassifier_new(RustBuffer model_path, RustBuffer labels_path, RustBuffer options, RustBuffer model_options, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ACTION_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ACTION_NAMES
+RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_action_names(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_ADD_EVENT_LISTENER
 uint64_t uniffi_movinet_ffi_fn_method_movinetclassifier_add_event_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
@@ -319,9 +479,19 @@ void uniffi_movinet_ffi_fn_method_movinetclassifier_close(uint64_t ptr, RustCall
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_current_event(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_EXAMPLE_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_EXAMPLE_FRAMES
+RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_example_frames(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
 RustBuffer uniffi_movinet_ffi_fn_method_movinetclassifier_finish_event(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_FINISH_EXAMPLE
+uint64_t uniffi_movinet_ffi_fn_method_movinetclassifier_finish_example(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_IS_CLOSED
@@ -357,6 +527,16 @@ int8_t uniffi_movinet_ffi_fn_method_movinetclassifier_remove_event_listener(uint
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_RESET
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_RESET
 void uniffi_movinet_ffi_fn_method_movinetclassifier_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_SET_ACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_SET_ACTIONS
+void uniffi_movinet_ffi_fn_method_movinetclassifier_set_actions(uint64_t ptr, RustBuffer actions, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_START_EXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_METHOD_MOVINETCLASSIFIER_START_EXAMPLE
+void uniffi_movinet_ffi_fn_method_movinetclassifier_start_example(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_CLONE_MOVINETMODEL
@@ -403,6 +583,11 @@ uint64_t uniffi_movinet_ffi_fn_method_movinetmodel_new_classifier(uint64_t ptr, 
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_VERSION
 RustBuffer uniffi_movinet_ffi_fn_func_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_CHECK_ACTION_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_CHECK_ACTION_NAME
+void uniffi_movinet_ffi_fn_func_check_action_name(RustBuffer name, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_FN_FUNC_ERROR_KIND_NAMES
@@ -699,6 +884,12 @@ uint16_t uniffi_movinet_ffi_checksum_func_version(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_CHECK_ACTION_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_CHECK_ACTION_NAME
+uint16_t uniffi_movinet_ffi_checksum_func_check_action_name(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_ERROR_KIND_NAMES
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_FUNC_ERROR_KIND_NAMES
 uint16_t uniffi_movinet_ffi_checksum_func_error_kind_names(void
@@ -729,9 +920,123 @@ uint16_t uniffi_movinet_ffi_checksum_func_default_model_options(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONEXAMPLE_LIVE_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONEXAMPLE_LIVE_FRAMES
+uint16_t uniffi_movinet_ffi_checksum_method_actionexample_live_frames(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_CLOSE
+uint16_t uniffi_movinet_ffi_checksum_method_actionrecorder_close(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_FINISH
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_FINISH
+uint16_t uniffi_movinet_ffi_checksum_method_actionrecorder_finish(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_FRAMES
+uint16_t uniffi_movinet_ffi_checksum_method_actionrecorder_frames(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_RECORD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_RECORD
+uint16_t uniffi_movinet_ffi_checksum_method_actionrecorder_record(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_RESET
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONRECORDER_RESET
+uint16_t uniffi_movinet_ffi_checksum_method_actionrecorder_reset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_ADD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_ADD
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_add(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_EXAMPLES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_EXAMPLES
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_examples(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_MODEL_SHA256
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_MODEL_SHA256
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_model_sha256(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_NAMES
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_names(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_REMOVE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_REMOVE
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_remove(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_SAVE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_SAVE
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_save(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_TO_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONSET_TO_BYTES
+uint16_t uniffi_movinet_ffi_checksum_method_actionset_to_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_AFTER_FRAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_AFTER_FRAME
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_after_frame(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_COMMIT
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_COMMIT
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_commit(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_NAME
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_NAME
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_name(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_PROGRESS
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_progress(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_START_CLIP
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_ACTIONTEACHER_START_CLIP
+uint16_t uniffi_movinet_ffi_checksum_method_actionteacher_start_clip(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_EVENTLISTENER_ON_EVENT
 uint16_t uniffi_movinet_ffi_checksum_method_eventlistener_on_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_ACTION_NAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_ACTION_NAMES
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_action_names(void
     
 );
 #endif
@@ -759,9 +1064,21 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_current_event(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_EXAMPLE_FRAMES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_EXAMPLE_FRAMES
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_example_frames(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EVENT
 uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_event(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_FINISH_EXAMPLE
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_finish_example(void
     
 );
 #endif
@@ -807,6 +1124,18 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_reset(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_SET_ACTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_SET_ACTIONS
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_set_actions(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_START_EXAMPLE
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETCLASSIFIER_START_EXAMPLE
+uint16_t uniffi_movinet_ffi_checksum_method_movinetclassifier_start_example(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_CLOSE
 uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_close(void
@@ -828,6 +1157,36 @@ uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_model_info(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_NEW_CLASSIFIER
 #define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_METHOD_MOVINETMODEL_NEW_CLASSIFIER
 uint16_t uniffi_movinet_ffi_checksum_method_movinetmodel_new_classifier(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONRECORDER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONRECORDER_NEW
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionrecorder_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_FROM_BYTES
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_FROM_BYTES
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionset_from_bytes(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_LOAD
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_LOAD
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionset_load(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONSET_NEW
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionset_new(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONTEACHER_NEW
+#define UNIFFI_FFIDEF_UNIFFI_MOVINET_FFI_CHECKSUM_CONSTRUCTOR_ACTIONTEACHER_NEW
+uint16_t uniffi_movinet_ffi_checksum_constructor_actionteacher_new(void
     
 );
 #endif

@@ -19,7 +19,7 @@ class ContractTest {
         assertEquals(
             listOf(
                 "ModelNotFound", "Io", "InvalidModel", "ModelDigestMismatch", "InvalidLabels",
-                "InvalidFrame", "InvalidOption", "Runtime", "Closed",
+                "InvalidFrame", "InvalidOption", "Runtime", "Closed", "InvalidActionSet",
             ),
             kinds,
         )
@@ -45,6 +45,7 @@ class ContractTest {
             "InvalidOption" to InvalidOptionException::class.java,
             "Runtime" to LiteRtException::class.java,
             "Closed" to ClosedException::class.java,
+            "InvalidActionSet" to InvalidActionSetException::class.java,
         )
         for ((kind, cls) in thrown) assertSame(expected[kind], cls, kind)
         // One class per kind, all unchecked movinet errors.

@@ -23,10 +23,8 @@ import java.util.concurrent.atomic.AtomicLong
  */
 class MovinetClassifier private constructor(
     handle: Long,
-    /** The class names, index i for class i (the index as text when the model has no labels). */
-    val labels: List<String>,
-    /** Whether [labels] came from a labels file (false: class indices). */
-    val hasLabels: Boolean,
+    private val modelLabels: List<String>,
+    private val modelHasLabels: Boolean,
     /** The model input's height and width in pixels (172 for A0/A1, 224 for A2). */
     val inputHeight: Int,
     val inputWidth: Int,
@@ -34,8 +32,58 @@ class MovinetClassifier private constructor(
 ) : AutoCloseable {
     private val handle = AtomicLong(handle)
 
-    /** Classes the model tells apart (600 for Kinetics-600). */
+    @Volatile
+    private var classLabels: List<String> = modelLabels
+
+    /**
+     * The class names, index i for class i: the model's labels (the index as text when it has
+     * none), or with an [ActionSet] ([setActions]) the set's action names.
+     */
+    val labels: List<String> get() = classLabels
+
+    /** Whether [labels] are names (a labels file or an action set; false: class indices). */
+    val hasLabels: Boolean get() = classLabels !== modelLabels || modelHasLabels
+
+    /** Classes the predictions score (600 for Kinetics-600; an action set's actions). */
     val numClasses: Int get() = labels.size
+
+    /**
+     * Scores the actions of [actions] instead of the model's classes from the next frame on
+     * (null: the model's classes again): categories, events and [labels] then name the set's
+     * actions, and a frame that shows none of them scores low on all ("none of these" is one
+     * more class for the events, never an event itself). The classifier takes a copy of the
+     * set as it is now. The event under way is dropped.
+     *
+     * @throws InvalidActionSetException for a set made with another model, or an empty one.
+     * @throws ClosedException when the classifier or the set is closed.
+     */
+    fun setActions(actions: ActionSet?) {
+        synchronized(this) {
+            NativeBridge.setActions(classifier = live(), set = actions?.live() ?: 0L)
+            classLabels = if (actions == null) modelLabels else NativeBridge.labels(classifier = live())?.split('\n') ?: modelLabels
+        }
+    }
+
+    /**
+     * Starts recording an example of an action ([ActionSet.add] takes it) from the next
+     * frame: the stream starts over, and the frames classified from now on are the example
+     * until [finishExample]. Predictions go on meanwhile; each frame costs a second model run.
+     */
+    fun startExample() {
+        NativeBridge.startExample(classifier = live())
+    }
+
+    /** Frames recorded since [startExample], or null when not recording. */
+    val exampleFrames: Long?
+        get() = NativeBridge.exampleFrames(classifier = live()).takeIf { it >= 0 }
+
+    /**
+     * Ends the recording and returns the example; the stream goes on.
+     *
+     * @throws InvalidActionSetException when nothing is being recorded, or less than a second
+     *   of frames was.
+     */
+    fun finishExample(): ActionExample = ActionExample(NativeBridge.finishExample(classifier = live()))
 
     /** False once [close]d. */
     val isOpen: Boolean get() = handle.get() != 0L
@@ -78,7 +126,7 @@ class MovinetClassifier private constructor(
     }
 
     /** The handle, or [ClosedException] (the native side says the same for a stale handle). */
-    private fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetClassifier is closed")
+    internal fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetClassifier is closed")
 
     private fun event(longs: LongArray, scores: FloatArray, i: Int): Event {
         val l = i * EventSlots.COUNT
@@ -110,7 +158,8 @@ class MovinetClassifier private constructor(
      * @throws ClosedException when the classifier is closed.
      */
     fun classify(frame: Frame): Prediction? {
-        val slots = minOf(options.topK, numClasses).coerceAtLeast(0)
+        val names = classLabels
+        val slots = minOf(options.topK, names.size).coerceAtLeast(0)
         val indices = IntArray(slots)
         val scores = FloatArray(slots)
         val info = LongArray(ClassifyInfo.COUNT)
@@ -159,7 +208,7 @@ class MovinetClassifier private constructor(
             outEventScores = eventScores,
         )
         if (count < 0) return null
-        val categories = List(count) { i -> Category(labels[indices[i]], indices[i], scores[i]) }
+        val categories = List(count) { i -> Category(names[indices[i]], indices[i], scores[i]) }
         val changes = List(info[ClassifyInfo.EVENT_CHANGES].toInt().coerceIn(0, MAX_CHANGES)) { i ->
             val e = event(eventLongs, eventScores, i)
             when (eventLongs[i * EventSlots.COUNT + EventSlots.CHANGE].toInt()) {

@@ -11,7 +11,8 @@ package dev.movinet
  *
  * [ModelNotFoundException], [IoException], [InvalidModelException],
  * [ModelDigestMismatchException], [InvalidLabelsException], [InvalidFrameException],
- * [InvalidOptionException], [LiteRtException] (kind `Runtime`), [ClosedException]. The
+ * [InvalidOptionException], [LiteRtException] (kind `Runtime`), [ClosedException],
+ * [InvalidActionSetException]. The
  * message is the core's own, written for users, with options spelled as Kotlin spells them
  * (`topK must be at least 1`).
  *

@@ -75,3 +75,11 @@ class LiteRtException @JvmOverloads internal constructor(message: String, cause:
  */
 class ClosedException @JvmOverloads internal constructor(message: String, cause: Throwable? = null) :
     MovinetException("Closed", message, cause)
+
+/**
+ * An action set that is unreadable, damaged, out of range, or made with another model.
+ *
+ * [MovinetException.kind] `InvalidActionSet`.
+ */
+class InvalidActionSetException @JvmOverloads internal constructor(message: String, cause: Throwable? = null) :
+    MovinetException("InvalidActionSet", message, cause)

@@ -62,6 +62,9 @@ class MovinetModel private constructor(
     fun newClassifier(options: MovinetOptions = this.options, labels: String? = null): MovinetClassifier =
         MovinetClassifier.open(handle.get(), options, labels ?: this.labels?.joinToString("\n"))
 
+    /** The handle, or [ClosedException]. */
+    internal fun live(): Long = handle.get().takeIf { it != 0L } ?: throw ClosedException("MovinetModel is closed")
+
     /** Frees this handle of the model; classifiers made from it keep working. Harmless when already closed. */
     override fun close() {
         val h = handle.getAndSet(0L)

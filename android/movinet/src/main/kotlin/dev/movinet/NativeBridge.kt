@@ -230,6 +230,90 @@ internal object NativeBridge {
 
     /** Frees a classifier; false when it was already closed. */
     external fun closeClassifier(classifier: Long): Boolean
+
+    /** An empty action set for a loaded model; returns its handle. */
+    external fun newActionSet(model: Long): Long
+
+    /**
+     * Reads an action-set file made with `model` (the core checks the file and that it was
+     * made with this model); returns its handle.
+     */
+    external fun loadActionSet(path: String, model: Long): Long
+
+    /** An action set from the bytes of its file (an asset, a download). */
+    external fun actionSetFromBytes(bytes: ByteArray, model: Long): Long
+
+    /** Adds a recorded example (a [finishExample] handle) to the action `name` of a set. */
+    external fun addActionExample(set: Long, name: String, example: Long): Unit
+
+    /** Removes the action `name` from a set; false if it has none. */
+    external fun removeAction(set: Long, name: String): Boolean
+
+    /** A set's action names, in order. */
+    external fun actionNames(set: Long): Array<String>
+
+    /** Examples of the action `name` in a set (0 if there is none). */
+    external fun actionExamples(set: Long, name: String): Int
+
+    /** SHA-256 of the model a set was made with. */
+    external fun actionSetModelSha256(set: Long): String
+
+    /** Writes a set's file. */
+    external fun saveActionSet(set: Long, path: String): Unit
+
+    /** The bytes of a set's file. */
+    external fun actionSetToBytes(set: Long): ByteArray
+
+    /** Frees an action set; false when it was already closed. */
+    external fun closeActionSet(set: Long): Boolean
+
+    /** Throws [InvalidActionSetException] for a name an action cannot have. */
+    external fun checkActionName(name: String): Unit
+
+    /**
+     * Scores a copy of the set `set` instead of the model's classes (0: the model's classes
+     * again); the classifier's [labels] become the set's action names.
+     */
+    external fun setActions(classifier: Long, set: Long): Unit
+
+    /** Starts recording an example from the classifier's next frame (its stream starts over). */
+    external fun startExample(classifier: Long): Unit
+
+    /** Frames recorded since [startExample], -1 when not recording. */
+    external fun exampleFrames(classifier: Long): Long
+
+    /** Ends the recording; returns the example's handle. */
+    external fun finishExample(classifier: Long): Long
+
+    /** Live frames an example keeps for calibrating the rule. */
+    external fun exampleLiveFrames(example: Long): Int
+
+    /** Frees an example; false when it was already closed. */
+    external fun closeExample(example: Long): Boolean
+
+    /** `[action sets, examples, teachers]` still open in the native library (for leak checks). */
+    external fun openActionHandles(): IntArray
+
+    /** A teacher for the action `name` (`movinet::ActionTeacher`) recording with `classifier`. */
+    external fun newActionTeacher(name: String, classifier: Long): Long
+
+    /**
+     * Starts recording the teacher's next clip with `classifier`; writes its progress to
+     * `out` as [TeachSlots].
+     */
+    external fun teachStartClip(teacher: Long, classifier: Long, out: FloatArray): Unit
+
+    /**
+     * After a prediction of `classifier`: ends the clip once it is long enough; writes the
+     * progress as [teachStartClip] does.
+     */
+    external fun teachAfterFrame(teacher: Long, classifier: Long, out: FloatArray): Unit
+
+    /** Adds the teacher's clips to the set `set` (nothing before every clip is recorded). */
+    external fun teachCommit(teacher: Long, set: Long): Unit
+
+    /** Frees a teacher; false when it was already closed. */
+    external fun closeActionTeacher(teacher: Long): Boolean
 }
 
 /** `PixelFormat` codes of [NativeBridge.classify] (bindings/jni `PIXEL_FORMATS`). */
@@ -316,4 +400,15 @@ internal object EventChangeCodes {
 
     /** How many there are. */
     const val COUNT = 2
+}
+
+/** Positions of a teacher's progress in [NativeBridge.teachStartClip]'s `out`. */
+internal object TeachSlots {
+    const val CLIPS_DONE = 0
+    const val CLIPS = 1
+    const val CLIP_FRACTION = 2
+    const val RECORDING = 3
+
+    /** How many there are. */
+    const val COUNT = 4
 }

@@ -12,10 +12,12 @@ import android.view.View
 import android.widget.AdapterView
 import android.widget.ArrayAdapter
 import android.widget.Button
+import android.widget.EditText
 import android.widget.Spinner
 import android.widget.TextView
 import androidx.activity.enableEdgeToEdge
 import androidx.activity.result.contract.ActivityResultContracts
+import androidx.appcompat.app.AlertDialog
 import androidx.appcompat.app.AppCompatActivity
 import androidx.camera.core.CameraSelector
 import androidx.camera.core.ImageAnalysis
@@ -26,13 +28,18 @@ import androidx.camera.view.PreviewView
 import androidx.core.content.ContextCompat
 import androidx.core.view.ViewCompat
 import androidx.core.view.WindowInsetsCompat
+import dev.movinet.ActionSet
+import dev.movinet.ActionTeacher
 import dev.movinet.EventChange
 import dev.movinet.MovinetClassifier
 import dev.movinet.MovinetException
+import dev.movinet.MovinetModel
 import dev.movinet.MovinetOptions
 import dev.movinet.Prediction
+import dev.movinet.TeachProgress
 import dev.movinet.classify
-import dev.movinet.create
+import dev.movinet.load
+import java.io.File
 import java.util.Locale
 import java.util.concurrent.ExecutorService
 import java.util.concurrent.Executors
@@ -42,6 +49,11 @@ import java.util.concurrent.Executors
  * keeps about 5 per second for the model). Over the preview: the current action, from the
  * classifier's events (steady: it changes when an action starts or ends), and below it the raw
  * top 3 classes of the latest frame.
+ *
+ * "Teach": name an action, record three short clips of it (the live classifier records them,
+ * [ActionTeacher] ends each after 3 s), and from then on the classifier names the actions you
+ * taught instead of Kinetics' 600 classes, and none when it sees none of them. The actions are
+ * kept per model in the app's files ("Forget" goes back to the model's classes).
  */
 class MainActivity : AppCompatActivity() {
     private lateinit var previewView: PreviewView
@@ -54,6 +66,11 @@ class MainActivity : AppCompatActivity() {
 
     /** Only touched on [worker]. */
     private var classifier: MovinetClassifier? = null
+    /** The loaded model (for action sets), its taught actions and the teacher at work; on [worker] only. */
+    private var loadedModel: MovinetModel? = null
+    private var actions: ActionSet? = null
+    private var teacher: ActionTeacher? = null
+    private lateinit var teachButton: Button
     private val inputFps = FpsMeter()
 
     private var models: List<ModelAsset> = emptyList()
@@ -111,6 +128,12 @@ class MainActivity : AppCompatActivity() {
             override fun onNothingSelected(parent: AdapterView<*>?) = Unit
         }
 
+        teachButton = findViewById(R.id.teach)
+        teachButton.setOnClickListener { teach() }
+        teachButton.setOnLongClickListener {
+            worker.execute(::forgetActions)
+            true
+        }
         findViewById<Button>(R.id.reset).setOnClickListener {
             worker.execute { classifier?.reset() }
             resultsView.setText(R.string.waiting)
@@ -141,7 +164,10 @@ class MainActivity : AppCompatActivity() {
         super.onDestroy()
         getSystemService(DisplayManager::class.java).unregisterDisplayListener(displayListener)
         worker.execute {
+            teacher?.close()
+            actions?.close()
             classifier?.close()
+            loadedModel?.close()
             classifier = null
         }
         worker.shutdown()
@@ -159,7 +185,7 @@ class MainActivity : AppCompatActivity() {
             // (libmovinet_jni.so and libLiteRt.so), which is no work for the UI thread, and
             // which fails with an IllegalStateException saying why on a device they cannot
             // load on.
-            val next = try {
+            val (nextModel, next) = try {
                 // The defaults are the live ones: a 2 s horizon, so labels follow the action.
                 val options = MovinetOptions(
                     topK = 3,
@@ -167,10 +193,16 @@ class MainActivity : AppCompatActivity() {
                     // The official files' pinned digest: a corrupted or replaced asset fails to load.
                     modelSha256 = OFFICIAL_SHA256[asset.fileName],
                 )
-                MovinetClassifier.create(this, asset.fileName, options).also { c ->
-                    // Called on this worker right after the classify call that started or
-                    // ended an action.
-                    c.addEventListener(::showAction)
+                val m = MovinetModel.load(this, asset.fileName, options)
+                try {
+                    m to m.newClassifier(options).also { c ->
+                        // Called on this worker right after the classify call that started or
+                        // ended an action.
+                        c.addEventListener(::showAction)
+                    }
+                } catch (e: MovinetException) {
+                    m.close()
+                    throw e
                 }
             } catch (e: MovinetException) {
                 Log.e(TAG, "cannot load ${asset.fileName} (${e.kind})", e)
@@ -181,9 +213,16 @@ class MainActivity : AppCompatActivity() {
                 runOnUiThread { resultsView.text = getString(R.string.library_failed, e.message) }
                 return@execute
             }
+            teacher?.close()
+            teacher = null
+            actions?.close()
             classifier?.close()
+            loadedModel?.close()
+            loadedModel = nextModel
             classifier = next
+            actions = loadActions(nextModel, next)
             inputFps.reset()
+            showTeachButton(null)
         }
     }
 
@@ -254,6 +293,110 @@ class MainActivity : AppCompatActivity() {
             return
         } ?: return // paced out: the model takes about 5 frames per second
         show(prediction, fps)
+        teacher?.let { t ->
+            try {
+                val progress = t.afterFrame()
+                showTeachButton(progress)
+                if (progress.done) finishTeaching(t)
+            } catch (e: MovinetException) {
+                Log.e(TAG, "teaching failed", e)
+                runOnUiThread { resultsView.text = e.message }
+            }
+        }
+    }
+
+    /** The taught actions saved for this model file, if any. */
+    private fun actionsFile(): File? = model?.let { File(filesDir, "${it.fileName}.actions") }
+
+    /** Loads the actions saved for [m] and gives them to [c]; a file of another model is dropped. */
+    private fun loadActions(m: MovinetModel, c: MovinetClassifier): ActionSet? {
+        val file = actionsFile()?.takeIf { it.isFile } ?: return null
+        return try {
+            ActionSet.load(file, m).also { c.setActions(it) }
+        } catch (e: MovinetException) {
+            Log.w(TAG, "dropping ${file.name}: ${e.message}")
+            file.delete()
+            null
+        }
+    }
+
+    /** "Teach": a name first, then each clip when the user is ready. */
+    private fun teach() {
+        worker.execute {
+            val t = teacher
+            if (t == null) {
+                runOnUiThread(::askName)
+                return@execute
+            }
+            try {
+                showTeachButton(t.startClip())
+            } catch (e: MovinetException) {
+                runOnUiThread { resultsView.text = e.message }
+            }
+        }
+    }
+
+    private fun askName() {
+        val input = EditText(this).apply { setHint(R.string.teach_hint) }
+        AlertDialog.Builder(this)
+            .setTitle(R.string.teach_title)
+            .setView(input)
+            .setPositiveButton(R.string.teach_start) { _, _ ->
+                val name = input.text.toString().trim()
+                worker.execute {
+                    val c = classifier ?: return@execute
+                    try {
+                        // The core checks the name (ActionSet.checkName's rules).
+                        val t = ActionTeacher(name, c)
+                        teacher = t
+                        showTeachButton(t.startClip())
+                    } catch (e: MovinetException) {
+                        runOnUiThread { resultsView.text = e.message }
+                    }
+                }
+            }
+            .setNegativeButton(android.R.string.cancel, null)
+            .show()
+    }
+
+    /** Adds the three clips to the model's actions, saves them and classifies with them. */
+    private fun finishTeaching(t: ActionTeacher) {
+        val m = loadedModel ?: return
+        val c = classifier ?: return
+        val set = actions ?: ActionSet.create(m)
+        t.commit(set)
+        actionsFile()?.let(set::save)
+        c.setActions(set)
+        actions = set
+        t.close()
+        teacher = null
+        showTeachButton(null)
+        runOnUiThread { actionView.setText(R.string.no_action) }
+    }
+
+    /** Back to the model's own classes; the saved actions are deleted. */
+    private fun forgetActions() {
+        teacher?.close()
+        teacher = null
+        classifier?.setActions(null)
+        actions?.close()
+        actions = null
+        actionsFile()?.delete()
+        showTeachButton(null)
+    }
+
+    private fun showTeachButton(progress: TeachProgress?) {
+        val text = when {
+            progress == null -> getString(R.string.teach)
+            progress.recording -> getString(
+                R.string.teach_recording,
+                progress.clipsDone + 1,
+                progress.clips,
+                (progress.clipFraction * 100).toInt(),
+            )
+            else -> getString(R.string.teach_next, progress.clipsDone + 1, progress.clips)
+        }
+        runOnUiThread { teachButton.text = text }
     }
 
     private fun showAction(change: EventChange) {

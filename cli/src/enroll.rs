@@ -1,0 +1,234 @@
+//! `movinet enroll`: custom actions taught from a few clips each, saved as an action-set file
+//! for `classify --actions`; and the clips-to-examples step `eval --actions` shares.
+
+use std::path::{Path, PathBuf};
+
+use movinet::{ActionExample, ActionRecorder, ActionSet, ClassifierOptions, Frame};
+use serde::Serialize;
+
+use crate::decode::Source;
+use crate::load::{load, options, Loaded};
+use crate::ModelArgs;
+
+/// One clip of one action, in the order given.
+pub struct Labelled {
+    pub action: String,
+    pub path: PathBuf,
+    /// How the user named the file (for messages and reports).
+    pub file: String,
+}
+
+/// `NAME=FILE[,FILE...]` arguments as clips, names checked by the core's rule.
+pub fn parse_specs(specs: &[String]) -> Result<Vec<Labelled>, String> {
+    let mut clips = Vec::new();
+    for spec in specs {
+        let (name, files) = spec.split_once('=').ok_or_else(|| {
+            format!("`{spec}`: give an action as NAME=FILE[,FILE...], e.g. squat=a.mp4,b.mp4")
+        })?;
+        ActionSet::check_name(name).map_err(|e| format!("`{spec}`: {e}"))?;
+        let files: Vec<&str> = files.split(',').filter(|f| !f.is_empty()).collect();
+        if files.is_empty() {
+            return Err(format!("`{spec}`: no clip after `{name}=`"));
+        }
+        clips.extend(files.into_iter().map(|f| Labelled {
+            action: name.to_string(),
+            path: PathBuf::from(f),
+            file: f.to_string(),
+        }));
+    }
+    Ok(clips)
+}
+
+/// The clips of a CSV with a `file` column and a `class` (or `expected_label`) column, like
+/// `../shared/fewshot/fewshot.csv`; files relative to `clips_dir` (default: the CSV's folder).
+/// Malformed rows are one line each on stderr and counted in the second value.
+pub fn read_csv(
+    csv_path: &Path,
+    clips_dir: Option<&Path>,
+) -> Result<(Vec<Labelled>, usize), String> {
+    let at = |e: &dyn std::fmt::Display| format!("{}: {e}", csv_path.display());
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_path(csv_path)
+        .map_err(|e| at(&e))?;
+    let headers = reader.headers().map_err(|e| at(&e))?.clone();
+    let col = |names: &[&str]| headers.iter().position(|h| names.contains(&h.trim()));
+    let (Some(file_col), Some(class_col)) = (col(&["file"]), col(&["class", "expected_label"]))
+    else {
+        return Err(at(
+            &"need a `file` column and a `class` (or `expected_label`) column",
+        ));
+    };
+    let dir = clips_dir
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| csv_path.parent().map(Path::to_path_buf).unwrap_or_default());
+    let (mut clips, mut bad) = (Vec::new(), 0);
+    for (k, row) in reader.records().enumerate() {
+        let line = k + 2;
+        let parsed = row.map_err(|e| e.to_string()).and_then(|row| {
+            let cell = |i: usize| row.get(i).map(str::trim).unwrap_or_default().to_string();
+            let (file, class) = (cell(file_col), cell(class_col));
+            if file.is_empty() || class.is_empty() {
+                return Err("an empty file or class cell".to_string());
+            }
+            ActionSet::check_name(&class).map_err(|e| e.to_string())?;
+            Ok((file, class))
+        });
+        match parsed {
+            Ok((file, action)) => clips.push(Labelled {
+                action,
+                path: dir.join(&file),
+                file,
+            }),
+            Err(e) => {
+                eprintln!("movinet: {} line {line}: {e}", csv_path.display());
+                bad += 1;
+            }
+        }
+    }
+    Ok((clips, bad))
+}
+
+/// One clip streamed through an [`ActionRecorder`]: the example, and the frames fed.
+pub fn record(
+    loaded: &Loaded,
+    path: &Path,
+    opts: &ClassifierOptions,
+    autorotate: bool,
+) -> Result<(ActionExample, u64), String> {
+    let name = path.display();
+    let mut source = Source::open(path, autorotate).map_err(|e| e.to_string())?;
+    let mut recorder =
+        ActionRecorder::new(loaded.model(), opts).map_err(|e| format!("{name}: {e}"))?;
+    for f in source.by_ref() {
+        let mut view = Frame::rgb888(&f.rgb, f.width, f.height, f.width * 3)
+            .map_err(|e| format!("{name}: {e}"))?
+            .with_rotation(f.rotation);
+        if let Some(t) = f.timestamp {
+            view = view.with_timestamp(t);
+        }
+        recorder.push(&view).map_err(|e| format!("{name}: {e}"))?;
+    }
+    let stats = source.stats();
+    if stats.incomplete() {
+        eprintln!("movinet: warning: {name}: {}", stats.summary());
+    }
+    let frames = recorder.frames();
+    let example = recorder.finish().map_err(|e| format!("{name}: {e}"))?;
+    Ok((example, frames))
+}
+
+#[derive(Serialize)]
+struct EnrolledAction {
+    name: String,
+    examples: usize,
+}
+
+#[derive(Serialize)]
+struct EnrollReport {
+    out: String,
+    model: String,
+    model_sha256: String,
+    bytes: usize,
+    actions: Vec<EnrolledAction>,
+}
+
+/// Records every clip, and writes the set only if every clip gave an example.
+#[allow(clippy::too_many_arguments)]
+pub fn enroll(
+    out: &Path,
+    specs: &[String],
+    csv: Option<&Path>,
+    clips_dir: Option<&Path>,
+    args: &ModelArgs,
+    models_dir: Option<&Path>,
+    json: bool,
+) -> Result<bool, String> {
+    // Usage errors first: nothing is loaded or decoded for a command that cannot finish.
+    let mut clips = parse_specs(specs)?;
+    let mut bad_rows = 0;
+    if let Some(csv) = csv {
+        let (more, bad) = read_csv(csv, clips_dir)?;
+        clips.extend(more);
+        bad_rows = bad;
+    }
+    if clips.is_empty() {
+        return Err("nothing to enroll: give NAME=FILE[,FILE...] or --csv FILE".into());
+    }
+    if out.is_dir() {
+        return Err(format!("--out {}: is a folder", out.display()));
+    }
+    let opts = options(args, 1)?;
+    let loaded = load(args, models_dir)?;
+    let mut set = ActionSet::new(loaded.model()).map_err(|e| e.to_string())?;
+    let mut failed = 0usize;
+    for clip in &clips {
+        match record(&loaded, &clip.path, &opts, !args.no_autorotate) {
+            Ok((example, frames)) => {
+                if !json {
+                    eprintln!(
+                        "movinet: {} <- {} ({frames} frames)",
+                        clip.action, clip.file
+                    );
+                }
+                set.add(&clip.action, example).map_err(|e| e.to_string())?;
+            }
+            Err(e) => {
+                eprintln!("movinet: {e}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 || bad_rows > 0 {
+        eprintln!(
+            "movinet: {failed} of {} clips failed{}; nothing written to {}",
+            clips.len(),
+            if bad_rows > 0 {
+                format!(" and {bad_rows} rows were malformed")
+            } else {
+                String::new()
+            },
+            out.display()
+        );
+        return Ok(false);
+    }
+    set.save(out).map_err(|e| e.to_string())?;
+    let report = EnrollReport {
+        out: out.display().to_string(),
+        model: loaded.file.display_name.clone(),
+        model_sha256: set.model_sha256(),
+        bytes: std::fs::metadata(out)
+            .map(|m| m.len() as usize)
+            .unwrap_or(0),
+        actions: set
+            .names()
+            .into_iter()
+            .map(|name| EnrolledAction {
+                examples: set.examples(&name),
+                name,
+            })
+            .collect(),
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        let list: Vec<String> = report
+            .actions
+            .iter()
+            .map(|a| format!("{} ({})", a.name, a.examples))
+            .collect();
+        println!(
+            "{}: {} actions from {} clips with {} ({} bytes): {}",
+            report.out,
+            report.actions.len(),
+            clips.len(),
+            report.model,
+            report.bytes,
+            list.join(", ")
+        );
+    }
+    Ok(true)
+}
