@@ -127,11 +127,9 @@ fn files_that_are_not_action_sets_are_typed_errors() {
         .unwrap()
         .set_len(1 << 30)
         .unwrap();
-    let t = std::time::Instant::now();
     let e = kind(ActionSet::load(&big, &model));
     assert_eq!(e.kind(), ErrorKind::InvalidActionSet, "{e}");
     assert!(e.to_string().contains("larger than 16 MB"), "{e}");
-    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
     let _ = std::fs::remove_file(&big);
     // A FIFO: refused without blocking.
     let fifo = scratch("fifo.actions");
