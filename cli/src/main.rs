@@ -247,9 +247,14 @@ fn main() -> ExitCode {
             chatter::Chatter::new(a.quiet, a.json),
             a.actions.as_deref(),
         ),
-        Command::Eval(a) if a.actions => {
-            eval_actions::eval_actions(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
-        }
+        Command::Eval(a) if a.actions => eval_actions::eval_actions(
+            &a.csv,
+            a.clips_dir.as_deref(),
+            &a.model,
+            models_dir,
+            a.json,
+            chatter::Chatter::new(a.quiet, a.json),
+        ),
         Command::Eval(a) => eval::eval(
             &a.csv,
             a.clips_dir.as_deref(),
