@@ -164,7 +164,8 @@ struct EnrollArgs {
     #[arg(long, value_name = "OUT.actions")]
     out: PathBuf,
     /// Actions and their clips: NAME=FILE[,FILE...], e.g. squat=a.mp4,b.mp4 curl=c.mp4
-    /// (three clips each of a few seconds, of different people, work well).
+    /// (three clips each of a few seconds, of different people, work well). A NAME given again
+    /// gets more clips; a file whose name holds a comma goes alone after its `NAME=`.
     #[arg(value_name = "NAME=FILES")]
     actions: Vec<String>,
     /// Also (or instead) the clips of a CSV with `class` (or `expected_label`) and `file`
