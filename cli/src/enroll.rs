@@ -18,7 +18,9 @@ pub struct Labelled {
     pub file: String,
 }
 
-/// `NAME=FILE[,FILE...]` arguments as clips, names checked by the core's rule.
+/// `NAME=FILE[,FILE...]` arguments as clips, names checked by the core's rule. When the whole
+/// text after `=` names a file or folder that exists, it is one clip, commas and all (a file
+/// whose name holds a comma); the same NAME may be given again for more clips.
 pub fn parse_specs(specs: &[String]) -> Result<Vec<Labelled>, String> {
     let mut clips = Vec::new();
     for spec in specs {
@@ -26,7 +28,11 @@ pub fn parse_specs(specs: &[String]) -> Result<Vec<Labelled>, String> {
             format!("`{spec}`: give an action as NAME=FILE[,FILE...], e.g. squat=a.mp4,b.mp4")
         })?;
         ActionSet::check_name(name).map_err(|e| format!("`{spec}`: {e}"))?;
-        let files: Vec<&str> = files.split(',').filter(|f| !f.is_empty()).collect();
+        let files: Vec<&str> = if Path::new(files).exists() {
+            vec![files]
+        } else {
+            files.split(',').filter(|f| !f.is_empty()).collect()
+        };
         if files.is_empty() {
             return Err(format!("`{spec}`: no clip after `{name}=`"));
         }
@@ -47,6 +53,13 @@ pub fn read_csv(
     clips_dir: Option<&Path>,
 ) -> Result<(Vec<Labelled>, usize), String> {
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", csv_path.display());
+    // A saved set where the clips' CSV goes (`eval --actions gym.actions`).
+    if is_action_set(csv_path) {
+        return Err(at(
+            &"is an action-set file, not a CSV of clips (to score videos with a saved set, \
+              use `movinet classify --actions FILE.actions VIDEO`)",
+        ));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(csv_path)
@@ -118,6 +131,61 @@ pub fn record(
     Ok((example, frames))
 }
 
+/// Refuses, before anything is recorded, an `--out` that could not be written or would
+/// overwrite something that is not an action set (a clip given by mistake).
+fn check_out(out: &Path, clips: &[Labelled]) -> Result<(), String> {
+    let at = |why: &str| Err(format!("--out {}: {why}", out.display()));
+    if out.is_dir() {
+        return at("is a folder");
+    }
+    let same = |p: &Path| match (out.canonicalize(), p.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if clips.iter().any(|c| same(&c.path)) {
+        return at("that is one of the clips; the action set would overwrite it");
+    }
+    if out.exists() && !is_action_set(out) {
+        return at("exists and is not an action-set file; nothing overwritten");
+    }
+    let folder = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    if !folder.is_dir() {
+        return at("its folder does not exist");
+    }
+    Ok(())
+}
+
+/// Whether `path` starts as an action-set file does.
+fn is_action_set(path: &Path) -> bool {
+    let mut head = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read_exact(&mut f, &mut head))
+        .is_ok()
+        && &head == b"MOVINETA"
+}
+
+/// A clip given twice for an action counts twice (its example is as good as one clip): said.
+fn warn_twice(clips: &[Labelled]) {
+    let id = |p: &Path| p.canonicalize().unwrap_or_else(|_| p.to_path_buf());
+    for (k, c) in clips.iter().enumerate() {
+        if let Some(first) = clips[..k].iter().find(|d| id(&d.path) == id(&c.path)) {
+            eprintln!(
+                "movinet: warning: {} is given twice (for `{}` and `{}`); each time it is one \
+                 more example of the same clip",
+                c.file, first.action, c.action
+            );
+        }
+    }
+}
+
+/// `n thing` or `n things`.
+fn count(n: usize, thing: &str) -> String {
+    format!("{n} {thing}{}", if n == 1 { "" } else { "s" })
+}
+
 #[derive(Serialize)]
 struct EnrolledAction {
     name: String,
@@ -155,13 +223,12 @@ pub fn enroll(
     if clips.is_empty() {
         return Err("nothing to enroll: give NAME=FILE[,FILE...] or --csv FILE".into());
     }
-    if out.is_dir() {
-        return Err(format!("--out {}: is a folder", out.display()));
-    }
+    check_out(out, &clips)?;
+    warn_twice(&clips);
     let opts = options(args, 1)?;
     let loaded = load(args, models_dir)?;
     let mut set = ActionSet::new(loaded.model()).map_err(|e| e.to_string())?;
-    let mut failed = 0usize;
+    let (mut failed, mut hinted) = (0usize, false);
     for clip in &clips {
         match record(&loaded, &clip.path, &opts, !args.no_autorotate) {
             Ok((example, frames)) => {
@@ -175,14 +242,21 @@ pub fn enroll(
             }
             Err(e) => {
                 eprintln!("movinet: {e}");
+                if !hinted && !clip.path.exists() && specs.iter().any(|s| s.contains(',')) {
+                    hinted = true;
+                    eprintln!(
+                        "movinet: (a file whose name holds a comma goes alone after its NAME=, \
+                         e.g. squat='a, b.mp4' squat=c.mp4)"
+                    );
+                }
                 failed += 1;
             }
         }
     }
     if failed > 0 || bad_rows > 0 {
         eprintln!(
-            "movinet: {failed} of {} clips failed{}; nothing written to {}",
-            clips.len(),
+            "movinet: {failed} of {} failed{}; nothing written to {}",
+            count(clips.len(), "clip"),
             if bad_rows > 0 {
                 format!(" and {bad_rows} rows were malformed")
             } else {
@@ -221,10 +295,10 @@ pub fn enroll(
             .map(|a| format!("{} ({})", a.name, a.examples))
             .collect();
         println!(
-            "{}: {} actions from {} clips with {} ({} bytes): {}",
+            "{}: {} from {} with {} ({} bytes): {}",
             report.out,
-            report.actions.len(),
-            clips.len(),
+            count(report.actions.len(), "action"),
+            count(clips.len(), "clip"),
             report.model,
             report.bytes,
             list.join(", ")

@@ -7,6 +7,7 @@ use std::path::Path;
 use movinet::{ActionExample, ActionSet};
 use serde::Serialize;
 
+use crate::chatter::{Chatter, Progress};
 use crate::enroll::{read_csv, record};
 use crate::load::{load, options};
 use crate::ModelArgs;
@@ -26,7 +27,7 @@ struct ClipResult {
     /// 1-based rank of the expected action (absent when no other clip enrolls it).
     rank: Option<usize>,
     /// Share of the clip's live frames (through the live horizon) whose best action is the
-    /// expected one at a score of 0.5 or more.
+    /// expected one at the events' start score or more (see [`confident`]).
     live_right: Option<f32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     error: Option<String>,
@@ -38,7 +39,8 @@ struct Report {
     clips: Vec<ClipResult>,
     /// Clips whose best action is the expected one.
     top1: usize,
-    /// Of those, the clips whose score reaches 0.5 (not rejected as "none of these").
+    /// Of those, the clips whose score reaches the events' start score (not rejected as
+    /// "none of these").
     top1_confident: usize,
     /// Clips scored (recorded, with their action enrolled by other clips).
     total: usize,
@@ -53,6 +55,7 @@ pub fn eval_actions(
     args: &ModelArgs,
     models_dir: Option<&Path>,
     json: bool,
+    chatter: Chatter,
 ) -> Result<bool, String> {
     let (clips, bad_rows) = read_csv(csv, clips_dir)?;
     if clips.is_empty() {
@@ -66,11 +69,25 @@ pub fn eval_actions(
     let mut all_ok = bad_rows == 0;
     let examples: Vec<Result<ActionExample, String>> = clips
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(k, c)| {
             let r = record(&loaded, &c.path, &opts, !args.no_autorotate).map(|(e, _)| e);
-            if let Err(e) = &r {
-                eprintln!("movinet: {e}");
-                all_ok = false;
+            match &r {
+                Err(e) => {
+                    eprintln!("movinet: {e}");
+                    all_ok = false;
+                }
+                // Recording every clip takes a while: a line per clip.
+                Ok(_) if chatter.progress != Progress::Off => {
+                    eprintln!(
+                        "movinet: {}/{} {} <- {}",
+                        k + 1,
+                        clips.len(),
+                        c.action,
+                        c.file
+                    );
+                }
+                Ok(_) => {}
             }
             r
         })
@@ -174,9 +191,14 @@ pub fn eval_actions(
         );
     }
     println!(
-        "leave-clips-out top-1 {}/{} ({} of them at a score of 0.5 or more); live frames right \
-         and at 0.5 or more: {:.2}  ({})",
-        report.top1, report.total, report.top1_confident, report.live_right, report.model
+        "leave-clips-out top-1 {}/{} ({} of them at a score of {min} or more, the events' start \
+         score); live frames right and at {min} or more: {:.2}  ({})",
+        report.top1,
+        report.total,
+        report.top1_confident,
+        report.live_right,
+        report.model,
+        min = confident()
     );
     Ok(all_ok)
 }

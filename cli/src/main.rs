@@ -164,7 +164,8 @@ struct EnrollArgs {
     #[arg(long, value_name = "OUT.actions")]
     out: PathBuf,
     /// Actions and their clips: NAME=FILE[,FILE...], e.g. squat=a.mp4,b.mp4 curl=c.mp4
-    /// (three clips each of a few seconds, of different people, work well).
+    /// (three clips each of a few seconds, of different people, work well). A NAME given again
+    /// gets more clips; a file whose name holds a comma goes alone after its `NAME=`.
     #[arg(value_name = "NAME=FILES")]
     actions: Vec<String>,
     /// Also (or instead) the clips of a CSV with `class` (or `expected_label`) and `file`
@@ -247,9 +248,14 @@ fn main() -> ExitCode {
             chatter::Chatter::new(a.quiet, a.json),
             a.actions.as_deref(),
         ),
-        Command::Eval(a) if a.actions => {
-            eval_actions::eval_actions(&a.csv, a.clips_dir.as_deref(), &a.model, models_dir, a.json)
-        }
+        Command::Eval(a) if a.actions => eval_actions::eval_actions(
+            &a.csv,
+            a.clips_dir.as_deref(),
+            &a.model,
+            models_dir,
+            a.json,
+            chatter::Chatter::new(a.quiet, a.json),
+        ),
         Command::Eval(a) => eval::eval(
             &a.csv,
             a.clips_dir.as_deref(),

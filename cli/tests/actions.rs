@@ -265,5 +265,73 @@ fn bad_enrollments_and_action_files_are_one_line_and_exit_2() {
         &["eval", "--actions", garbage.to_str().unwrap()],
         "need a `file` column",
     );
+    fails(
+        &["eval", "--actions", set.to_str().unwrap()],
+        "is an action-set file, not a CSV of clips",
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What a new user tripped on: a file whose name holds a comma (alone after its `NAME=`), the
+/// same name given again, the same clip twice (a warning), and an `--out` that is one of the
+/// clips, an existing file that is no action set, or in a folder that does not exist: refused
+/// before anything is recorded, the file untouched.
+#[test]
+fn comma_names_repeated_actions_and_outputs_that_would_overwrite_a_clip() {
+    let dir = temp_dir("awkward");
+    let (push, _) = clips_of("pushup", 2);
+    let comma = dir.join("push, up.mp4");
+    std::fs::copy(&push[0].path, &comma).unwrap();
+    let other = push[1].path.display().to_string();
+    let out = dir.join("comma.actions");
+    let o = movinet(&[
+        "enroll",
+        "--out",
+        out.to_str().unwrap(),
+        &format!("push-up={}", comma.display()),
+        &format!("push-up={other},{other}"),
+    ]);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("is given twice"), "{err}");
+    let said = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(
+        said.contains("1 action from 3 clips") && said.contains("push-up (3)"),
+        "{said}"
+    );
+
+    let clip_bytes = std::fs::read(&comma).unwrap();
+    for (out, want) in [
+        (comma.clone(), "that is one of the clips"),
+        (
+            dir.join("notes.txt"),
+            "exists and is not an action-set file",
+        ),
+        (dir.join("missing/x.actions"), "its folder does not exist"),
+    ] {
+        if want.starts_with("exists") {
+            std::fs::write(&out, "keep me").unwrap();
+        }
+        let o = movinet(&[
+            "enroll",
+            "--out",
+            out.to_str().unwrap(),
+            &format!("push-up={}", comma.display()),
+        ]);
+        let err = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "{err}");
+        assert_eq!(err.lines().count(), 1, "nothing recorded first: {err}");
+    }
+    assert_eq!(std::fs::read(&comma).unwrap(), clip_bytes);
+    assert_eq!(std::fs::read(dir.join("notes.txt")).unwrap(), b"keep me");
+    // An action set is overwritten, as `--out` asks.
+    let again = movinet(&[
+        "enroll",
+        "--out",
+        out.to_str().unwrap(),
+        &format!("push-up={other}"),
+    ]);
+    assert!(again.status.success(), "{}", stderr(&again));
     let _ = std::fs::remove_dir_all(&dir);
 }

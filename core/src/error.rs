@@ -25,6 +25,16 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A file could not be written (an action set saved where it cannot go). Kind `Io`.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The bytes are not a TensorFlow Lite flatbuffer at all (or not a file of a model's size).
     #[error("not a TensorFlow Lite model: {0}")]
     NotTflite(String),
@@ -282,7 +292,7 @@ impl Error {
     pub fn kind(&self) -> ErrorKind {
         match self {
             Self::ModelNotFound { .. } => ErrorKind::ModelNotFound,
-            Self::Io { .. } => ErrorKind::Io,
+            Self::Io { .. } | Self::Write { .. } => ErrorKind::Io,
             Self::NotTflite(_)
             | Self::CorruptModel(_)
             | Self::UnsupportedOperator { .. }

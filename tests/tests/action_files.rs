@@ -71,6 +71,12 @@ fn a_recorded_set_saves_loads_and_scores_its_actions_in_a_classifier() {
     assert_eq!(set.names(), ["carving", "arm wrestling"]);
     assert_eq!(set.model_sha256(), model.sha256());
     let path = scratch("two.actions");
+    // Saving where the file cannot go says so as a write, not a read.
+    let nowhere = scratch("no-such-folder").join("two.actions");
+    let e = set.save(&nowhere).unwrap_err();
+    assert!(matches!(e, Error::Write { .. }), "{e:?}");
+    assert_eq!(e.kind(), ErrorKind::Io);
+    assert!(e.to_string().starts_with("cannot write "), "{e}");
     set.save(&path).unwrap();
     let loaded = ActionSet::load(&path, &model).unwrap();
     assert_eq!(loaded, set);
@@ -114,6 +120,13 @@ fn files_that_are_not_action_sets_are_typed_errors() {
     let missing = kind(ActionSet::load(scratch("missing.actions"), &model));
     assert!(
         matches!(&missing, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound)
+    );
+    // Said in words, not Rust's "entity not found".
+    assert!(
+        missing
+            .to_string()
+            .ends_with("missing.actions: no such file"),
+        "{missing}"
     );
     let dir = scratch("");
     let e = kind(ActionSet::load(&dir, &model));

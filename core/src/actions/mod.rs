@@ -455,7 +455,7 @@ impl ActionSet {
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let bytes = self.to_bytes()?;
-        std::fs::write(path, bytes).map_err(|source| Error::Io {
+        std::fs::write(path, bytes).map_err(|source| Error::Write {
             path: path.to_path_buf(),
             source,
         })
@@ -491,7 +491,11 @@ impl ActionSet {
             source,
         };
         let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| match e {
-            ReadError::NotFound => io(std::io::ErrorKind::NotFound.into()),
+            // Not Rust's "entity not found".
+            ReadError::NotFound => io(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "no such file",
+            )),
             ReadError::NotRegular(kind) => invalid(format!(
                 "{} is {kind}, not an action-set file",
                 path.display()

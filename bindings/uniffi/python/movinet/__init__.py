@@ -54,8 +54,10 @@ try:
     from ._uniffi import movinet as _ffi
     from ._uniffi.movinet import *  # noqa: F401,F403  (the generated module)
     from ._uniffi.movinet import (
+        ActionExample,
         ActionRecorder,
         ActionSet,
+        ActionTeacher,
         ClassifierOptions,
         EventOptions,
         Frame,
@@ -189,11 +191,11 @@ def _bad_plane(planes):
     return None
 
 
-def _check_frame(frame):
+def _check_frame(frame, method="classify"):
     """InvalidFrame for a frame UniFFI could not carry (else nothing)."""
     if not isinstance(frame, Frame):
         raise _invalid_frame(
-            f"classify takes a movinet.Frame, got {_buffers.describe(frame)} (wrap the pixels: "
+            f"{method} takes a movinet.Frame, got {_buffers.describe(frame)} (wrap the pixels: "
             "Frame(format=..., width=..., height=..., planes=[Plane(data=..., ...)]))"
         )
     converter = _ffi._UniffiFfiConverterTypeFrame
@@ -267,17 +269,22 @@ def _given(value):
     return _MISSING if isinstance(value, _records.ShownDefault) else value
 
 
-def _model_bytes(model):
+_FOR_A_MODEL_FILE = (
+    "the model file's bytes",
+    "give its path to the constructor (MovinetModel(path), MovinetClassifier(path))",
+)
+_FOR_AN_ACTION_SET_FILE = ("an action-set file's bytes", "use ActionSet.load(path, model)")
+
+
+def _model_bytes(model, what=_FOR_A_MODEL_FILE):
     """Model bytes for the zero-copy argument: `bytes` as they are, another contiguous buffer
     of bytes read in place (a Span); anything else goes on to UniFFI, which raises TypeError as
-    for any argument of the wrong type."""
+    for any argument of the wrong type. `what`: the bytes expected, and what to do for a path."""
     if isinstance(model, bytes):
         return model
     if isinstance(model, str) or hasattr(model, "__fspath__"):
         raise TypeError(
-            f"from_bytes takes the model file's bytes, got {_buffers.describe(model)}: "
-            "for a file, give its path to the constructor (MovinetModel(path), "
-            "MovinetClassifier(path))"
+            f"from_bytes takes {what[0]}, got {_buffers.describe(model)}: for a file, {what[1]}"
         )
     try:
         view = memoryview(model)
@@ -316,11 +323,11 @@ def _samples_of(frame):
     return samples
 
 
-def _with_planes(call, frame, plane0, plane1, plane2):
+def _with_planes(call, frame, plane0, plane1, plane2, method="classify"):
     """`call(frame, *planes)` with the planes' bytes of a checked frame: from
     ``frame.planes`` (``Plane(data=...)``), or from ``plane0`` to ``plane2`` for a frame of
     ``PlaneLayout``s; read in place and released after the call."""
-    _check_frame(frame)
+    _check_frame(frame, method)
     samples = _samples_of(frame)
     given = (plane0, plane1, plane2)
     data = []
@@ -369,7 +376,7 @@ def _record(self, frame, plane0=None, plane1=None, plane2=None):
     """Gives the recording a frame, taken as ``MovinetClassifier.classify`` takes it (a
     numpy array, bytes, any buffer of bytes); returns True if pacing kept it."""
     return _with_planes(
-        lambda *args: _generated_record(self, *args), frame, plane0, plane1, plane2
+        lambda *args: _generated_record(self, *args), frame, plane0, plane1, plane2, "record"
     )
 
 
@@ -525,6 +532,30 @@ def _wrap_model_constructors():
     MovinetModel.__repr__ = _describe_object
 
 
+def _describe_set(self):
+    names = self.names()
+    actions = ", ".join(f"{name!r} ({self.examples(name)})" for name in names)
+    return (
+        f"<ActionSet {len(names)} action{'' if len(names) == 1 else 's'}"
+        f"{': ' + actions if names else ''}; model sha256 {self.model_sha256()[:12]}...>"
+    )
+
+
+def _describe_recorder(self):
+    try:
+        return f"<ActionRecorder {self.frames()} frames recorded, open>"
+    except MovinetError.Closed:
+        return "<ActionRecorder closed>"
+
+
+def _describe_example(self):
+    return f"<ActionExample {self.live_frames()} live frames>"
+
+
+def _describe_teacher(self):
+    return f"<ActionTeacher {self.name()!r}>"
+
+
 def _wrap_actions():
     """Paths as ``str`` or ``pathlib.Path``, a set's bytes from any buffer, a recorder's
     options checked like a classifier's."""
@@ -544,7 +575,7 @@ def _wrap_actions():
         return generated_load(cls, _path(path, "path"), model)
 
     def from_bytes(cls, data, model):
-        data = _model_bytes(data)
+        data = _model_bytes(data, _FOR_AN_ACTION_SET_FILE)
         try:
             return generated_from_bytes(cls, data, model)
         finally:
@@ -561,6 +592,10 @@ def _wrap_actions():
     ]:
         made.__doc__ = generated.__doc__
     ActionRecorder.__init__ = recorder_init
+    ActionRecorder.__repr__ = _describe_recorder
+    ActionSet.__repr__ = _describe_set
+    ActionExample.__repr__ = _describe_example
+    ActionTeacher.__repr__ = _describe_teacher
     ActionSet.load = classmethod(load)
     ActionSet.from_bytes = classmethod(from_bytes)
     ActionSet.save = save

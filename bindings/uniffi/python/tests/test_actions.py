@@ -198,3 +198,33 @@ def test_a_teacher_records_three_clips_with_the_live_classifier(model):
     teacher.commit(actions)
     assert (actions.names(), actions.examples("ice and arms")) == (["ice and arms"], 3)
     clf.set_actions(actions)
+
+
+def test_what_a_new_user_sees_reprs_and_messages_name_the_action_objects(
+    model, two_actions, tmp_path
+):
+    assert repr(two_actions).startswith(
+        "<ActionSet 2 actions: 'carving' (2), 'arm wrestling' (2); model sha256 "
+    ), repr(two_actions)
+    assert repr(movinet.ActionSet(model)).startswith("<ActionSet 0 actions; model sha256 ")
+    frames, _ = golden(CARVING)
+    recorder = movinet.ActionRecorder(model)
+    for i, rgb in enumerate(frames[:6]):
+        recorder.record(rgb_frame(rgb, i * FRAME_US))
+    assert repr(recorder) == "<ActionRecorder 6 frames recorded, open>"
+    assert repr(recorder.finish()) == "<ActionExample 1 live frames>"
+    with pytest.raises(movinet.MovinetError.InvalidFrame) as e:
+        recorder.record(frames[0])  # the pixels without their Frame
+    assert str(e.value).startswith("invalid frame: record takes a movinet.Frame"), str(e.value)
+    recorder.close()
+    assert repr(recorder) == "<ActionRecorder closed>"
+    teacher = movinet.ActionTeacher("squat", model.new_classifier())
+    assert repr(teacher) == "<ActionTeacher 'squat'>"
+    # A path where the file's bytes go: the way to read the file, not a model's.
+    path = tmp_path / "two.actions"
+    two_actions.save(path)
+    with pytest.raises(TypeError, match=r"use ActionSet\.load\(path, model\)"):
+        movinet.ActionSet.from_bytes(path, model)
+    # Saving where the file cannot go is a write that failed, not a read.
+    with pytest.raises(movinet.MovinetError.Io, match="^cannot write "):
+        two_actions.save(tmp_path / "no-such-folder" / "two.actions")
