@@ -18,7 +18,9 @@ out="$root/target/leak-check"
 mkdir -p "$out"
 case "$mode" in
 valgrind)
-    cargo build --release -p movinet-tests --example leak_check
+    # --workspace: the features `cargo test --workspace` gives the dependencies, so the test
+    # step's build is reused (with -p the core and a dozen crates compile again).
+    cargo build --release --workspace --example leak_check
     valgrind --leak-check=full --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect --error-exitcode=3 \
         --num-callers=30 --log-file="$out/valgrind.log" \

@@ -23,10 +23,21 @@ use crate::{cargo, elf, run, Result};
 pub const KOTLIN_DIR: &str = "android/movinet/src/main/kotlin/dev/movinet";
 const PREFIX: &str = "Java_dev_movinet_NativeBridge_";
 
-/// Builds the host JNI library and its Kotlin tool (release, as the tests use them).
+/// Builds the host JNI library and its Kotlin tool (release, as the tests use them). Selected
+/// from the whole workspace with its examples, so that the dependencies get the features the
+/// rust step's `cargo test --workspace` gave them and its build is reused (`-p movinet-jni`
+/// resolves fewer features and compiled the core and a dozen crates again).
 pub fn build(root: &Path, env: &Env) -> Result<()> {
     let mut c = cargo();
-    c.args(["build", "--release", "-p", "movinet-jni"]);
+    c.args([
+        "build",
+        "--release",
+        "--workspace",
+        "--lib",
+        "--examples",
+        "--bin",
+        "movinet-jni-kotlin",
+    ]);
     env.apply(&mut c);
     run(&mut c)?;
     let _ = root;
