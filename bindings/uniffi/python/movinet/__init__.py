@@ -438,12 +438,18 @@ def _quiet_close(cls):
 
 
 def _describe_object(self):
-    state = "closed" if self.is_closed() else "open"
+    closed = self.is_closed()
     info = self.model_info()
+    # A classifier on an action set names the set's actions, which its predictions carry.
+    actions = [] if closed or not hasattr(self, "action_names") else self.action_names()
+    if actions:
+        shown = ", ".join(repr(a) for a in actions[:5]) + (", ..." if len(actions) > 5 else "")
+        classes = f"{len(actions)} action{'' if len(actions) == 1 else 's'} ({shown})"
+    else:
+        classes = f"{info.num_classes} classes{'' if info.has_labels else ' (no labels)'}"
     return (
-        f"<{type(self).__name__} {info.input_width}x{info.input_height}, "
-        f"{info.num_classes} classes{'' if info.has_labels else ' (no labels)'}, "
-        f"signature {info.signature_key!r}, {state}>"
+        f"<{type(self).__name__} {info.input_width}x{info.input_height}, {classes}, "
+        f"signature {info.signature_key!r}, {'closed' if closed else 'open'}>"
     )
 
 

@@ -220,6 +220,13 @@ def test_what_a_new_user_sees_reprs_and_messages_name_the_action_objects(
     assert repr(recorder) == "<ActionRecorder closed>"
     teacher = movinet.ActionTeacher("squat", model.new_classifier())
     assert repr(teacher) == "<ActionTeacher 'squat'>"
+    # A classifier on a set names its actions, not the model's 600 classes.
+    clf = model.new_classifier()
+    assert ", 600 classes, " in repr(clf), repr(clf)
+    clf.set_actions(two_actions)
+    assert ", 2 actions ('carving', 'arm wrestling'), " in repr(clf), repr(clf)
+    clf.close()
+    assert repr(clf).endswith(", 600 classes, signature 'serving_default', closed>"), repr(clf)
     # A path where the file's bytes go: the way to read the file, not a model's.
     path = tmp_path / "two.actions"
     two_actions.save(path)
