@@ -52,6 +52,8 @@ pub fn read_csv(
     csv_path: &Path,
     clips_dir: Option<&Path>,
 ) -> Result<(Vec<Labelled>, usize), String> {
+    // A FIFO or a device would block the reads below; a folder gets a hint (as `eval` says).
+    crate::eval::check_csv_file(csv_path)?;
     let at = |e: &dyn std::fmt::Display| format!("{}: {e}", csv_path.display());
     // A saved set where the clips' CSV goes (`eval --actions gym.actions`).
     if is_action_set(csv_path) {

@@ -120,7 +120,7 @@ fn parse_row(
 
 /// The CSV must be a regular file (after symlinks), as inputs are: opening a FIFO blocks until
 /// a writer comes and a device never ends, and a folder gets a hint.
-fn check_csv_file(csv_path: &Path) -> Result<(), String> {
+pub fn check_csv_file(csv_path: &Path) -> Result<(), String> {
     let name = csv_path.display();
     let meta = std::fs::metadata(csv_path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => format!("{name}: no such file"),

@@ -265,6 +265,21 @@ fn bad_enrollments_and_action_files_are_one_line_and_exit_2() {
         &["eval", "--actions", garbage.to_str().unwrap()],
         "need a `file` column",
     );
+    // A FIFO where the CSV goes is refused, not read (a read would block), as eval refuses it.
+    let fifo = dir.join("fifo.csv");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.unwrap().success());
+    let fifo = fifo.to_str().unwrap();
+    fails(&["eval", "--actions", fifo], "not a regular file (a FIFO");
+    fails(
+        &["enroll", "--out", o, "--csv", fifo],
+        "not a regular file (a FIFO",
+    );
+    fails(
+        &["eval", "--actions", dir.to_str().unwrap()],
+        "a folder, not a CSV file",
+    );
     fails(
         &["eval", "--actions", set.to_str().unwrap()],
         "is an action-set file, not a CSV of clips",
