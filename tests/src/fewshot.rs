@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use movinet::{Classifier, ClassifierOptions, Frame, Horizon, Model};
 
-use crate::{shared_dir, stream_rgb_file};
+use crate::{shared_csv_columns, shared_dir, stream_rgb_file};
 
 /// One clip of `fewshot.csv`: its class and path.
 #[derive(Debug, Clone)]
@@ -33,19 +33,11 @@ pub fn fewshot_dir() -> PathBuf {
 
 /// The clips of `fewshot.csv` (`class,file,...`), in its order.
 pub fn fewshot_clips() -> Vec<FewshotClip> {
-    let path = fewshot_dir().join("fewshot.csv");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let mut f = l.splitn(3, ',');
-            let class = f.next().expect("class").trim().to_string();
-            let file = f.next().expect("file").trim();
-            FewshotClip {
-                class,
-                path: fewshot_dir().join(file),
-            }
+    shared_csv_columns("fewshot/fewshot.csv", ["class", "file"])
+        .into_iter()
+        .map(|(class, file)| FewshotClip {
+            class,
+            path: fewshot_dir().join(file),
         })
         .collect()
 }

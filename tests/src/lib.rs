@@ -395,16 +395,27 @@ pub fn duration(path: &Path) -> std::time::Duration {
 
 /// The shared clips and their expected labels, from `clips.csv` (`file,expected_label,...`).
 pub fn clip_list() -> Vec<(String, String)> {
-    let path = shared_dir().join("clips/clips.csv");
+    shared_csv_columns("clips/clips.csv", ["file", "expected_label"])
+}
+
+/// The first two cells of each row of a CSV under `../shared` (`relative` to it), trimmed,
+/// after its header row; `names` name the two columns in a failure.
+pub fn shared_csv_columns(relative: &str, names: [&str; 2]) -> Vec<(String, String)> {
+    let path = shared_dir().join(relative);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     text.lines()
         .skip(1)
         .filter(|l| !l.trim().is_empty())
         .map(|l| {
             let mut f = l.splitn(3, ',');
-            let file = f.next().expect("file").trim().to_string();
-            let label = f.next().expect("expected_label").trim().to_string();
-            (file, label)
+            let mut cell = |name: &str| {
+                f.next()
+                    .unwrap_or_else(|| panic!("{}: a row without `{name}`: {l}", path.display()))
+                    .trim()
+                    .to_string()
+            };
+            let first = cell(names[0]);
+            (first, cell(names[1]))
         })
         .collect()
 }
