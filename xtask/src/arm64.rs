@@ -381,13 +381,7 @@ pub fn phones(root: &Path, env: &Env) -> Result<()> {
         clippy
             .args(["clippy", "-p", krate, "--all-targets", "--target", target])
             .args(features.iter().flat_map(|f| ["--features", f]))
-            .args([
-                "--",
-                "-D",
-                "warnings",
-                "-D",
-                "clippy::undocumented_unsafe_blocks",
-            ]);
+            .args(crate::CLIPPY_DENY);
         env.apply(&mut clippy);
         clippy.env("LITERT_LIB_DIR", &no_library);
         if target.contains("apple") {

@@ -232,6 +232,16 @@ fn has_input(args: &[String], value_flags: &[String]) -> bool {
     false
 }
 
+/// What clippy denies in every lint run (the `clippy` step, and the `phones` step's phone
+/// targets): every warning, and an `unsafe` block without its `// SAFETY:` comment.
+pub const CLIPPY_DENY: &[&str] = &[
+    "--",
+    "-D",
+    "warnings",
+    "-D",
+    "clippy::undocumented_unsafe_blocks",
+];
+
 /// The steps of `cargo xtask test`, in the order that fails fastest.
 const TEST_STEPS: &[(&str, &str)] = &[
     ("fmt", "cargo fmt --check; no core source file over 700 lines"),
@@ -308,37 +318,19 @@ fn test(args: &[String]) -> Result<()> {
             check_file_lengths(&root.join("core/src"))?;
         }
         if wanted("clippy") {
-            cargo_step(
-                &[
-                    "clippy",
-                    "--workspace",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                    "-D",
-                    "clippy::undocumented_unsafe_blocks",
-                ],
-                &[],
-            )?;
+            let lint = |selection: &[&str]| {
+                cargo_step(&[&["clippy"], selection, CLIPPY_DENY].concat(), &[])
+            };
+            lint(&["--workspace", "--all-targets"])?;
             // The UniFFI crate's `overlay` feature (on in the Python wheel only) is not in the
             // workspace's build: lint the crate with it too.
-            cargo_step(
-                &[
-                    "clippy",
-                    "-p",
-                    "movinet-uniffi",
-                    "--features",
-                    "overlay",
-                    "--all-targets",
-                    "--",
-                    "-D",
-                    "warnings",
-                    "-D",
-                    "clippy::undocumented_unsafe_blocks",
-                ],
-                &[],
-            )?;
+            lint(&[
+                "-p",
+                "movinet-uniffi",
+                "--features",
+                "overlay",
+                "--all-targets",
+            ])?;
             // The core's public API is documented (`#![deny(missing_docs)]`) and its links resolve.
             let mut doc = cargo();
             doc.args(["doc", "-p", "movinet", "--no-deps", "--features", "ndarray"])
