@@ -23,6 +23,12 @@ pub(crate) enum ReadError {
     Io(io::Error),
 }
 
+/// [`ReadError::NotFound`] where a caller reports it as an I/O error: "no such file", not
+/// Rust's "entity not found".
+pub(crate) fn no_such_file() -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, "no such file")
+}
+
 /// Reads the regular file at `path` (after symlinks) if it holds at most `cap` bytes.
 pub(crate) fn read_regular(path: &Path, cap: u64) -> Result<Vec<u8>, ReadError> {
     let file = open(path).map_err(|e| match e.kind() {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
-use crate::files::{read_regular, ReadError};
+use crate::files::{no_such_file, read_regular, ReadError};
 use crate::spec::ModelSpec;
 
 /// Largest labels file accepted.
@@ -26,11 +26,7 @@ impl Labels {
             source,
         };
         let bytes = read_regular(path, MAX_LABELS_BYTES).map_err(|e| match e {
-            // Not Rust's "entity not found".
-            ReadError::NotFound => io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file",
-            )),
+            ReadError::NotFound => io(no_such_file()),
             ReadError::NotRegular(kind) => {
                 Error::InvalidLabels(format!("{} is {kind}, not a labels file", path.display()))
             }

@@ -41,7 +41,7 @@ mod tests;
 use std::path::Path;
 
 use crate::error::{Error, Result};
-use crate::files::{read_regular, ReadError};
+use crate::files::{no_such_file, read_regular, ReadError};
 use crate::labels::Labels;
 use crate::model::Model;
 
@@ -491,11 +491,7 @@ impl ActionSet {
             source,
         };
         let bytes = read_regular(path, MAX_FILE_BYTES).map_err(|e| match e {
-            // Not Rust's "entity not found".
-            ReadError::NotFound => io(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                "no such file",
-            )),
+            ReadError::NotFound => io(no_such_file()),
             ReadError::NotRegular(kind) => invalid(format!(
                 "{} is {kind}, not an action-set file",
                 path.display()
